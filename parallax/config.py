@@ -1,4 +1,4 @@
-"""The digest's settings: their defaults, types and ranges, read from `extra: digest:` in mkdocs.yml.
+"""The digest's settings: defaults, types and ranges, read from `extra: digest:` in mkdocs.yml.
 
 Every setting is a field of `Settings` with a `help` string, so the defaults and the docs come
 from one place. Validation looks at every key at once and returns all the problems.
@@ -29,11 +29,14 @@ def _setting(default: Any, help: str, low: float | None = None, high: float | No
 class Settings:
     """The digest's settings. Field names are the keys under `extra: digest:`."""
 
-    content_dir: str = _setting("content", "Folder of articles and registries, relative to mkdocs.yml.")
+    content_dir: str = _setting(
+        "content", "Folder of articles and registries, relative to mkdocs.yml."
+    )
     templates_dir: str = _setting("templates", "Folder of the Jinja2 page templates.")
     template_overrides_dir: str | None = _setting(
-        None, "Optional folder searched before `templates_dir`; its templates may extend "
-        "the defaults with a `default:` prefix."
+        None,
+        "Optional folder searched before `templates_dir`; its templates may extend "
+        "the defaults with a `default:` prefix.",
     )
     event_window_days: int = _setting(
         3, "Items are compared for the same event only within this many days of each other.", 0, 60
@@ -51,8 +54,10 @@ class Settings:
         2, "Candidates for the same event must share at least this many rare terms.", 1, 10
     )
     point_threshold: float = _setting(
-        60.0, "Similarity (0-100) above which two claims are taken to answer the same question.",
-        0, 100,
+        60.0,
+        "Similarity (0-100) above which two claims are taken to answer the same question.",
+        0,
+        100,
     )
     latest_stories: int = _setting(20, "How many stories the home page lists.", 1, 1000)
     max_file_bytes: int = _setting(
@@ -112,11 +117,11 @@ def settings_from_mapping(raw: Any, where: SourceRef) -> tuple[Settings, tuple[P
         if key not in SETTING_FIELDS:
             problems.append(_unknown_key(str(key), where))
             continue
-        value, problem = _check_value(key, raw[key], where)
-        if problem is None:
+        value, bad = _check_value(key, raw[key], where)
+        if bad is None:
             values[key] = value
         else:
-            problems.append(problem)
+            problems.append(bad)
     return Settings(**values), tuple(problems)
 
 
@@ -125,9 +130,7 @@ def _unknown_key(key: str, where: SourceRef) -> Problem:
         key, SETTING_FIELDS, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=60
     )
     hint = f'did you mean "{match[0]}"?' if match else "see the settings table in README.md"
-    return Problem(
-        where, f"{CONFIG_KEY}.{key}", "unknown setting", hint, severity=WARNING
-    )
+    return Problem(where, f"{CONFIG_KEY}.{key}", "unknown setting", hint, severity=WARNING)
 
 
 class _LenientLoader(yaml.SafeLoader):
@@ -138,8 +141,8 @@ def _construct_unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) ->
     return None
 
 
-_LenientLoader.add_multi_constructor("!", _construct_unknown)  # type: ignore[no-untyped-call]
-_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_unknown)  # type: ignore[no-untyped-call]
+_LenientLoader.add_multi_constructor("!", _construct_unknown)
+_LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_unknown)
 
 
 def load_settings(abs_config_path: Path) -> tuple[Settings, tuple[Problem, ...]]:

@@ -81,7 +81,9 @@ class Override:
     action: str  # merge | split | retitle | exclude
     reason: str
     target_kind: str  # what `targets` names: "events", "items", "event" or "story"
-    targets: tuple[str, ...]  # event ids, story ids, or item ids ("articles/x/y" or "articles/x/y#a")
+    targets: tuple[
+        str, ...
+    ]  # event ids, story ids, or item ids ("articles/x/y" or "articles/x/y#a")
     title: str | None  # for retitle
     origin: SourceRef
 

@@ -56,8 +56,10 @@ class BuildError(ParallaxError):
 def format_problem(problem: Problem) -> str:
     """`path:line: field: message`, then an indented hint line when there is one."""
     where = f"{problem.source.path}:{problem.source.line}"
-    head = f"{where}: {problem.field}: {problem.message}" if problem.field else (
-        f"{where}: {problem.message}"
+    head = (
+        f"{where}: {problem.field}: {problem.message}"
+        if problem.field
+        else (f"{where}: {problem.message}")
     )
     if problem.severity == WARNING:
         head = f"{head} (warning)"
@@ -76,7 +78,9 @@ def format_problem_github(problem: Problem) -> str:
     command = "error" if problem.is_error else "warning"
     file = _escape_github(problem.source.path, is_property=True)
     title = _escape_github(problem.field or "content", is_property=True)
-    message = problem.message if problem.hint is None else f"{problem.message}\nhint: {problem.hint}"
+    message = (
+        problem.message if problem.hint is None else f"{problem.message}\nhint: {problem.hint}"
+    )
     return f"::{command} file={file},line={problem.source.line},title={title}::" + _escape_github(
         message
     )

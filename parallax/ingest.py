@@ -1,0 +1,436 @@
+"""Load a content folder: find the article files, read them safely, validate, build `Article`s.
+
+The only stage that reads content/. Files are visited in sorted order; every problem is
+collected and returned, never raised, so `check` reports them all in one run. An article
+with an error is left out of the corpus, and the command line refuses to publish then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from parallax.config import Settings
+from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
+from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
+from parallax.problems import WARNING, Problem
+from parallax.registries import (
+    check_cross_references,
+    parse_actors,
+    parse_overrides,
+    parse_sources,
+    parse_terms,
+)
+from parallax.schema import validate
+
+KNOWN_FIELDS = (
+    "title",
+    "source",
+    "published",
+    "url",
+    "author",
+    "language",
+    "kind",
+    "tags",
+    "syndicated_from",
+)
+FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_NAME_LENGTH = 120
+
+
+def display_path(abs_path: Path) -> str:
+    """A path for messages: relative to the working directory when inside it, with "/"."""
+    try:
+        return abs_path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return abs_path.as_posix()
+
+
+def decode_text(raw: bytes, path: str) -> tuple[str | None, tuple[Problem, ...]]:
+    """UTF-8 text with LF line endings; bad bytes become a problem naming line and offset."""
+    problems: list[Problem] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        problems.append(
+            Problem(
+                SourceRef(path, 1),
+                "",
+                "the file starts with a byte-order mark",
+                "save the file as UTF-8 without BOM",
+                WARNING,
+            )
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        bad = raw[exc.start : exc.start + 1].hex()
+        problems.append(
+            Problem(
+                SourceRef(path, line),
+                "",
+                f"not UTF-8 text (byte 0x{bad} at offset {exc.start})",
+                "re-save the file with UTF-8 encoding",
+            )
+        )
+        return None, tuple(problems)
+    if "\r" in text:
+        if "\r\n" in text and re.search(r"(?<!\r)\n", text):
+            problems.append(
+                Problem(
+                    SourceRef(path, 1),
+                    "",
+                    "the file mixes CRLF and LF line endings",
+                    "save it with one kind of line ending (LF)",
+                    WARNING,
+                )
+            )
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(
+            Problem(
+                SourceRef(path, line),
+                "",
+                "the file contains a NUL character",
+                "remove it; content files are plain text",
+            )
+        )
+        return None, tuple(problems)
+    return text, tuple(problems)
+
+
+def read_yaml_file(
+    abs_path: Path, path: str, settings: Settings
+) -> tuple[YamlDoc | None, tuple[Problem, ...]]:
+    """Read and parse one YAML file (a registry), with size and encoding checks."""
+    raw, problems = _read_bytes(abs_path, path, settings)
+    if raw is None:
+        return None, problems
+    text, decode_problems = decode_text(raw, path)
+    problems += decode_problems
+    if text is None:
+        return None, problems
+    try:
+        return parse_yaml(text), problems
+    except YamlProblem as exc:
+        return None, (*problems, Problem(SourceRef(path, exc.line), "", exc.message, exc.hint))
+
+
+def _read_bytes(
+    abs_path: Path, path: str, settings: Settings
+) -> tuple[bytes | None, tuple[Problem, ...]]:
+    try:
+        size = abs_path.stat().st_size
+        if size > settings.max_file_bytes:
+            return None, (
+                Problem(
+                    SourceRef(path, 1),
+                    "",
+                    f"the file is {size:,} bytes, over the limit of {settings.max_file_bytes:,}",
+                    "split it, or raise extra.digest.max_file_bytes",
+                ),
+            )
+        return abs_path.read_bytes(), ()
+    except OSError as exc:
+        return None, (Problem(SourceRef(path, 1), "", f"cannot read the file: {exc.strerror}"),)
+
+
+def _closest(key: str, choices: list[str]) -> str | None:
+    match = process.extractOne(
+        key, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=60
+    )
+    return None if match is None else str(match[0])
+
+
+def _source_problem(key: str, where: SourceRef, registries: Registries) -> Problem | None:
+    keys = [s.key for s in registries.sources]
+    if key in keys:
+        return None
+    guess = _closest(key, keys)
+    hint = (
+        f'did you mean "{guess}"? Known sources are listed in content/sources.yml'
+        if guess
+        else "add the outlet to content/sources.yml first"
+    )
+    return Problem(where, "source", f'unknown source "{key}"', hint)
+
+
+def _published(value: Any) -> tuple[dt.date | None, str | None]:
+    if isinstance(value, dt.datetime):
+        return value.date(), value.isoformat()
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.replace(" ", "T", 1))
+        except ValueError:
+            return None, None
+        return moment.date(), (value if len(value) > 10 else None)
+    return None, None
+
+
+def _normal_url(url: str) -> str:
+    url = url.split("#", 1)[0]
+    scheme, _, rest = url.partition("://")
+    host, _, tail = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower().removeprefix('www.')}/{tail}".rstrip("/")
+
+
+def _field_problems(data: dict[str, Any], doc: YamlDoc, path: str) -> list[Problem]:
+    problems = list(validate("article", doc, path))
+    published = data.get("published")
+    published_checked = any(p.field == "published" for p in problems)
+    if "published" in data and not published_checked and _published(published)[0] is None:
+        problems.append(
+            Problem(
+                SourceRef(path, doc.line_of(("published",))),
+                "published",
+                f"expected a date like 2024-05-31, got {published!r}",
+                "write the date unquoted in YYYY-MM-DD form",
+            )
+        )
+    for key in sorted(set(map(str, data)) - set(KNOWN_FIELDS)):
+        guess = _closest(key, list(KNOWN_FIELDS))
+        hint = f'did you mean "{guess}"?' if guess else f"known fields: {', '.join(KNOWN_FIELDS)}"
+        where = SourceRef(path, doc.line_of((key,)))
+        problems.append(Problem(where, key, "unknown field", hint, WARNING))
+    return [
+        Problem(p.source, p.field, "still marked TODO by the importer", _todo_hint(p.field))
+        if _is_todo(data.get(p.field))
+        else p
+        for p in problems
+    ]
+
+
+def _is_todo(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().upper().startswith("TODO")
+
+
+def _todo_hint(field: str) -> str:
+    return {
+        "source": "write the outlet's key from content/sources.yml",
+        "published": "write the publication date unquoted in YYYY-MM-DD form",
+    }.get(field, "replace the TODO with the right value")
+
+
+def _location_problems(
+    rel: str, data: dict[str, Any], doc: YamlDoc, path: str, keys: set[str]
+) -> list[Problem]:
+    """The file must sit at articles/<source>/<YYYY-MM-DD>-<slug>.md."""
+    parts = rel.split("/")
+    match = FILE_NAME.match(parts[-1])
+    problems = []
+    if len(parts) != 3 or match is None or len(parts[-1]) > MAX_NAME_LENGTH:
+        problems.append(
+            Problem(
+                SourceRef(path, 1),
+                "",
+                "the file is not at articles/<source>/<YYYY-MM-DD>-<slug>.md",
+                "name it like articles/cnn/2023-06-01-kyiv-strike.md: lowercase letters, digits "
+                f"and hyphens, at most {MAX_NAME_LENGTH} characters",
+            )
+        )
+        return problems
+    source = data.get("source")
+    if source in keys and source != parts[1]:
+        problems.append(
+            Problem(
+                SourceRef(path, doc.line_of(("source",))),
+                "source",
+                f'the file is in the folder of "{parts[1]}" but says source "{source}"',
+                f"move the file to articles/{source}/ or correct the source",
+            )
+        )
+    return problems
+
+
+def _build_article(rel: str, data: dict[str, Any], body: str, body_line: int, path: str) -> Article:
+    day, moment = _published(data["published"])
+    assert day is not None  # checked in _field_problems
+    author = data.get("author")
+    return Article(
+        id=rel.removesuffix(".md"),
+        source=data["source"],
+        title=data["title"],
+        published=day,
+        published_at=moment,
+        url=data.get("url"),
+        authors=(author,) if isinstance(author, str) else tuple(author or ()),
+        language=data.get("language", "en"),
+        kind=data.get("kind", ARTICLE_KINDS[0]),
+        tags=tuple(data.get("tags") or ()),
+        body=body,
+        body_line=body_line,
+        origin=SourceRef(path, 1),
+        syndicated_from=data.get("syndicated_from"),
+    )
+
+
+def parse_article(
+    rel: str, text: str, path: str, registries: Registries
+) -> tuple[Article | None, tuple[Problem, ...]]:
+    """One article from its text; `rel` is its path relative to the content root."""
+    try:
+        split = split_front_matter(text)
+        doc = parse_yaml(split.front_matter, split.front_matter_line)
+    except YamlProblem as exc:
+        where = SourceRef(path, exc.line)
+        return None, (Problem(where, exc.field or "front matter", exc.message, exc.hint),)
+    if not isinstance(doc.data, dict):
+        return None, (
+            Problem(
+                SourceRef(path, split.front_matter_line),
+                "front matter",
+                "expected fields (key: value), got "
+                + ("nothing" if doc.data is None else "a value"),
+                "write one `field: value` per line: title, source and published are required",
+            ),
+        )
+    data = doc.data
+    problems = _field_problems(data, doc, path) + _location_problems(
+        rel, data, doc, path, {s.key for s in registries.sources}
+    )
+    source = data.get("source")
+    if isinstance(source, str) and SOURCE_KEY.match(source):
+        problem = _source_problem(source, SourceRef(path, doc.line_of(("source",))), registries)
+        problems += [problem] if problem else []
+    if any(p.severity != WARNING for p in problems):
+        return None, tuple(problems)
+    return _build_article(rel, data, split.body, split.body_line, path), tuple(problems)
+
+
+def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
+    """Every .md file under articles/, sorted; symlinks that leave the folder are refused."""
+    root = abs_content_dir / "articles"
+    abs_root = root.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames) + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+            abs_path = Path(dirpath) / name
+            if abs_path.is_symlink() and not abs_path.resolve().is_relative_to(abs_root):
+                problems.append(
+                    Problem(
+                        SourceRef(display_path(abs_path), 1),
+                        "",
+                        "a symbolic link that points outside the content folder",
+                        "replace the link with the file itself",
+                    )
+                )
+            elif name.endswith(".md") and abs_path.is_file():
+                found.append(abs_path)
+    return sorted(found), problems
+
+
+def _case_clashes(rels: list[str], paths: dict[str, str]) -> list[Problem]:
+    seen: dict[str, str] = {}
+    problems = []
+    for rel in rels:
+        first = seen.setdefault(rel.casefold(), rel)
+        if first != rel:
+            problems.append(
+                Problem(
+                    SourceRef(paths[rel], 1),
+                    "",
+                    f"the name differs only in case from {first}",
+                    "such names collide on case-insensitive file systems: rename one of them",
+                )
+            )
+    return problems
+
+
+def _duplicate_urls(articles: list[Article]) -> list[Problem]:
+    first: dict[str, Article] = {}
+    problems = []
+    for article in articles:
+        if article.url is None:
+            continue
+        earlier = first.setdefault(_normal_url(article.url), article)
+        if earlier is not article:
+            problems.append(
+                Problem(
+                    article.origin,
+                    "url",
+                    f"the same URL as {earlier.origin.path}",
+                    "each article is imported once: remove the copy, or correct the URL",
+                )
+            )
+    return problems
+
+
+def load_registries(
+    abs_content_dir: Path, settings: Settings
+) -> tuple[Registries, tuple[Problem, ...]]:
+    """The registries of a content folder; sources.yml is required, the others optional."""
+    parsers = {
+        "sources.yml": parse_sources,
+        "actors.yml": parse_actors,
+        "terms.yml": parse_terms,
+        "overrides.yml": parse_overrides,
+    }
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for name, parser in parsers.items():
+        abs_path = abs_content_dir / name
+        path = display_path(abs_path)
+        if not abs_path.exists():
+            if name == "sources.yml":
+                problems.append(
+                    Problem(
+                        SourceRef(path, 1),
+                        "",
+                        "the sources registry is missing",
+                        "create it with one entry per outlet (see CONTRIBUTING.md)",
+                    )
+                )
+            continue
+        doc, read_problems = read_yaml_file(abs_path, path, settings)
+        problems += read_problems
+        if doc is not None:
+            entries, entry_problems = parser(doc, path)
+            values[name.removesuffix(".yml")] = entries
+            problems += entry_problems
+    registries = Registries(**values)
+    problems += check_cross_references(registries.sources, registries.terms)
+    return registries, tuple(problems)
+
+
+def load_corpus(abs_content_dir: Path, settings: Settings) -> tuple[Corpus, tuple[Problem, ...]]:
+    """Every valid article and the registries of a content folder, with all the problems."""
+    registries, problems = load_registries(abs_content_dir, settings)
+    all_problems = list(problems)
+    files, walk_problems = _article_files(abs_content_dir)
+    all_problems += walk_problems
+    rels = [f.relative_to(abs_content_dir).as_posix() for f in files]
+    paths = {rel: display_path(f) for rel, f in zip(rels, files, strict=True)}
+    all_problems += _case_clashes(rels, paths)
+    articles = []
+    for rel, abs_path in zip(rels, files, strict=True):
+        article, article_problems = _load_article(rel, abs_path, paths[rel], registries, settings)
+        all_problems += article_problems
+        if article is not None:
+            articles.append(article)
+    all_problems += _duplicate_urls(articles)
+    corpus = Corpus(display_path(abs_content_dir), tuple(articles), registries)
+    return corpus, tuple(all_problems)
+
+
+def _load_article(
+    rel: str, abs_path: Path, path: str, registries: Registries, settings: Settings
+) -> tuple[Article | None, tuple[Problem, ...]]:
+    raw, problems = _read_bytes(abs_path, path, settings)
+    if raw is None:
+        return None, problems
+    text, decode_problems = decode_text(raw, path)
+    if text is None:
+        return None, problems + decode_problems
+    article, parse_problems = parse_article(rel, text, path, registries)
+    return article, problems + decode_problems + parse_problems
