@@ -145,17 +145,40 @@ _LenientLoader.add_multi_constructor("!", _construct_unknown)
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_unknown)
 
 
-def load_settings(abs_config_path: Path) -> tuple[Settings, tuple[Problem, ...]]:
-    """Read mkdocs.yml and return the digest's settings and any problems with them."""
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """What the build needs from mkdocs.yml: MkDocs' own keys and the digest's settings."""
+
+    site_name: str
+    docs_dir: str
+    site_dir: str
+    settings: Settings
+
+
+def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]:
+    """Read mkdocs.yml: the site's name and folders, and the digest's settings with problems."""
     where = SourceRef(abs_config_path.name, 1)
     try:
         raw = yaml.load(abs_config_path.read_text(encoding="utf-8"), Loader=_LenientLoader)
     except (OSError, UnicodeDecodeError) as exc:
-        return Settings(), (Problem(where, "", f"cannot read the settings: {exc}"),)
+        problem = Problem(
+            where, "", f"cannot read the settings: {exc}", "run from the project folder"
+        )
+        return SiteConfig("Parallax", "site_src", "site", Settings()), (problem,)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        return Settings(), (Problem(SourceRef(where.path, line), "", f"invalid YAML: {exc}"),)
-    extra = raw.get("extra") if isinstance(raw, Mapping) else None
-    digest = extra.get("digest") if isinstance(extra, Mapping) else None
-    return settings_from_mapping(digest, where)
+        problem = Problem(SourceRef(where.path, line), "", f"invalid YAML: {exc}")
+        return SiteConfig("Parallax", "site_src", "site", Settings()), (problem,)
+    raw = raw if isinstance(raw, Mapping) else {}
+    extra = raw.get("extra")
+    settings, problems = settings_from_mapping(
+        extra.get("digest") if isinstance(extra, Mapping) else None, where
+    )
+    site = SiteConfig(
+        site_name=str(raw.get("site_name") or "Parallax"),
+        docs_dir=str(raw.get("docs_dir") or "docs"),
+        site_dir=str(raw.get("site_dir") or "site"),
+        settings=settings,
+    )
+    return site, problems

@@ -1,0 +1,38 @@
+# The two everyday targets set up their own environment from the project's files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: site test golden serve bench clean
+
+$(VENV)/.site: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.site
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## site: build the site from the default content into site/
+site: $(VENV)/.site
+	$(BIN)/python build.py --strict
+
+## test: lint, type-check and run the whole test suite
+test: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+## golden: rewrite the golden files of the golden tests; review the diff
+golden: $(VENV)/.test
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden
+
+## serve: preview the site locally, rebuilding when content changes
+serve: $(VENV)/.site
+	$(BIN)/python build.py serve
+
+clean:
+	rm -rf site .parallax-build .pytest_cache .mypy_cache .ruff_cache

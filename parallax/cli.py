@@ -1,0 +1,271 @@
+"""The command line: `python build.py [COMMAND]`. Thin: parse options, call the pipeline,
+print problems, choose the exit code (0 ok, 1 content or settings problems, 2 usage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from parallax import pipeline
+from parallax.problems import (
+    BuildError,
+    Problem,
+    format_problem,
+    format_problem_github,
+    has_errors,
+    sort_problems,
+    summarise,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_PROBLEMS = 0, 1
+
+
+def content_options(function: F) -> F:
+    """--config and --content, shared by every command that reads content."""
+    function = click.option(
+        "--content",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Read this content folder instead of the one mkdocs.yml names.",
+    )(function)
+    return click.option(
+        "-f",
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("mkdocs.yml"),
+        show_default=True,
+        help="The site's mkdocs.yml.",
+    )(function)
+
+
+def report_options(function: F) -> F:
+    """--strict and --format, shared by the commands that report problems."""
+    function = click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "github"]),
+        default=None,
+        help="How to print problems: text (default) or GitHub workflow annotations.",
+    )(function)
+    return click.option(
+        "--strict", is_flag=True, default=None, help="Treat warnings as errors (CI uses this)."
+    )(function)
+
+
+def _print_problems(problems: Sequence[Problem], output_format: str, *, strict: bool) -> None:
+    ordered = sort_problems(problems)
+    formatter = format_problem_github if output_format == "github" else format_problem
+    for problem in ordered:
+        click.echo(formatter(problem), err=True)
+    if ordered:
+        tail = " (--strict: warnings count as errors)" if strict and not has_errors(ordered) else ""
+        click.echo(summarise(ordered) + tail, err=True)
+
+
+def _project(ctx: click.Context, config_file: Path, content_dir: Path | None) -> pipeline.Project:
+    if not config_file.is_file():
+        raise click.UsageError(f"no {config_file} here: run from the project folder or pass -f")
+    if content_dir is not None and not content_dir.is_dir():
+        raise click.UsageError(f"--content: no folder {content_dir}")
+    project, problems = pipeline.load_project(config_file.resolve(), content_dir)
+    if has_errors(problems):
+        _print_problems(problems, _opt(ctx, "output_format", None) or "text", strict=False)
+        ctx.exit(EXIT_PROBLEMS)
+    ctx.meta["config_problems"] = problems
+    return project
+
+
+def _opt(ctx: click.Context, name: str, value: Any) -> Any:
+    """A command's option, or the group's when the command did not get it."""
+    if value is not None:
+        return value
+    return (ctx.find_root().params or {}).get(name)
+
+
+@click.group(invoke_without_command=True)
+@report_options
+@click.option("-v", "--verbose", count=True, help="More detail: stage timings, then debug logs.")
+@click.option("-q", "--quiet", is_flag=True, help="Only problems and errors.")
+@click.pass_context
+def main(
+    ctx: click.Context, strict: bool | None, output_format: str | None, verbose: int, quiet: bool
+) -> None:
+    """Parallax: build a digest that compares how outlets report the same events.
+
+    With no command, runs `build`.
+
+    Example:
+
+        python build.py --strict
+    """
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = logging.ERROR if quiet else level
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    ctx.meta["quiet"] = quiet
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(build_command)
+
+
+@main.command("build")
+@content_options
+@report_options
+@click.option("--no-site", is_flag=True, help="Write site_src/ only; do not run MkDocs.")
+@click.pass_context
+def build_command(
+    ctx: click.Context,
+    config_file: Path = Path("mkdocs.yml"),
+    content_dir: Path | None = None,
+    strict: bool | None = None,
+    output_format: str | None = None,
+    no_site: bool = False,
+) -> None:
+    """Build the whole site: content to site_src/ to site/.
+
+    Nothing is replaced unless every stage succeeds.
+
+    Example:
+
+        python build.py build --strict
+    """
+    strict = bool(_opt(ctx, "strict", strict))
+    output_format = _opt(ctx, "output_format", output_format) or "text"
+    project = _project(ctx, config_file, content_dir)
+    try:
+        result = pipeline.build(project, strict=strict, run_site=not no_site)
+    except BuildError as exc:
+        click.echo(f"build failed: {exc}", err=True)
+        click.echo("site_src/ and site/ were left as they were.", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    problems = (*ctx.meta["config_problems"], *result.problems)
+    _print_problems(problems, output_format, strict=strict)
+    if not result.published:
+        click.echo("nothing was published; site_src/ and site/ are unchanged.", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+    if not ctx.meta.get("quiet"):
+        articles = len(result.analysis.corpus.articles) if result.analysis else 0
+        where = "site_src/" if no_site else "site_src/ and site/"
+        click.echo(f"built {len(result.pages)} pages from {articles} articles into {where}")
+
+
+@main.command("check")
+@content_options
+@report_options
+@click.pass_context
+def check_command(
+    ctx: click.Context,
+    config_file: Path,
+    content_dir: Path | None,
+    strict: bool | None,
+    output_format: str | None,
+) -> None:
+    """Validate the content and settings only; exit 1 on any error.
+
+    Example:
+
+        python build.py check --strict --format github
+    """
+    strict = bool(_opt(ctx, "strict", strict))
+    output_format = _opt(ctx, "output_format", output_format) or "text"
+    project = _project(ctx, config_file, content_dir)
+    problems = (*ctx.meta["config_problems"], *pipeline.check(project))
+    _print_problems(problems, output_format, strict=strict)
+    if has_errors(problems, strict=strict):
+        ctx.exit(EXIT_PROBLEMS)
+    if not ctx.meta.get("quiet"):
+        click.echo("content OK")
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2024-05-31, got {value!r}") from None
+
+
+@main.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--source", help="The outlet's key in sources.yml (else inferred, or TODO).")
+@click.option("--url", help="The article's address.")
+@click.option("--published", callback=_parse_date, help="Publication date, YYYY-MM-DD.")
+@click.option("--kind", type=click.Choice(["article", "liveblog"]), help="Else detected.")
+@click.option("--force", is_flag=True, help="Overwrite an existing content file.")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
+@content_options
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    source: str | None,
+    url: str | None,
+    published: dt.date | None,
+    kind: str | None,
+    force: bool,
+    dry_run: bool,
+    as_json: bool,
+    config_file: Path,
+    content_dir: Path | None,
+) -> None:
+    """Turn raw .txt captures into content files for a contributor to review.
+
+    Capture noise is removed and reported; fields that cannot be inferred are left as
+    TODO, which `check` reports until they are filled in.
+
+    Example:
+
+        python build.py import capture.txt --source cnn --kind liveblog
+    """
+    from parallax import importer
+    from parallax.ingest import load_registries
+
+    project = _project(ctx, config_file, content_dir)
+    registries, _ = load_registries(project.abs_content, project.site.settings)
+    options = importer.ImportOptions(
+        source=source, url=url, published=published, kind=kind, force=force, dry_run=dry_run
+    )
+    reports, problems = importer.import_files(
+        [f.resolve() for f in files], options, project.abs_content, registries
+    )
+    _print_problems(problems, "text", strict=False)
+    if as_json:
+        click.echo(json.dumps({"files": [_report_json(r) for r in reports]}, indent=2))
+    else:
+        for report in reports:
+            click.echo(_report_text(report))
+    if has_errors(problems) or any(r.status == "skipped" for r in reports):
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    return {
+        "input": report.input_path,
+        "output": report.dest_path,
+        "status": report.status,
+        "reason": report.reason,
+        "removed": list(report.removed),
+        "todo": list(report.todos),
+    }
+
+
+def _report_text(report: Any) -> str:
+    head = f"{report.status}: {report.dest_path or report.input_path}"
+    if report.reason:
+        head += f" ({report.reason})"
+    lines = [head]
+    lines += [f"  removed {line}" for line in report.removed]
+    lines += [f"  TODO: {field}" for field in report.todos]
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""Turning untrusted text into Markdown that shows exactly that text, and nothing more.
+
+Pure. Contributor and outlet text reaches a page only through these functions: HTML is
+written as entities, Markdown syntax is escaped, URLs other than http(s) are dropped, and
+invisible direction overrides are removed, so no input can add markup, links or scripts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
+
+# Characters Python-Markdown (with the extensions in mkdocs.yml) gives a meaning anywhere.
+_MD_BACKSLASH = set("\\`*_[]()!#")
+# Characters written as numeric entities: markup, entities, tables, attribute lists, setext lines.
+_MD_ENTITY = {
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    "|": "&#124;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "=": "&#61;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "$": "&#36;",
+}
+# At the start of a line these begin a list, a quote or a rule.
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+*])")
+# Bidirectional overrides and isolates can make text read differently from what it is.
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+MAX_WORD = 80  # break longer unbroken runs so one token cannot stretch a page
+
+
+def plain(text: str) -> str:
+    """Text with control characters, direction overrides and repeated spaces removed."""
+    text = text.translate(_BIDI)
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    return _SPACES.sub(" ", text).strip()
+
+
+def _break_long_words(text: str) -> str:
+    return re.sub(rf"\S{{{MAX_WORD}}}(?=\S)", lambda m: m.group(0) + "\u200b", text)
+
+
+def escape_inline(text: str) -> Markup:
+    """One line of text as Markdown that renders to exactly that text."""
+    text = _break_long_words(plain(text).replace("\n", " "))
+    start = _LINE_START.match(text)
+    prefix = ""
+    if start is not None:  # "1. x" and "- x" must not become lists
+        prefix = (start.group(1) or "") + "\\" + (start.group(2) or start.group(3))
+        text = text[start.end() :]
+    out = [prefix]
+    for ch in text:
+        if ch in _MD_ENTITY:
+            out.append(_MD_ENTITY[ch])
+        elif ch in _MD_BACKSLASH:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return Markup("".join(out))
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Paragraphs of plain text: blank lines separate them, single newlines join lines."""
+    blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
+    return tuple(p for p in (plain(b.replace("\n", " ")) for b in blocks) if p)
+
+
+def escape_block(text: str) -> Markup:
+    """Several paragraphs of text as Markdown paragraphs, each escaped."""
+    return Markup("\n\n".join(escape_inline(p) for p in paragraphs(text)))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is a plain http(s) address, else None: never javascript:, data: etc."""
+    if not url:
+        return None
+    url = plain(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if re.search(r"[\s<>\"'`\\]", url):
+        return None
+    return url
+
+
+def link(text: str, url: str | None) -> Markup:
+    """A Markdown link to an outside http(s) URL, or the text alone when the URL is unsafe."""
+    target = safe_url(url)
+    label = escape_inline(text)
+    if target is None:
+        return label
+    encoded = target.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return Markup(f"[{label}](<{encoded}>)")
+
+
+_INTERNAL = re.compile(
+    r"^[a-z0-9][a-z0-9/._-]*(#[a-z0-9_-]+)?$|^#[a-z0-9_-]+$|^(\.\./)+[a-z0-9/._-]*$"
+)
+
+
+def internal_link(text: str, href: str) -> Markup:
+    """A Markdown link to a page of the site; `href` is built by us, and checked all the same."""
+    if not _INTERNAL.match(href) or "//" in href:
+        raise ValueError(f"not an internal link: {href!r}")
+    return Markup(f"[{escape_inline(text)}]({href})")

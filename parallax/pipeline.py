@@ -1,0 +1,140 @@
+"""The one place that knows the order of the stages: load, clean, segment, analyse, cluster,
+claims, render, publish.
+
+Reading happens in `load`, writing in `publish`; everything between is pure. Each function
+returns the problems it met; the command line decides whether they stop the build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from parallax import render
+from parallax.clean import clean_article
+from parallax.config import SiteConfig, load_config
+from parallax.ingest import load_corpus
+from parallax.model import Corpus, RenderedPage
+from parallax.problems import Problem, has_errors
+from parallax.publish import publish
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Where a digest's files are, from its mkdocs.yml."""
+
+    abs_config: Path
+    site: SiteConfig
+    abs_content: Path  # the content folder: the setting, or --content
+
+    @property
+    def abs_root(self) -> Path:
+        return self.abs_config.parent
+
+    @property
+    def abs_templates(self) -> Path:
+        return self.abs_root / self.site.settings.templates_dir
+
+    @property
+    def abs_template_overrides(self) -> Path | None:
+        name = self.site.settings.template_overrides_dir
+        return None if name is None else self.abs_root / name
+
+    @property
+    def abs_site_src(self) -> Path:
+        return self.abs_root / self.site.docs_dir
+
+    @property
+    def abs_site(self) -> Path:
+        return self.abs_root / self.site.site_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The analysed corpus: what the pages and the JSON commands are made from."""
+
+    corpus: Corpus
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build produced and met on the way."""
+
+    problems: tuple[Problem, ...]
+    analysis: Analysis | None = None
+    pages: tuple[RenderedPage, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()  # (stage, seconds)
+    published: bool = False
+
+
+class _Clock:
+    """Times each stage for the log; the stages themselves never read the clock."""
+
+    def __init__(self) -> None:
+        self.timings: list[tuple[str, float]] = []
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        seconds = time.perf_counter() - start
+        self.timings.append((name, seconds))
+        log.info("%-8s %.2fs", name, seconds)
+
+
+def load_project(
+    abs_config: Path, content_dir: Path | None = None
+) -> tuple[Project, tuple[Problem, ...]]:
+    """The project of a mkdocs.yml; `content_dir` replaces the configured content folder."""
+    site, problems = load_config(abs_config)
+    abs_content = (
+        content_dir.resolve() if content_dir else abs_config.parent / site.settings.content_dir
+    )
+    return Project(abs_config, site, abs_content), problems
+
+
+def _map(function: Callable[[T], T], values: tuple[T, ...]) -> tuple[T, ...]:
+    return tuple(function(v) for v in values)
+
+
+def analyse(project: Project, clock: _Clock | None = None) -> tuple[Analysis, tuple[Problem, ...]]:
+    """Load the content and run every stage up to (not including) rendering."""
+    clock = clock or _Clock()
+    with clock.stage("load"):
+        corpus, problems = load_corpus(project.abs_content, project.site.settings)
+    with clock.stage("clean"):
+        corpus = dataclasses.replace(corpus, articles=_map(clean_article, corpus.articles))
+    return Analysis(corpus), problems
+
+
+def check(project: Project) -> tuple[Problem, ...]:
+    """Validate the content without writing anything."""
+    _, problems = analyse(project)
+    return problems
+
+
+def build(project: Project, *, strict: bool = False, run_site: bool = True) -> BuildResult:
+    """The whole build. Nothing is written unless every earlier stage succeeded."""
+    clock = _Clock()
+    analysis, problems = analyse(project, clock)
+    # A content error stops here: publishing would silently drop the broken article.
+    if has_errors(problems, strict=strict):
+        return BuildResult(problems, analysis, timings=tuple(clock.timings))
+    with clock.stage("render"):
+        env = render.make_environment(project.abs_templates, project.abs_template_overrides)
+        pages = render.render_site(env, analysis.corpus, project.site.site_name)
+        render.check_unique(pages)
+    with clock.stage("publish"):
+        publish(
+            pages, project.abs_config, project.abs_site_src, project.abs_site, run_site=run_site
+        )
+    return BuildResult(problems, analysis, pages, tuple(clock.timings), published=True)

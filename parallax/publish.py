@@ -1,0 +1,186 @@
+"""Writing the generated pages into site_src/ and running MkDocs into site/, all or nothing.
+
+The build owns a fixed set of folders and files in site_src/ (GENERATED); hand-written pages
+beside them are never touched. New pages are written into a staging folder, MkDocs builds
+from a copy of site_src/ with them in place, and only when everything has succeeded are the
+generated folders and site/ swapped in. A failure or an interrupt at any point leaves the
+previous site_src/ and site/ exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+
+from parallax.model import RenderedPage
+from parallax.problems import BuildError
+
+# Everything under site_src/ that the build writes; it may wipe these, and only these.
+GENERATED = (
+    "index.md",
+    "articles",
+    "stories",
+    "events",
+    "sources",
+    "actors",
+    "coverage.md",
+    "vocabulary.md",
+    "data",
+)
+STAGING_DIR = ".parallax-build"  # beside mkdocs.yml, ignored by git
+
+
+def _check_dest(dest_path: str) -> PurePosixPath:
+    path = PurePosixPath(dest_path)
+    if (
+        path.is_absolute()
+        or ".." in path.parts
+        or "\\" in dest_path
+        or "\x00" in dest_path
+        or not path.parts
+        or path.parts[0] not in GENERATED
+        or len(dest_path) > 240
+    ):
+        raise BuildError(f"refusing to write outside the generated folders: {dest_path!r}")
+    return path
+
+
+def write_pages(pages: Sequence[RenderedPage], abs_out_dir: Path) -> None:
+    """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set."""
+    seen: dict[str, str] = {}
+    for page in pages:
+        rel = _check_dest(page.dest_path)
+        key = str(rel).casefold()  # names that differ in case collide on some file systems
+        if key in seen:
+            raise BuildError(
+                f"two pages would be written to site_src/{page.dest_path}: "
+                f"from {seen[key]} and from {page.template}"
+            )
+        seen[key] = page.template
+        abs_path = abs_out_dir / rel
+        abs_path.parent.mkdir(parents=True, exist_ok=True)
+        abs_path.write_text(page.text, encoding="utf-8", newline="\n")
+
+
+def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
+    abs_dest.mkdir(parents=True, exist_ok=True)
+    if not abs_site_src.is_dir():
+        return
+    for entry in sorted(abs_site_src.iterdir()):
+        if entry.name in GENERATED or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, abs_dest / entry.name, symlinks=False)
+        else:
+            shutil.copy2(entry, abs_dest / entry.name)
+
+
+def _mkdocs_config(abs_config: Path, abs_docs: Path, abs_site: Path) -> Path:
+    """A config that inherits mkdocs.yml but reads the staged docs and writes the staged site."""
+    abs_child = abs_config.parent / f".parallax-mkdocs-{os.getpid()}.yml"
+    abs_child.write_text(
+        f"INHERIT: {abs_config.name}\ndocs_dir: {abs_docs}\nsite_dir: {abs_site}\n",
+        encoding="utf-8",
+    )
+    return abs_child
+
+
+def run_mkdocs(abs_config: Path, abs_docs: Path, abs_site: Path) -> None:
+    """`mkdocs build --strict` in a subprocess, exactly as a contributor would run it."""
+    abs_child = _mkdocs_config(abs_config, abs_docs, abs_site)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(abs_child)],
+            cwd=abs_config.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"},
+        )
+    finally:
+        abs_child.unlink(missing_ok=True)
+    if result.returncode != 0:
+        output = (result.stderr + result.stdout).strip()
+        raise BuildError(f"mkdocs build --strict failed:\n{output}")
+
+
+@contextmanager
+def _staging(abs_root: Path) -> Iterator[Path]:
+    abs_root.mkdir(exist_ok=True)
+    abs_stage = Path(tempfile.mkdtemp(prefix="run-", dir=abs_root))
+    try:
+        yield abs_stage
+    finally:
+        shutil.rmtree(abs_stage, ignore_errors=True)
+
+
+def _swap_in(abs_new_docs: Path, abs_site_src: Path, abs_backup: Path) -> list[str]:
+    """Move the old generated entries aside and the new ones in; returns what was moved."""
+    abs_backup.mkdir(parents=True, exist_ok=True)
+    abs_site_src.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for name in GENERATED:
+        if (abs_site_src / name).exists():
+            os.replace(abs_site_src / name, abs_backup / name)
+            moved.append(name)
+    for name in GENERATED:
+        if (abs_new_docs / name).exists():
+            os.replace(abs_new_docs / name, abs_site_src / name)
+    return moved
+
+
+def _restore(abs_site_src: Path, abs_backup: Path, moved: list[str]) -> None:
+    """Undo `_swap_in`: drop the new entries, put the old ones back."""
+    for name in GENERATED:
+        target = abs_site_src / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    for name in moved:
+        os.replace(abs_backup / name, abs_site_src / name)
+
+
+def publish(
+    pages: Sequence[RenderedPage],
+    abs_config: Path,
+    abs_site_src: Path,
+    abs_site: Path,
+    *,
+    run_site: bool = True,
+) -> None:
+    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing."""
+    with _staging(abs_config.parent / STAGING_DIR) as abs_stage:
+        abs_docs = abs_stage / "docs"
+        _copy_hand_written(abs_site_src, abs_docs)
+        write_pages(pages, abs_docs)
+        if run_site:
+            run_mkdocs(abs_config, abs_docs, abs_stage / "site")
+        generated = abs_stage / "generated"
+        generated.mkdir()
+        for name in GENERATED:
+            if (abs_docs / name).exists():
+                os.replace(abs_docs / name, generated / name)
+        _commit(generated, abs_site_src, abs_stage, abs_site if run_site else None)
+
+
+def _commit(generated: Path, abs_site_src: Path, abs_stage: Path, abs_site: Path | None) -> None:
+    """The swap: the only moment the live folders change. Interrupts roll it back."""
+    backup, old_site = abs_stage / "previous", abs_stage / "previous-site"
+    moved = _swap_in(generated, abs_site_src, backup)
+    try:
+        if abs_site is not None:
+            if abs_site.exists():
+                os.replace(abs_site, old_site)
+            os.replace(abs_stage / "site", abs_site)
+    except BaseException:
+        if abs_site is not None and old_site.exists() and not abs_site.exists():
+            os.replace(old_site, abs_site)
+        _restore(abs_site_src, backup, moved)
+        raise
