@@ -275,3 +275,17 @@ class Corpus:
     root: str  # the content folder as given, for messages
     articles: tuple[Article, ...] = ()
     registries: Registries = field(default_factory=Registries)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The analysed corpus: everything pages and the JSON commands are made from."""
+
+    corpus: Corpus
+    items: tuple[Item, ...] = ()
+    events: tuple[Event, ...] = ()
+    stories: tuple[Story, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    points: tuple[Point, ...] = ()
+    # per item id, the contested-term variants it uses: (item id, ((term key, variant), ...))
+    framing: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()

@@ -20,7 +20,7 @@ from parallax import render
 from parallax.clean import clean_article
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus
-from parallax.model import Corpus, RenderedPage
+from parallax.model import Analysis, RenderedPage
 from parallax.problems import Problem, has_errors
 from parallax.publish import publish
 
@@ -56,13 +56,6 @@ class Project:
     @property
     def abs_site(self) -> Path:
         return self.abs_root / self.site.site_dir
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """The analysed corpus: what the pages and the JSON commands are made from."""
-
-    corpus: Corpus
 
 
 @dataclass(frozen=True, slots=True)
