@@ -127,7 +127,11 @@ def settings_from_mapping(raw: Any, where: SourceRef) -> tuple[Settings, tuple[P
 
 def _unknown_key(key: str, where: SourceRef) -> Problem:
     match = process.extractOne(
-        key, SETTING_FIELDS, scorer=fuzz.ratio, processor=utils.default_process, score_cutoff=60
+        key,
+        list(SETTING_FIELDS),
+        scorer=fuzz.ratio,
+        processor=utils.default_process,
+        score_cutoff=60,
     )
     hint = f'did you mean "{match[0]}"?' if match else "see the settings table in README.md"
     return Problem(where, f"{CONFIG_KEY}.{key}", "unknown setting", hint, severity=WARNING)

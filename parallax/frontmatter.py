@@ -49,30 +49,36 @@ class YamlProblem(Exception):
 
 
 def _walk(
-    node: yaml.Node, path: tuple[str | int, ...], depth: int, seen: set[int]
-) -> Iterator[tuple[tuple[str | int, ...], yaml.Node]]:
+    node: yaml.Node, path: tuple[str | int, ...], seen: set[int], parent_line: int
+) -> Iterator[tuple[tuple[str | int, ...], yaml.Node, int]]:
+    """Every node with its path and line (a mapping value's is its key's line).
+
+    An alias (a node met twice) is refused at the line that refers to it.
+    """
     if id(node) in seen:
         raise YamlProblem(
             "aliases (*name) are not allowed",
-            node.start_mark.line + 1,
+            parent_line,
             "write the value out in full instead of referring to an anchor",
         )
     seen.add(id(node))
-    if depth > MAX_DEPTH or len(seen) > MAX_NODES:
+    if len(path) > MAX_DEPTH or len(seen) > MAX_NODES:
         raise YamlProblem(
             f"the YAML is nested deeper than {MAX_DEPTH} levels or has more than {MAX_NODES} "
             "values",
-            node.start_mark.line + 1,
+            parent_line,
             "content files hold flat, small mappings",
         )
-    yield path, node
+    yield path, node, parent_line
+    line = node.start_mark.line
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            yield from _walk(value_node, (*path, key), depth + 1, seen)
+            yield from _walk(value_node, (*path, key), seen, key_node.start_mark.line)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
-            yield from _walk(child, (*path, index), depth + 1, seen)
+            child_line = line if id(child) in seen else child.start_mark.line
+            yield from _walk(child, (*path, index), seen, child_line)
 
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
@@ -85,8 +91,12 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(None, {})
-        nodes = list(_walk(node, (), 0, set()))
-        lines = {path: child.start_mark.line + first_line for path, child in nodes}
+        try:
+            nodes = list(_walk(node, (), set(), 0))
+        except YamlProblem as exc:
+            exc.line += first_line
+            raise
+        lines = {path: line + first_line for path, _, line in nodes}
         data = _construct(loader, node, nodes, first_line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -107,14 +117,14 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
 
 
 def _construct(
-    loader: Any, node: yaml.Node, nodes: list[tuple[Any, yaml.Node]], first_line: int
+    loader: Any, node: yaml.Node, nodes: list[tuple[Any, yaml.Node, int]], first_line: int
 ) -> Any:
     """Build the data; a value YAML recognises but cannot build (2024-02-30) names its line."""
     try:
         return loader.construct_document(node)
     except (ValueError, TypeError, OverflowError) as exc:
         bad_line, field = first_line, ""
-        for path, child in nodes:
+        for path, child, _ in nodes:
             if isinstance(child, yaml.ScalarNode) and child.tag.endswith(":timestamp"):
                 try:
                     yaml.safe_load(child.value)

@@ -114,7 +114,7 @@ def validate(name: str, doc: YamlDoc, path: str) -> tuple[Problem, ...]:
     data = jsonable(doc.data)
     problems = []
     for error in sorted(_validator(name).iter_errors(data), key=lambda e: list(map(str, e.path))):
-        if error.validator == "propertyNames":
+        if "propertyNames" in error.schema_path:
             key = str(error.instance)
             where = SourceRef(path, doc.line_of((key,)))
             problems.append(
