@@ -96,7 +96,8 @@ def run_mkdocs(abs_config: Path, abs_docs: Path, abs_site: Path) -> None:
     abs_child = _mkdocs_config(abs_config, abs_docs, abs_site)
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(abs_child)],
+            # No --quiet: it drops the warnings before --strict can count them.
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(abs_child)],
             cwd=abs_config.parent,
             capture_output=True,
             text=True,
@@ -106,8 +107,9 @@ def run_mkdocs(abs_config: Path, abs_docs: Path, abs_site: Path) -> None:
     finally:
         abs_child.unlink(missing_ok=True)
     if result.returncode != 0:
-        output = (result.stderr + result.stdout).strip()
-        raise BuildError(f"mkdocs build --strict failed:\n{output}")
+        lines = (result.stderr + result.stdout).splitlines()
+        output = "\n".join(line for line in lines if line.startswith(("WARNING", "ERROR")))
+        raise BuildError(f"mkdocs build --strict failed:\n{output or result.stderr.strip()}")
 
 
 @contextmanager

@@ -1,0 +1,113 @@
+"""Publishing is all or nothing: a failure at any point leaves site_src/ and site/ as they were."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from parallax import publish as publish_module
+from parallax.model import RenderedPage
+from parallax.problems import BuildError
+from parallax.publish import publish, write_pages
+from tests.conftest import tree_bytes
+
+
+def page(dest: str, text: str = "# Page\n", template: str = "t.md.j2") -> RenderedPage:
+    return RenderedPage(dest, text, template)
+
+
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "../escape.md",
+        "/etc/passwd",
+        "articles/../../x.md",
+        "notes.md",
+        "articles\\x.md",
+        "articles/x\x00.md",
+        "C:/x.md",
+        "articles/" + "x" * 300 + ".md",
+    ],
+)
+def test_pages_outside_the_generated_folders_are_refused(tmp_path, dest):
+    with pytest.raises(BuildError, match="refusing to write outside the generated folders"):
+        write_pages([page(dest)], tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_pages_for_one_path_name_both_templates(tmp_path):
+    with pytest.raises(BuildError) as caught:
+        write_pages(
+            [page("articles/a.md", template="one"), page("articles/A.md", template="two")], tmp_path
+        )
+    assert str(caught.value) == (
+        "two pages would be written to site_src/articles/A.md: from one and from two"
+    )
+
+
+def test_stale_generated_pages_go_and_hand_written_pages_stay(project):
+    site_src = project / "site_src"
+    (site_src / "articles" / "old").mkdir(parents=True)
+    (site_src / "articles" / "old" / "gone.md").write_text("old", encoding="utf-8")
+    publish(
+        [page("index.md", "# New\n")],
+        project / "mkdocs.yml",
+        site_src,
+        project / "site",
+        run_site=False,
+    )
+    assert not (site_src / "articles").exists()
+    assert (site_src / "index.md").read_text(encoding="utf-8") == "# New\n"
+    assert (site_src / "about.md").is_file()
+    assert not (project / "site").exists()
+
+
+def _first_build(project: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    publish(
+        [page("index.md", "# First\n")],
+        project / "mkdocs.yml",
+        project / "site_src",
+        project / "site",
+    )
+    return tree_bytes(project / "site_src"), tree_bytes(project / "site")
+
+
+@pytest.mark.slow
+def test_a_failing_mkdocs_leaves_both_folders_as_they_were(project):
+    before = _first_build(project)
+    assert b"First" in before[1]["index.html"]
+    bad_link = "# Second\n\n[broken](nowhere.md)\n"
+    with pytest.raises(BuildError, match="mkdocs build --strict failed"):
+        publish(
+            [page("index.md", bad_link)],
+            project / "mkdocs.yml",
+            project / "site_src",
+            project / "site",
+        )
+    assert (tree_bytes(project / "site_src"), tree_bytes(project / "site")) == before
+
+
+@pytest.mark.slow
+def test_an_interrupt_during_the_swap_rolls_back(project, monkeypatch):
+    before = _first_build(project)
+    real_replace = os.replace
+    calls: list[object] = []
+
+    def interrupted(src: object, dst: object) -> None:
+        if Path(str(dst)) == project / "site" and not calls:
+            calls.append(dst)  # the new site/ is about to go in: stop here, once
+            raise KeyboardInterrupt
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_module.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        publish(
+            [page("index.md", "# Second\n")],
+            project / "mkdocs.yml",
+            project / "site_src",
+            project / "site",
+        )
+    monkeypatch.undo()
+    assert (tree_bytes(project / "site_src"), tree_bytes(project / "site")) == before
