@@ -1,0 +1,232 @@
+"""Content warnings that look across articles and registries: near-duplicate articles, dates
+in the future or before a source's `since`, and spellings the registries do not know.
+
+Pure: takes the loaded corpus and today's date (the pipeline reads the clock or
+SOURCE_DATE_EPOCH, never this module) and returns warnings. Nothing here drops an article;
+`--strict` makes the warnings fatal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+
+from parallax.model import Article, Corpus, Registries, Source, SourceRef
+from parallax.problems import WARNING, Problem
+
+DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of each other
+DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
+DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike without being copies
+SHINGLE_WORDS = 4
+SKETCH_SIZE = 8  # the smallest shingle hashes kept per article (a bottom-k MinHash sketch)
+FUTURE_GRACE_DAYS = 1  # an outlet east of UTC may already be on tomorrow's date
+SPELLING_SCORE = 88.0  # fuzz.ratio between a word and a known spelling that makes it a variant
+SPELLING_MIN_LENGTH = 5  # shorter names differ by one letter from too many ordinary words
+# Endings that make another word from a name (Ukraine -> Ukrainian), not another spelling.
+INFLECTIONS = ("s", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is", "er", "ers", "ite")
+_NAME = re.compile(r"\b[A-Z][\w'’-]*\w")
+
+
+def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
+    """Every content warning about the corpus, in no particular order."""
+    articles = corpus.articles
+    return (
+        *_future_dates(articles, today),
+        *_before_since(articles, corpus.registries),
+        *_near_duplicates(articles),
+        *_unknown_spellings(articles, corpus.registries),
+    )
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def _future_dates(articles: tuple[Article, ...], today: dt.date) -> Iterator[Problem]:
+    latest = today + dt.timedelta(days=FUTURE_GRACE_DAYS)
+    for article in articles:
+        if article.published > latest:
+            yield Problem(
+                article.origin,
+                "published",
+                f"{article.published} is in the future (today is {today})",
+                "check the year and the order of month and day: YYYY-MM-DD",
+                WARNING,
+            )
+
+
+def source_since(source: Source) -> dt.date | None:
+    """The earliest date the source's articles may have (`since` in sources.yml), if known."""
+    value = getattr(source, "since", None)  # Source carries it once registries parse it
+    return value if isinstance(value, dt.date) else None
+
+
+def _before_since(articles: tuple[Article, ...], registries: Registries) -> Iterator[Problem]:
+    since = {s.key: d for s in registries.sources if (d := source_since(s)) is not None}
+    for article in articles:
+        earliest = since.get(article.source)
+        if earliest is not None and article.published < earliest:
+            yield Problem(
+                article.origin,
+                "published",
+                f'{article.published} is before {earliest}, the "since" date of source '
+                f'"{article.source}"',
+                f'check the date; if it is right, move "since" of {article.source} in '
+                "content/sources.yml",
+                WARNING,
+            )
+
+
+# --- near duplicates ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """An article's normalised text and the sketch used to find candidate copies."""
+
+    article: Article
+    text: str
+    sketch: tuple[int, ...]
+
+
+def _normalised(article: Article) -> _Text | None:
+    words = utils.default_process(f"{article.title} {article.body}").split()
+    if len(words) < DUPLICATE_MIN_WORDS:
+        return None
+    # crc32, not hash(): Python salts string hashes per process, and output must not vary.
+    shingles = {
+        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
+    return _Text(article, " ".join(words), tuple(sorted(shingles)[:SKETCH_SIZE]))
+
+
+def _candidate_pairs(texts: list[_Text]) -> set[tuple[int, int]]:
+    """Pairs that share a sketch value and lie within the date window: a few per article."""
+    holders: defaultdict[int, list[int]] = defaultdict(list)
+    for index, text in enumerate(texts):
+        for value in text.sketch:
+            holders[value].append(index)
+    window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    pairs = set()
+    for members in holders.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1 :]:
+                if abs(texts[i].article.published - texts[j].article.published) <= window:
+                    pairs.add((i, j))
+    return pairs
+
+
+def _is_syndication(a: Article, b: Article) -> bool:
+    """A copy declared with `syndicated_from` is expected, not a mistake."""
+    return (
+        a.syndicated_from == b.source
+        or b.syndicated_from == a.source
+        or (a.syndicated_from is not None and a.syndicated_from == b.syndicated_from)
+    )
+
+
+def _duplicate_problem(later: Article, earlier: Article, score: float) -> Problem:
+    if later.source == earlier.source:
+        hint = "the outlet's article is in the corpus twice: remove one of the files"
+    else:
+        hint = (
+            f'if it republishes the {earlier.source} article, add "syndicated_from: '
+            f'{earlier.source}"; otherwise remove the copy'
+        )
+    message = f"nearly the same text as {earlier.origin.path} ({score:.0f}% similar)"
+    return Problem(later.origin, "body", message, hint, WARNING)
+
+
+def _near_duplicates(articles: tuple[Article, ...]) -> Iterator[Problem]:
+    texts = [t for t in map(_normalised, articles) if t is not None]
+    texts.sort(key=lambda t: (t.article.published, t.article.id))
+    reported: set[str] = set()
+    for i, j in sorted(_candidate_pairs(texts)):
+        earlier, later = texts[i], texts[j]  # i < j: sorted by date, then path
+        if later.article.id in reported or _is_syndication(earlier.article, later.article):
+            continue
+        score = fuzz.ratio(earlier.text, later.text, score_cutoff=DUPLICATE_SCORE)
+        if score:
+            reported.add(later.article.id)
+            yield _duplicate_problem(later.article, earlier.article, score)
+
+
+# --- spellings the registries do not know ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    """A spelling a registry knows: which registry, which entry, and the text as written."""
+
+    registry: str  # "actors" or "terms"
+    key: str
+    text: str
+
+
+def _known_spellings(registries: Registries) -> dict[str, _Spelling]:
+    known: dict[str, _Spelling] = {}
+    for actor in registries.actors:
+        for name in (actor.name, *actor.aliases):
+            known.setdefault(name.casefold(), _Spelling("actors", actor.key, name))
+    for term in registries.terms:
+        for variant in term.variants:
+            known.setdefault(variant.text.casefold(), _Spelling("terms", term.key, variant.text))
+    return known
+
+
+def _is_inflection(word: str, known: str) -> bool:
+    """Ukrainian from Ukraine, Russians from Russia: another word, not another spelling."""
+    stems = (known, known[:-1]) if known[-1] in "aey" else (known,)
+    return any(word.startswith(s) and word[len(s) :] in INFLECTIONS for s in stems)
+
+
+def _closest_spelling(word: str, by_initial: dict[str, list[str]]) -> str | None:
+    """The known spelling this word is a near miss of, or None."""
+    for known in by_initial.get(word[0], ()):
+        if abs(len(known) - len(word)) > 2 or _is_inflection(word, known):
+            continue
+        if fuzz.ratio(word, known, score_cutoff=SPELLING_SCORE):
+            return known
+    return None
+
+
+def _spelling_problem(article: Article, word: str, offset: int, spelling: _Spelling) -> Problem:
+    where = SourceRef(article.origin.path, article.body_line + article.body.count("\n", 0, offset))
+    noun = "actor name" if spelling.registry == "actors" else "term variant"
+    hint = (
+        f'if it is the same person, add "{word}" to the aliases of "{spelling.key}" in '
+        "content/actors.yml; otherwise correct the spelling"
+        if spelling.registry == "actors"
+        else f'if it names the same thing, add "{word}" to the variants of "{spelling.key}" in '
+        "content/terms.yml; otherwise correct the spelling"
+    )
+    message = (
+        f'"{word}" is close to the {noun} "{spelling.text}" ({spelling.key}) but is not in '
+        f"{spelling.registry}.yml"
+    )
+    return Problem(where, "body", message, hint, WARNING)
+
+
+def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) -> Iterator[Problem]:
+    known = {k: s for k, s in _known_spellings(registries).items() if " " not in k}
+    by_initial: defaultdict[str, list[str]] = defaultdict(list)
+    for spelling in sorted(known):
+        if len(spelling) >= SPELLING_MIN_LENGTH:
+            by_initial[spelling[0]].append(spelling)
+    for article in articles:
+        seen: set[str] = set()
+        for match in _NAME.finditer(article.body):
+            word = match.group().removesuffix("'s").removesuffix("’s")
+            folded = word.casefold()
+            if folded in seen or folded in known:
+                continue
+            seen.add(folded)
+            near = _closest_spelling(folded, by_initial)
+            if near is not None:
+                yield _spelling_problem(article, word, match.start(), known[near])
