@@ -8,7 +8,9 @@ returns the problems it met; the command line decides whether they stop the buil
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from parallax import render
 from parallax.clean import clean_article
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus
+from parallax.lint import lint_corpus
 from parallax.model import Analysis, RenderedPage
 from parallax.problems import Problem, has_errors
 from parallax.publish import publish
@@ -95,6 +98,12 @@ def load_project(
     return Project(abs_config, site, abs_content), problems
 
 
+def build_date() -> dt.date:
+    """Today for the build: SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
+
+
 def _map(function: Callable[[T], T], values: tuple[T, ...]) -> tuple[T, ...]:
     return tuple(function(v) for v in values)
 
@@ -106,6 +115,8 @@ def analyse(project: Project, clock: _Clock | None = None) -> tuple[Analysis, tu
         corpus, problems = load_corpus(project.abs_content, project.site.settings)
     with clock.stage("clean"):
         corpus = dataclasses.replace(corpus, articles=_map(clean_article, corpus.articles))
+    with clock.stage("lint"):
+        problems += lint_corpus(corpus, build_date())
     return Analysis(corpus), problems
 
 
