@@ -75,6 +75,10 @@ class Settings:
 SETTING_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
 def _type_name(f: dataclasses.Field[Any]) -> str:
     text = str(f.type)
     if "int" in text:
@@ -99,7 +103,7 @@ def _check_value(key: str, value: Any, where: SourceRef) -> tuple[Any, Problem |
     in_range = ok_type and (low is None or low <= value <= high)
     if in_range:
         return (float(value) if expected == "a number" else value), None
-    wanted = expected if low is None else f"{expected} {low:g}–{high:g}"
+    wanted = expected if low is None else f"{expected} {_number(low)}–{_number(high)}"
     hint = f"the default is {f.default!r}; see the settings table in README.md"
     return None, Problem(where, label, f"expected {wanted}, got {value!r}", hint)
 
@@ -186,3 +190,13 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
         settings=settings,
     )
     return site, problems
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table, for the README; a test keeps the two in step."""
+    rows = ["| setting | default | what it does |", "| --- | --- | --- |"]
+    for f in dataclasses.fields(Settings):
+        low, high = f.metadata["low"], f.metadata["high"]
+        limits = f" ({_number(low)}–{_number(high)})" if low is not None else ""
+        rows.append(f"| `{f.name}` | `{f.default!r}`{limits} | {f.metadata['help']} |")
+    return "\n".join(rows)

@@ -28,7 +28,7 @@ def test_every_bad_key_is_reported_at_once():
         "  hint: the default is 62.0; see the settings table in README.md",
         "mkdocs.yml:1: extra.digest.event_windw_days: unknown setting (warning)\n"
         '  hint: did you mean "event_window_days"?',
-        "mkdocs.yml:1: extra.digest.latest_stories: expected an integer 1–1000, got 0\n"
+        "mkdocs.yml:1: extra.digest.latest_stories: expected an integer 1–1,000, got 0\n"
         "  hint: the default is 20; see the settings table in README.md",
     ]
 
