@@ -26,7 +26,9 @@ DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike withou
 SHINGLE_WORDS = 4
 SKETCH_SIZE = 8  # the smallest shingle hashes kept per article (a bottom-k MinHash sketch)
 FUTURE_GRACE_DAYS = 1  # an outlet east of UTC may already be on tomorrow's date
-SPELLING_SCORE = 88.0  # fuzz.ratio between a word and a known spelling that makes it a variant
+SPELLING_SCORE = (
+    84.0  # fuzz.ratio at which a word is another spelling: Artemovsk/Artyomovsk is 84.2
+)
 SPELLING_MIN_LENGTH = 5  # shorter names differ by one letter from too many ordinary words
 # Endings that make another word from a name (Ukraine -> Ukrainian), not another spelling.
 INFLECTIONS = ("s", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is", "er", "ers", "ite")
