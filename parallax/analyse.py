@@ -1,0 +1,197 @@
+"""Per-item analysis: sentences, named entities normalised through the registries, and dates.
+
+Pure: no I/O, no clock. Dates are resolved against the item's publication date, never today.
+Build the registry index once with `build_lexicon` and pass it to `analyse_item` for every
+item; passing `Registries` instead works but rebuilds the index on each call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from parallax.dates import find_dates
+from parallax.model import Entity, Item, Registries
+from parallax.segment import split_sentences, word_set
+
+MAX_NAME_WORDS = 5
+
+# Capitalised words that start sentences or name months and days rather than entities.
+COMMON_CAPITALISED = word_set(
+    """a an the this that these those there then than thus he she it its they them their we
+    our you your i his her him my me us on in at of for from to by with without within into onto
+    over under after before during since until as and but or nor so yet if when while where
+    what which who whom whose why how all any both each every few many more most other some such
+    no not only own same too very can will just should now also earlier later meanwhile however
+    although though because according asked speaking writing separately elsewhere overnight
+    today yesterday tomorrow tonight monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    mr mrs ms dr gen president prime minister spokesman spokeswoman spokesperson officials
+    official residents authorities sources police troops forces soldiers here one two three
+    four five six seven eight nine ten several dozens hundreds thousands update updated breaking
+    live watch read see photo video editor note"""
+)
+# Words that connect the parts of one name: "Ministry of Defence", "Bank of England".
+CONNECTORS = frozenset({"of", "de", "la", "al", "bin", "von", "van", "der", "for"})
+ORG_WORDS = word_set(
+    """ministry army forces force council agency party bank company union organization
+    organisation nations command guard service committee court parliament government office
+    group corporation brigade battalion navy fleet commission assembly duma rada kremlin"""
+)
+PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "across", "into", "towards"})
+
+_WORD = re.compile(r"[^\W\d_][\w\-'’.]*[\w]|[^\W\d_]")
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_SENTENCE_GAP = re.compile(r"[.!?:;\n\u2014\u2013\u2022|]")
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The registries' names as an index: lower-cased word sequences to entity key and kind."""
+
+    names: Mapping[tuple[str, ...], tuple[str, str]] = dataclasses.field(hash=False)
+    longest: int = 1  # the most words of any indexed name
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str  # as written, without a possessive ending
+    lower: str
+    initial: bool  # first word of a sentence or heading, where capitals say nothing
+
+
+def _words_of(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(name))
+
+
+def _surname_entries(registries: Registries) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Surnames of multi-word actor names, when only one actor has that surname."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for actor in registries.actors:
+        words = _words_of(actor.name)
+        if len(words) > 1 and len(words[-1]) > 3:
+            owners.setdefault(words[-1:], set()).add(actor.key)
+    return {name: (keys.pop(), "actor") for name, keys in owners.items() if len(keys) == 1}
+
+
+def build_lexicon(registries: Registries) -> Lexicon:
+    """Index every actor name and alias, and every term variant, by its lower-cased words."""
+    names = _surname_entries(registries)
+    for term in registries.terms:
+        for variant in term.variants:
+            names[_words_of(variant.text)] = (term.key, "term")
+    for actor in registries.actors:  # actors win over terms that spell the same
+        for name in (actor.name, *actor.aliases):
+            names[_words_of(name)] = (actor.key, "actor")
+    names.pop((), None)
+    longest = max((len(n) for n in names), default=1)
+    return Lexicon(names, longest)
+
+
+def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
+    words = []
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        gap = text[previous_end : match.start()]
+        initial = all_initial or previous_end == 0 or bool(_SENTENCE_GAP.search(gap))
+        previous_end = match.end()
+        word = _POSSESSIVE.sub("", match.group(0).rstrip("."))
+        if word:
+            words.append(_Word(word, word.lower(), initial))
+        if match.group(0).endswith("."):
+            previous_end -= 1  # the full stop is part of the gap before the next word
+    return words
+
+
+def _is_capitalised(word: _Word) -> bool:
+    return word.text[0].isupper() and word.lower not in COMMON_CAPITALISED
+
+
+def _registry_match(words: list[_Word], i: int, lexicon: Lexicon) -> tuple[int, str, str] | None:
+    """The longest registry name starting at word i: (words used, key, kind)."""
+    for n in range(min(lexicon.longest, len(words) - i), 0, -1):
+        found = lexicon.names.get(tuple(w.lower for w in words[i : i + n]))
+        if found is not None:
+            return n, found[0], found[1]
+    return None
+
+
+def _name_length(words: list[_Word], i: int) -> int:
+    """How many words from i make one capitalised name, connectors included."""
+    n = 1
+    while i + n < len(words) and n < MAX_NAME_WORDS:
+        word = words[i + n]
+        if _is_capitalised(word):
+            n += 1
+        elif word.lower in CONNECTORS and i + n + 1 < len(words):
+            if not _is_capitalised(words[i + n + 1]):
+                break
+            n += 2
+        else:
+            break
+    return min(n, MAX_NAME_WORDS)
+
+
+def _name_kind(words: list[_Word], i: int, n: int) -> str:
+    if any(w.lower in ORG_WORDS for w in words[i : i + n]):
+        return "org"
+    if i > 0 and words[i - 1].lower in PLACE_CUES:
+        return "place"
+    return "name"
+
+
+def _confirmed_names(words: list[_Word]) -> frozenset[str]:
+    """Words written with a capital where a capital means a name (not at a sentence start)."""
+    return frozenset(w.lower for w in words if not w.initial and w.text[0].isupper())
+
+
+def _is_name_start(words: list[_Word], i: int, n: int, confirmed: frozenset[str]) -> bool:
+    """A capitalised run is a name unless it is one word whose capital only starts a sentence."""
+    word = words[i]
+    return n > 1 or not word.initial or word.lower in confirmed or word.text.isupper()
+
+
+def _entities_in(
+    words: list[_Word], lexicon: Lexicon, confirmed: frozenset[str]
+) -> Iterator[Entity]:
+    i = 0
+    while i < len(words):
+        found = _registry_match(words, i, lexicon)
+        n = found[0] if found is not None else _name_length(words, i)
+        written = " ".join(w.text for w in words[i : i + n])
+        if found is not None:
+            yield Entity(found[1], found[2], written)
+        elif _is_capitalised(words[i]) and _is_name_start(words, i, n, confirmed):
+            yield Entity(written.lower().replace(".", ""), _name_kind(words, i, n), written)
+        else:
+            n = 1
+        i += n
+
+
+def find_entities(text: str, lexicon: Lexicon, headline: str = "") -> tuple[Entity, ...]:
+    """The distinct entities of a headline and its text, in the order they first appear.
+
+    Every headline word counts as a sentence start, because outlets write headlines in title
+    case: a capitalised headline word is a name only if the registries or the text say so.
+    """
+    head, body = _tokens(headline, all_initial=True), _tokens(text)
+    confirmed = _confirmed_names(body)
+    seen: dict[str, Entity] = {}
+    for words in (head, body):
+        for entity in _entities_in(words, lexicon, confirmed):
+            seen.setdefault(entity.key, entity)
+    return tuple(seen.values())
+
+
+def analyse_item(item: Item, lexicon: Lexicon | Registries) -> Item:
+    """The item with its sentences, entities (title first) and mentioned dates filled in."""
+    if isinstance(lexicon, Registries):
+        lexicon = build_lexicon(lexicon)
+    return dataclasses.replace(
+        item,
+        sentences=split_sentences(item.text),
+        entities=find_entities(item.text, lexicon, item.title),
+        dates=find_dates(f"{item.title}\n\n{item.text}", item.published),
+    )
