@@ -1,0 +1,393 @@
+"""Figures in text: numbers with a normalised unit, what they count and how sure the writer is.
+
+Pure; no I/O. `extract_figures` reads digits ("26,000", "1.5 million", "$300 million", "10km")
+and number words ("ten", "four million", "dozens of") with the qualifier before them ("more
+than", "at least", "some", "up to"), the counted noun after them, and a word near them that says
+what is counted ("killed", "injured", "lost", "intercepted").
+
+What is not a figure: dates ("July 12", "Feb. 24", "12 July"), years ("2022", "in 1952"),
+clock times ("08:56PM"), ordinals ("31st", "5th"), ages ("ages 5 or 6"), numbers inside names
+("article number five", "Su-34") and spans of time ("five weeks ago", "nine months", "24
+hours", "100 years ahead"). Spans of time are left out on purpose: they date a claim rather
+than state a quantity outlets could disagree on, and counting them would crowd the figures a
+reader compares.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from parallax.model import Figure, Span
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+_SMALL = _words(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+)
+_TENS = _words("twenty thirty forty fifty sixty seventy eighty ninety")
+NUMBER_WORDS: dict[str, float] = {w: float(i) for i, w in enumerate(_SMALL)}
+NUMBER_WORDS.update({w: float(20 + 10 * i) for i, w in enumerate(_TENS)})
+NUMBER_WORDS.update({"a dozen": 12.0, "a hundred": 100.0, "a thousand": 1000.0})
+SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALES.update({"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3})
+# Vague plurals: the value is the smallest amount the words allow, the words are the qualifier.
+VAGUE = {
+    "tens of thousands": 20_000.0,
+    "hundreds of thousands": 200_000.0,
+    "dozens": 24.0,
+    "scores": 40.0,
+    "hundreds": 200.0,
+    "thousands": 2_000.0,
+    "millions": 2_000_000.0,
+}
+QUALIFIERS = {
+    "at least": "at least",
+    "no fewer than": "at least",
+    "more than": "more than",
+    "over": "over",
+    "upwards of": "more than",
+    "nearly": "nearly",
+    "almost": "nearly",
+    "some": "some",
+    "about": "about",
+    "around": "about",
+    "roughly": "about",
+    "approximately": "about",
+    "an estimated": "about",
+    "up to": "up to",
+    "as many as": "up to",
+    "at most": "up to",
+    "less than": "less than",
+    "fewer than": "less than",
+    "under": "less than",
+}
+CURRENCY_SIGNS = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp"}
+CURRENCY_WORDS = {"dollar": "usd", "euro": "eur", "pound": "gbp", "ruble": "rub", "rouble": "rub"}
+CURRENCY_WORDS.update({"hryvnia": "uah", "hryvnias": "uah"})
+# Counted nouns (singular) and the unit they normalise to.
+_NOUN_GROUPS = {
+    "people": "people person civilian resident child children man men woman women boy girl refugee "
+    "hostage",
+    "troops": "troop serviceman servicemen soldier fighter militant personnel mercenary conscript "
+    "reservist marine paratrooper prisoner",
+    "missiles": "missile rocket",
+    "drones": "drone uav",
+    "tanks": "tank",
+    "aircraft": "aircraft plane jet helicopter",
+    "vehicles": "vehicle apc",
+    "shells": "shell",
+}
+NOUN_UNITS = {word: unit for unit, words in _NOUN_GROUPS.items() for word in _words(words)}
+# "pieces of heavy weaponry", "units of military hardware": one unit, whatever the adjectives.
+EQUIPMENT_WORDS = {"weaponry", "hardware", "equipment", "weapons", "armour", "armor", "artillery"}
+AREA_UNITS = {"square kilometers": 1.0, "square kilometres": 1.0, "sq km": 1.0, "km2": 1.0}
+AREA_UNITS.update({"km²": 1.0, "square miles": 2.589988, "sq miles": 2.589988, "hectares": 0.01})
+LENGTH_UNITS = {"km": 1.0, "kilometers": 1.0, "kilometres": 1.0, "miles": 1.609344}
+LENGTH_UNITS.update({"mile": 1.609344, "kilometer": 1.0, "kilometre": 1.0, "meters": 0.001})
+LENGTH_UNITS.update({"metres": 0.001})
+TIME_WORDS = set(
+    _words(
+        "second minute hour day week month year decade century fortnight night seconds minutes "
+        "hours days weeks months years decades centuries nights am pm a.m. p.m. o'clock"
+    )
+)
+MONTHS = _words(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+# Words near a figure that say what it counts, and the normalised `about` they give.
+_ABOUT_GROUPS = {
+    "killed": "killed dead died deaths death fatalities slain",
+    "injured": "injured wounded hurt",
+    "casualties": "casualties",
+    "losses": "lost losses loss lose losing",
+    "displaced": "fled displaced evacuated refugees",
+    "destroyed": "destroyed",
+    "damaged": "damaged",
+    "intercepted": "intercepted downed stopped repelled",
+    "captured": "captured detained arrested",
+    "launched": "fired launched",
+    "aid": "aid assistance package funding",
+    "missing": "missing",
+}
+ABOUT_WORDS = {word: about for about, words in _ABOUT_GROUPS.items() for word in _words(words)}
+ABOUT_PHRASES = {"shot down": "intercepted", "death toll": "killed", "taken prisoner": "captured"}
+DEFAULT_ABOUT = {"km2": "territory", "km": "distance", "percent": "share", "people": "people"}
+DEFAULT_ABOUT.update(dict.fromkeys(("usd", "eur", "gbp", "rub", "uah"), "amount"))
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORD_NUM = "|".join(sorted((*NUMBER_WORDS, *VAGUE), key=len, reverse=True))
+_NUMBER_RE = re.compile(
+    rf"(?P<cur>US\$|[$€£])?\s?(?:(?P<num>{_NUM})|\b(?P<word>{_WORD_NUM})"
+    rf"(?:-(?P<unit_word>{'|'.join(_SMALL[1:10])}))?\b)"
+    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?",
+    re.IGNORECASE,
+)
+_TOKEN_RE = re.compile(r"[\w²%][\w²%'’.-]*|[—–]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A number as matched, before its unit and context are read."""
+
+    value: float
+    start: int
+    end: int
+    currency: str | None
+    vague: str | None  # "dozens", "hundreds"... when the number is a vague plural
+
+
+def extract_figures(text: str) -> tuple[Figure, ...]:
+    """Every figure in `text`, in reading order, with spans into `text`."""
+    figures: list[Figure] = []
+    for number in _numbers(text):
+        figure = _read_figure(text, number, figures[-1] if figures else None)
+        if figure is not None:
+            figures.append(figure)
+    return tuple(figures)
+
+
+def _numbers(text: str) -> Iterator[_Number]:
+    for match in _NUMBER_RE.finditer(text):
+        number = _parse_number(match)
+        if number is not None and not _is_excluded(text, match, number):
+            yield number
+
+
+def _parse_number(match: re.Match[str]) -> _Number | None:
+    raw_word = (match["word"] or "").lower()
+    if match["num"]:
+        value = float(match["num"].replace(",", ""))
+    elif raw_word in VAGUE:
+        value = VAGUE[raw_word]
+    else:
+        value = NUMBER_WORDS[raw_word] + (
+            NUMBER_WORDS[match["unit_word"].lower()] if match["unit_word"] else 0
+        )
+    scale = (match["scale"] or "").lower()
+    if scale in ("m", "k", "bn", "mn") and not (match["num"] and match["cur"]):
+        scale = ""  # "10 m" is metres; only "$3m" or "$3bn" read as scales
+    end = match.end() if scale else match.end("num") if match["num"] else match.end("word")
+    if match["unit_word"] and not scale:
+        end = match.end("unit_word")
+    cur = CURRENCY_SIGNS.get((match["cur"] or "").lower())
+    return _Number(
+        value=value * SCALES.get(scale, 1.0),
+        start=match.start("cur")
+        if match["cur"]
+        else match.start("num")
+        if match["num"]
+        else match.start("word"),
+        end=end,
+        currency=cur,
+        vague=raw_word if raw_word in VAGUE else None,
+    )
+
+
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)})\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{'|'.join(MONTHS)})\b", re.IGNORECASE)
+_NAME_BEFORE = re.compile(
+    r"(?:\b(?:number|no\.|article|ages?|aged|page|chapter|section|resolution|phase|"
+    r"flight|route|highway|unit|brigade|battalion|regiment)\s*|[A-Za-z]-?|[\d:/])$",
+    re.IGNORECASE,
+)
+_GLUED_UNITS = ("km²", "km2", "km", "%", "bn", "m", "k")
+_ORDINAL_OR_TIME_AFTER = re.compile(
+    r"^(?:st|nd|rd|th)\b|^:\d|^/\d|^\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|^[-\s](?:"
+    + "|".join(sorted(TIME_WORDS, key=len, reverse=True)).replace(".", r"\.")
+    + r")\b",
+    re.IGNORECASE,
+)
+# "ages 5 or 6": a range of small numbers, read as a description rather than a count.
+_RANGE_BEFORE = re.compile(r"\d\s+or\s+$")
+_RANGE_AFTER = re.compile(r"\s+or\s+\d")
+
+
+def _is_excluded(text: str, match: re.Match[str], number: _Number) -> bool:
+    """Dates, years, times, ordinals, ages, numbers inside names and spans of time."""
+    before, after = (
+        text[max(0, number.start - 40) : number.start],
+        text[number.end : number.end + 40],
+    )
+    if match["word"] and number.start > 0 and text[number.start - 1].isalnum():
+        return True
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.search(after):
+        return True
+    if _NAME_BEFORE.search(before) or _ORDINAL_OR_TIME_AFTER.search(after):
+        return True
+    glued = after[:1].isalpha() and not after.lower().startswith(_GLUED_UNITS)
+    is_range = _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after)
+    return glued or _is_year(match, number, after) or bool(is_range and not match["word"])
+
+
+def _is_year(match: re.Match[str], number: _Number, after: str) -> bool:
+    raw = match["num"] or ""
+    if not (len(raw) == 4 and raw.isdigit() and 1800 <= number.value <= 2100 and not match["cur"]):
+        return False
+    next_word = next(iter(_TOKEN_RE.findall(after)), "").lower()
+    return _singular(next_word) not in NOUN_UNITS
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """The unit read after a number: normalised name, factor to it, where the words end."""
+
+    name: str
+    factor: float
+    end: int
+    about: str | None = None  # when the counted noun itself says what is counted
+
+
+_STOP = set(
+    _words(
+        "of the and or in on at to from by that which who were was had have has is are with for "
+        "as than per a an since over after before during into across including while but this "
+        "these its their his her our"
+    )
+)
+_AREA_RE = re.compile(
+    r"^\s?(" + "|".join(map(re.escape, sorted(AREA_UNITS, key=len, reverse=True))) + r")\b",
+    re.IGNORECASE,
+)
+_LENGTH_RE = re.compile(
+    r"^(?:\s?|-)(" + "|".join(sorted(LENGTH_UNITS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_PERCENT_RE = re.compile(r"^\s?(%|percent\b|per cent\b)", re.IGNORECASE)
+_CURRENCY_RE = re.compile(r"^\s(" + "|".join(CURRENCY_WORDS) + r")s?\b", re.IGNORECASE)
+
+
+def _singular(word: str) -> str:
+    word = word.lower().strip(".'’")
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    if word in NOUN_UNITS or len(word) < 4:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _read_unit(text: str, number: _Number) -> _Unit | None:
+    """The measure or counted noun right after the number, or None when there is none."""
+    after = text[number.end : number.end + 60]
+    for pattern, table, kind in (
+        (_AREA_RE, AREA_UNITS, "km2"),
+        (_LENGTH_RE, LENGTH_UNITS, "km"),
+    ):
+        found = pattern.match(after)
+        if found:
+            factor = table.get(found[1].lower(), 1.0)
+            return _Unit(kind, factor, number.end + found.end())
+    found = _PERCENT_RE.match(after)
+    if found:
+        return _Unit("percent", 1.0, number.end + found.end())
+    found = _CURRENCY_RE.match(after)
+    if found:
+        return _Unit(CURRENCY_WORDS[found[1].lower()], 1.0, number.end + found.end())
+    if number.currency:
+        return _Unit(number.currency, 1.0, number.end)
+    return _read_noun(text, number)
+
+
+def _is_demonym(word: str) -> bool:
+    """A people named by nationality: "Russians", "Moldovans", "Chinese"."""
+    return word[:1].isupper() and word.lower().endswith(("ans", "ese", "ians"))
+
+
+def _read_noun(text: str, number: _Number) -> _Unit | None:
+    """A counted noun within a few words: "Ukrainian servicemen", "pieces of heavy weaponry"."""
+    tokens = list(_TOKEN_RE.finditer(text, number.end, min(len(text), number.end + 70)))
+    of_ok = number.vague is not None
+    for position, token in enumerate(tokens[:5]):
+        raw = token[0].rstrip(".,")
+        word = _singular(raw)
+        if word in NOUN_UNITS or _is_demonym(raw):
+            unit = NOUN_UNITS.get(word, "people")
+            return _Unit(unit, 1.0, token.start() + len(raw), ABOUT_WORDS.get(raw.lower()))
+        if raw.lower() in EQUIPMENT_WORDS:
+            return _Unit("equipment", 1.0, token.start() + len(raw))
+        if raw.lower() in ("casualties", "deaths", "fatalities", "refugees"):
+            return _Unit("people", 1.0, token.start() + len(raw), ABOUT_WORDS[raw.lower()])
+        if raw.lower() in ("pieces", "units", "items") or (raw.lower() == "of" and of_ok):
+            of_ok = True
+            continue
+        if raw.lower() in _STOP or raw in "—–" or not raw[:1].isalpha():
+            break
+        if position == 0 and raw.islower() and raw.endswith("s") and len(raw) > 3:
+            return _Unit(raw.lower(), 1.0, token.start() + len(raw))
+    return None
+
+
+_QUALIFIER_RE = re.compile(
+    r"\b(" + "|".join(sorted(QUALIFIERS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
+)
+_PHRASE_RE = re.compile(r"\b(" + "|".join(ABOUT_PHRASES) + r")\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[.;:!?]\s|[“”\"]")
+_NEW_VERB = re.compile(r"\band\s+\w+ed\b")
+_DASH_ASIDE = re.compile(r"[—–(][^—–()]*[—–)]")
+_INCLUDING = re.compile(r"^\s*,\s*including\s+[^,]*?(?=\s+(?:were|was|had|have|are|is)\b|,)")
+_RELATIVE = re.compile(r"\b(?:that|which|who)\b")
+
+
+def _read_figure(text: str, number: _Number, previous: Figure | None) -> Figure | None:
+    unit = _read_unit(text, number)
+    if unit is None and (not number.currency and (number.vague or _is_word(text, number))):
+        return None
+    qualifier_match = _QUALIFIER_RE.search(text[max(0, number.start - 20) : number.start])
+    qualifier = QUALIFIERS[qualifier_match[1].lower()] if qualifier_match else number.vague
+    start = number.start - (len(qualifier_match[0]) if qualifier_match else 0)
+    end = unit.end if unit else number.end
+    about = (unit.about if unit else None) or _about_near(text, start, end)
+    if about is None and previous is not None and _is_listed_after(text, previous, start):
+        about = previous.about
+    unit_name = unit.name if unit else "count"
+    if about is None:
+        if unit is None:
+            return None  # a bare number with nothing said about it: a reference, not a figure
+        about = DEFAULT_ABOUT.get(unit_name, "count")
+    value = round(number.value * (unit.factor if unit else 1.0), 3)
+    return Figure(value, unit_name, about, qualifier, text[start:end], Span(start, end))
+
+
+def _is_listed_after(text: str, previous: Figure, start: int) -> bool:
+    """Whether this figure continues a list that began with `previous` ("50 missiles, 8 drones")."""
+    if previous.span is None or previous.about in (*DEFAULT_ABOUT.values(), "count", "amount"):
+        return False
+    between = text[previous.span.end : start]
+    return len(between) < 80 and not _CLAUSE_END.search(between) and not _NEW_VERB.search(between)
+
+
+def _is_word(text: str, number: _Number) -> bool:
+    return not text[number.start : number.end].lstrip("$€£US").strip()[:1].isdigit()
+
+
+def _about_near(text: str, start: int, end: int) -> str | None:
+    """What is counted: a word just after the figure, else one just before it."""
+    after = _DASH_ASIDE.sub(" ", text[end : end + 120])
+    after = _INCLUDING.sub("", after)  # "three people, including two children, were killed"
+    after = _RELATIVE.split(_clause(after[:60], forward=True))[0]
+    before = _clause(text[max(0, start - 50) : start], forward=False)
+    for window, forward in ((after, True), (before, False)):
+        phrase = _PHRASE_RE.search(window)
+        if phrase:
+            return ABOUT_PHRASES[phrase[1].lower()]
+        words = [w.lower().strip(".,’'") for w in _TOKEN_RE.findall(window)]
+        words = words[:6] if forward else words[-5:][::-1]
+        for word in words:
+            if word in ABOUT_WORDS:
+                return ABOUT_WORDS[word]
+            if word[:1].isdigit() or word in NUMBER_WORDS:
+                break  # the words beyond another number are about that number
+    return None
+
+
+def _clause(window: str, *, forward: bool) -> str:
+    """The part of the window on the figure's side of any sentence or quote boundary."""
+    parts = _CLAUSE_END.split(window)
+    return parts[0] if forward else parts[-1]
