@@ -11,9 +11,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -25,6 +23,7 @@ from parallax.ingest import load_corpus
 from parallax.lint import lint_corpus
 from parallax.model import Analysis, RenderedPage
 from parallax.problems import Problem, has_errors
+from parallax.progress import Stage, Stages
 from parallax.publish import publish
 
 log = logging.getLogger(__name__)
@@ -72,21 +71,6 @@ class BuildResult:
     published: bool = False
 
 
-class _Clock:
-    """Times each stage for the log; the stages themselves never read the clock."""
-
-    def __init__(self) -> None:
-        self.timings: list[tuple[str, float]] = []
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
-        yield
-        seconds = time.perf_counter() - start
-        self.timings.append((name, seconds))
-        log.info("%-8s %.2fs", name, seconds)
-
-
 def load_project(
     abs_config: Path, content_dir: Path | None = None
 ) -> tuple[Project, tuple[Problem, ...]]:
@@ -104,39 +88,48 @@ def build_date() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
-def _map(function: Callable[[T], T], values: tuple[T, ...]) -> tuple[T, ...]:
-    return tuple(function(v) for v in values)
+def _map(
+    function: Callable[[T], T], values: tuple[T, ...], stage: Stage | None = None
+) -> tuple[T, ...]:
+    """`function` over `values`, advancing the stage's progress bar when one is given."""
+    return tuple(function(v) for v in (values if stage is None else stage.track(values)))
 
 
-def analyse(project: Project, clock: _Clock | None = None) -> tuple[Analysis, tuple[Problem, ...]]:
+def analyse(project: Project, clock: Stages | None = None) -> tuple[Analysis, tuple[Problem, ...]]:
     """Load the content and run every stage up to (not including) rendering."""
-    clock = clock or _Clock()
-    with clock.stage("load"):
+    clock = clock or Stages()
+    with clock.stage("load") as stage:
         corpus, problems = load_corpus(project.abs_content, project.site.settings)
-    with clock.stage("clean"):
-        corpus = dataclasses.replace(corpus, articles=_map(clean_article, corpus.articles))
-    with clock.stage("lint"):
-        problems += lint_corpus(corpus, build_date())
+        stage.count(articles=len(corpus.articles), problems=len(problems))
+    with clock.stage("clean") as stage:
+        corpus = dataclasses.replace(corpus, articles=_map(clean_article, corpus.articles, stage))
+    with clock.stage("lint") as stage:
+        warnings = lint_corpus(corpus, build_date())
+        problems += warnings
+        stage.count(warnings=len(warnings))
     return Analysis(corpus), problems
 
 
-def check(project: Project) -> tuple[Problem, ...]:
+def check(project: Project, stages: Stages | None = None) -> tuple[Problem, ...]:
     """Validate the content without writing anything."""
-    _, problems = analyse(project)
+    _, problems = analyse(project, stages)
     return problems
 
 
-def build(project: Project, *, strict: bool = False, run_site: bool = True) -> BuildResult:
+def build(
+    project: Project, *, strict: bool = False, run_site: bool = True, stages: Stages | None = None
+) -> BuildResult:
     """The whole build. Nothing is written unless every earlier stage succeeded."""
-    clock = _Clock()
+    clock = stages or Stages()
     analysis, problems = analyse(project, clock)
     # A content error stops here: publishing would silently drop the broken article.
     if has_errors(problems, strict=strict):
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
-    with clock.stage("render"):
+    with clock.stage("render") as stage:
         env = render.make_environment(project.abs_templates, project.abs_template_overrides)
         pages = render.render_site(env, analysis.corpus, project.site.site_name)
         render.check_unique(pages)
+        stage.count(pages=len(pages))
     with clock.stage("publish"):
         publish(
             pages, project.abs_config, project.abs_site_src, project.abs_site, run_site=run_site
