@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from parallax import pipeline
+from parallax import pipeline, progress
 from parallax.problems import (
     BuildError,
     Problem,
@@ -85,6 +86,12 @@ def _project(ctx: click.Context, config_file: Path, content_dir: Path | None) ->
     return project
 
 
+def _stages(ctx: click.Context) -> progress.Stages:
+    """How this run reports its stages: chosen once by the group from -q, -v and the terminal."""
+    stages = ctx.meta.get("stages")
+    return stages if isinstance(stages, progress.Stages) else progress.Stages()
+
+
 def _opt(ctx: click.Context, name: str, value: Any) -> Any:
     """A command's option, or the group's when the command did not get it."""
     if value is not None:
@@ -112,6 +119,8 @@ def main(
     level = logging.ERROR if quiet else level
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ctx.meta["quiet"] = quiet
+    mode = progress.choose_mode(sys.stderr, quiet=quiet, env=os.environ)
+    ctx.meta["stages"] = progress.Stages(mode, sys.stderr, verbose)
     if ctx.invoked_subcommand is None:
         ctx.invoke(build_command)
 
@@ -141,7 +150,7 @@ def build_command(
     output_format = _opt(ctx, "output_format", output_format) or "text"
     project = _project(ctx, config_file, content_dir)
     try:
-        result = pipeline.build(project, strict=strict, run_site=not no_site)
+        result = pipeline.build(project, strict=strict, run_site=not no_site, stages=_stages(ctx))
     except BuildError as exc:
         click.echo(f"build failed: {exc}", err=True)
         click.echo("site_src/ and site/ were left as they were.", err=True)
@@ -151,6 +160,7 @@ def build_command(
     if not result.published:
         click.echo("nothing was published; site_src/ and site/ are unchanged.", err=True)
         ctx.exit(EXIT_PROBLEMS)
+    _stages(ctx).totals(progress.analysis_counts(result.analysis, result.pages))
     if not ctx.meta.get("quiet"):
         articles = len(result.analysis.corpus.articles) if result.analysis else 0
         where = "site_src/" if no_site else "site_src/ and site/"
@@ -177,7 +187,7 @@ def check_command(
     strict = bool(_opt(ctx, "strict", strict))
     output_format = _opt(ctx, "output_format", output_format) or "text"
     project = _project(ctx, config_file, content_dir)
-    problems = (*ctx.meta["config_problems"], *pipeline.check(project))
+    problems = (*ctx.meta["config_problems"], *pipeline.check(project, _stages(ctx)))
     _print_problems(problems, output_format, strict=strict)
     if has_errors(problems, strict=strict):
         ctx.exit(EXIT_PROBLEMS)
