@@ -78,7 +78,9 @@ class Stage:
         self.name = name
         self.counts: dict[str, int] = {}
         self._progress = progress
-        self._task: TaskID | None = None if progress is None else progress.add_task(name)
+        self._task: TaskID | None = (
+            None if progress is None else progress.add_task(name, total=None)
+        )
 
     def count(self, **counts: int) -> None:
         """Record what the stage produced, e.g. `stage.count(articles=120)`."""
