@@ -306,9 +306,25 @@ def parse_article(
     return _build_article(rel, data, split.body, split.body_line, path), tuple(problems)
 
 
+def _link_out(abs_path: Path, abs_root: Path) -> Problem | None:
+    """A problem when `abs_path` is a symbolic link that resolves outside `abs_root`."""
+    if not abs_path.is_symlink() or abs_path.resolve().is_relative_to(abs_root):
+        return None
+    return Problem(
+        SourceRef(display_path(abs_path), 1),
+        "",
+        "a symbolic link that points outside the content folder",
+        "replace the link with the file itself",
+    )
+
+
 def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
     """Every .md file under articles/, sorted; symlinks that leave the folder are refused."""
     root = abs_content_dir / "articles"
+    # articles/ itself may be a link too: os.walk would follow it anywhere (#7)
+    root_problem = _link_out(root, abs_content_dir.resolve())
+    if root_problem is not None:
+        return [], [root_problem]
     abs_root = root.resolve()
     found: list[Path] = []
     problems: list[Problem] = []
@@ -316,15 +332,9 @@ def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
         dirnames.sort()
         for name in sorted(filenames) + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
             abs_path = Path(dirpath) / name
-            if abs_path.is_symlink() and not abs_path.resolve().is_relative_to(abs_root):
-                problems.append(
-                    Problem(
-                        SourceRef(display_path(abs_path), 1),
-                        "",
-                        "a symbolic link that points outside the content folder",
-                        "replace the link with the file itself",
-                    )
-                )
+            problem = _link_out(abs_path, abs_root)
+            if problem is not None:
+                problems.append(problem)
             elif name.endswith(".md") and abs_path.is_file():
                 found.append(abs_path)
     return sorted(found), problems
@@ -381,6 +391,11 @@ def load_registries(
     for name, parser in parsers.items():
         abs_path = abs_content_dir / name
         path = display_path(abs_path)
+        # a registry linked to a file elsewhere would echo that file in messages (#7)
+        link_problem = _link_out(abs_path, abs_content_dir.resolve())
+        if link_problem is not None:
+            problems.append(link_problem)
+            continue
         if not abs_path.exists():
             if name == "sources.yml":
                 problems.append(
