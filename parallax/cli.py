@@ -195,6 +195,45 @@ def check_command(
         click.echo("content OK")
 
 
+def _parse_address(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"expected IP:PORT such as 127.0.0.1:8000, got {value!r}")
+    return host, int(port)
+
+
+@main.command("serve")
+@content_options
+@click.option(
+    "-a",
+    "--dev-addr",
+    "address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    metavar="IP:PORT",
+    callback=_parse_address,
+    help="Where to serve the preview.",
+)
+@click.pass_context
+def serve_command(
+    ctx: click.Context, config_file: Path, content_dir: Path | None, address: tuple[str, int]
+) -> None:
+    """Preview the site locally; rebuild and reload the page when content changes.
+
+    Watches content/, templates/ and mkdocs.yml; a change with errors prints them and
+    keeps the last good pages. Ctrl-C stops.
+
+    Example:
+
+        python build.py serve -a 127.0.0.1:8001
+    """
+    from parallax import serve
+
+    project = _project(ctx, config_file, content_dir)
+    preview = serve.Preview(project.abs_config, content_dir, *address)
+    ctx.exit(serve.serve(preview, _stages(ctx)))
+
+
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
