@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from parallax import render
+from parallax.analyse import analyse_item, build_lexicon
 from parallax.clean import clean_article
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus
 from parallax.lint import lint_corpus
-from parallax.model import Analysis, RenderedPage
+from parallax.model import Analysis, Corpus, Item, RenderedPage
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stage, Stages
 from parallax.publish import publish
+from parallax.segment import segment_article
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,7 +109,26 @@ def analyse(project: Project, clock: Stages | None = None) -> tuple[Analysis, tu
         warnings = lint_corpus(corpus, build_date())
         problems += warnings
         stage.count(warnings=len(warnings))
-    return Analysis(corpus), problems
+    with clock.stage("segment") as stage:
+        items, segment_problems = _segment(corpus, project, stage)
+        problems += segment_problems
+        stage.count(items=len(items))
+    with clock.stage("analyse") as stage:
+        lexicon = build_lexicon(corpus.registries)
+        items = tuple(analyse_item(item, lexicon) for item in stage.track(items))
+    return Analysis(corpus, items), problems
+
+
+def _segment(
+    corpus: Corpus, project: Project, stage: Stage
+) -> tuple[tuple[Item, ...], tuple[Problem, ...]]:
+    items: list[Item] = []
+    problems: list[Problem] = []
+    for article in stage.track(corpus.articles):
+        article_items, article_problems = segment_article(article, project.site.settings)
+        items += article_items
+        problems += article_problems
+    return tuple(items), tuple(problems)
 
 
 def check(project: Project, stages: Stages | None = None) -> tuple[Problem, ...]:
@@ -127,7 +148,12 @@ def build(
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
     with clock.stage("render") as stage:
         env = render.make_environment(project.abs_templates, project.abs_template_overrides)
-        pages = render.render_site(env, analysis.corpus, project.site.site_name)
+        pages = render.render_site(
+            env,
+            analysis,
+            project.site.site_name,
+            latest_stories=project.site.settings.latest_stories,
+        )
         render.check_unique(pages)
         stage.count(pages=len(pages))
     with clock.stage("publish"):
