@@ -100,6 +100,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         data = _construct(loader, node, nodes, first_line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "end of stream" in (exc.problem or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # an unclosed quote or bracket: point where it opens
         line = (mark.line if mark is not None else 0) + first_line
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem_mark is not None:

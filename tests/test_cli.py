@@ -1,0 +1,133 @@
+"""The command line: exit codes and exact output of check, build and import."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parallax.cli import main
+from tests.conftest import REPO
+
+GOOD = """\
+---
+title: Strike on Kyiv
+source: cnn
+published: 2023-06-01
+---
+Ten people were injured in Kyiv on Thursday, officials said.
+"""
+
+
+def run(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["-q", *args, "-f", str(project / "mkdocs.yml")])
+    return result.exit_code, result.output
+
+
+def test_check_passes_on_good_content(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    assert run(project, "check") == (0, "")
+
+
+def test_check_names_every_broken_file_and_exits_1(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("source: cnn", "source: cnnn"))
+    write_article("cnn/2023-06-01-b.md", GOOD.replace("2023-06-01\n", "01/06/2023\n"))
+    write_article("cnn/2023-06-01-c.md", GOOD.replace("title: Strike on Kyiv", "title: 'x"))
+    code, output = run(project, "check")
+    assert code == 1
+    assert output.splitlines() == [
+        'content/articles/cnn/2023-06-01-a.md:3: source: unknown source "cnnn"',
+        '  hint: did you mean "cnn"? Known sources are listed in content/sources.yml',
+        "content/articles/cnn/2023-06-01-b.md:4: published: expected a date like 2024-05-01, "
+        'got "01/06/2023"',
+        "  hint: write the date unquoted in YYYY-MM-DD form",
+        "content/articles/cnn/2023-06-01-c.md:2: front matter: invalid YAML: found unexpected "
+        "end of stream (while scanning a quoted scalar that starts on line 2)",
+        "  hint: check the indentation and quote values that contain a colon or start with a quote",
+        "3 errors, 0 warnings in 3 files",
+    ]
+
+
+def test_check_in_github_format_prints_annotations(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("source: cnn", "source: cnnn"))
+    code, output = run(project, "check", "--format", "github")
+    assert code == 1
+    assert output.splitlines()[0] == (
+        "::error file=content/articles/cnn/2023-06-01-a.md,line=3,title=source::"
+        'unknown source "cnnn"%0Ahint: did you mean "cnn"? Known sources are listed in '
+        "content/sources.yml"
+    )
+
+
+def test_warnings_fail_only_with_strict(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("title:", "tags: [x]\ntitel: x\ntitle:"))
+    assert run(project, "check")[0] == 0
+    assert run(project, "check", "--strict")[0] == 1
+    assert run(project, "--strict", "check")[0] == 1
+
+
+def test_a_bad_setting_stops_with_its_key(project, monkeypatch):
+    monkeypatch.chdir(project)
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "content_dir: content", "content_dir: content\n    event_threshold: high"
+        )
+    )
+    code, output = run(project, "check")
+    assert code == 1
+    assert output.splitlines()[0] == (
+        "mkdocs.yml:1: extra.digest.event_threshold: expected a number 0–100, got 'high'"
+    )
+
+
+def test_usage_errors_exit_2(project, monkeypatch):
+    monkeypatch.chdir(project)
+    assert run(project, "check", "--format", "xml")[0] == 2
+    assert run(project, "check", "--content", str(project / "missing"))[0] == 2
+
+
+def test_a_failed_check_in_build_publishes_nothing(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("source: cnn", "source: cnnn"))
+    code, output = run(project, "build")
+    assert code == 1
+    assert output.splitlines()[-1] == ("nothing was published; site_src/ and site/ are unchanged.")
+    assert not (project / "site").exists()
+    assert not (project / "site_src" / "index.md").exists()
+
+
+@pytest.mark.slow
+def test_import_then_check_reports_the_todo_fields(project, tmp_path, monkeypatch):
+    monkeypatch.chdir(project)
+    capture = tmp_path / "capture.txt"
+    capture.write_text(
+        "Strike on Kyiv\n\nTen people were injured on Thursday, officials said.\n", encoding="utf-8"
+    )
+    code, output = run(project, "import", str(capture), "--source", "cnn")
+    assert code == 0
+    written = sorted((project / "content" / "articles" / "cnn").glob("*.md"))
+    assert len(written) == 1
+    assert "TODO" in written[0].read_text(encoding="utf-8")
+    code, output = run(project, "check")
+    assert code == 1
+    assert "published: still marked TODO by the importer" in output
+
+
+def copy_default_content(tmp_path: Path) -> Path:
+    """A project with the repository's default content."""
+    root = tmp_path / "default"
+    for name in ("content", "templates", "site_src"):
+        shutil.copytree(
+            REPO / name,
+            root / name,
+            ignore=shutil.ignore_patterns("articles" if name == "site_src" else "_"),
+        )
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root
