@@ -1,8 +1,9 @@
-"""Content warnings that look across articles and registries: near-duplicate articles, dates
-in the future or before a source's `since`, and spellings the registries do not know.
+"""Checks that need a loaded article or the whole corpus: near-duplicate articles, dates in
+the future or before a source's `since`, spellings the registries do not know (warnings),
+and a title or author the importer left as TODO (an error).
 
 Pure: takes the loaded corpus and today's date (the pipeline reads the clock or
-SOURCE_DATE_EPOCH, never this module) and returns warnings. Nothing here drops an article;
+SOURCE_DATE_EPOCH, never this module) and returns problems. Nothing here drops an article;
 `--strict` makes the warnings fatal.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from parallax.model import Article, Corpus, Registries, Source, SourceRef
-from parallax.problems import WARNING, Problem
+from parallax.problems import ERROR, WARNING, Problem
 
 DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of each other
 DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
@@ -39,11 +40,30 @@ def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
     """Every content warning about the corpus, in no particular order."""
     articles = corpus.articles
     return (
+        *_todo_fields(articles),
         *_future_dates(articles, today),
         *_before_since(articles, corpus.registries),
         *_near_duplicates(articles),
         *_unknown_spellings(articles, corpus.registries),
     )
+
+
+# --- fields the importer left for a person ----------------------------------------------------
+
+
+def _todo_fields(articles: tuple[Article, ...]) -> Iterator[Problem]:
+    """A title or author still reading "TODO": the importer could not infer it."""
+    for article in articles:
+        fields = [("title", article.title)] + [("author", a) for a in article.authors]
+        for name, value in fields:
+            if value.strip().upper().startswith("TODO"):
+                hint = (
+                    "write the headline as the outlet published it"
+                    if name == "title"
+                    else "write the author's name, or remove the line"
+                )
+                message = "still marked TODO by the importer"
+                yield Problem(article.origin, name, message, hint, ERROR)
 
 
 # --- dates ----------------------------------------------------------------------------------

@@ -184,3 +184,23 @@ def test_known_spellings_and_other_words_are_not_reported(word):
     assert (
         lint(article("ap/2024-05-31-x", f"The word {word} appears."), registries=REGISTRIES) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "line"),
+    [
+        (
+            {"title": "TODO: headline"},
+            "title: still marked TODO by the importer\n"
+            "  hint: write the headline as the outlet published it",
+        ),
+        (
+            {"authors": ("Jane Doe", "TODO")},
+            "author: still marked TODO by the importer\n"
+            "  hint: write the author's name, or remove the line",
+        ),
+    ],
+)
+def test_title_or_author_left_as_todo_is_an_error(fields, line):
+    todo = dataclasses.replace(article("ap/2024-05-31-x", "Short."), **fields)
+    assert lint(todo) == [f"content/articles/ap/2024-05-31-x.md:1: {line}"]
