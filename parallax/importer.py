@@ -217,8 +217,9 @@ def _outlet_key(name: str) -> str:
 
 def infer_source(lines: tuple[Line, ...], registries: Registries) -> str | None:
     """The outlet the text names as itself ("CNN is reaching out", "The X couldn't verify")."""
-    choices = {s.key: _outlet_key(s.name) for s in registries.sources}
-    choices |= {f"{s.key} ": _outlet_key(s.domain.rsplit(".", 1)[0]) for s in registries.sources}
+    # Each outlet is known by its name and by its domain without the ending ("theepochtimes").
+    choices = [(_outlet_key(s.name), s.key) for s in registries.sources]
+    choices += [(_outlet_key(s.domain.rsplit(".", 1)[0]), s.key) for s in registries.sources]
     found: Counter[str] = Counter()
     for line in lines:
         for match in _SELF_REFERENCE.finditer(line.text):
@@ -228,18 +229,22 @@ def infer_source(lines: tuple[Line, ...], registries: Registries) -> str | None:
     return found.most_common(1)[0][0] if found else None
 
 
-def _match_outlet(name: str, choices: dict[str, str]) -> str | None:
+def _match_outlet(name: str, choices: list[tuple[str, str]]) -> str | None:
     """The key whose name best matches `name` or one of its endings ("Minister. CNN")."""
     words = name.split()
-    best: tuple[str, float, str] | None = None
+    best: tuple[str, float, int] | None = None
     for start in range(len(words)):
         candidate = _outlet_key(" ".join(words[start:]))
         match = process.extractOne(
-            candidate, choices, scorer=fuzz.ratio, processor=None, score_cutoff=SOURCE_CUTOFF
+            candidate,
+            [label for label, _ in choices],
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=SOURCE_CUTOFF,
         )
         if match is not None and (best is None or match[1] > best[1]):
             best = match
-    return best[2].strip() if best else None
+    return choices[best[2]][1] if best else None
 
 
 def is_name_only(text: str) -> bool:
@@ -431,7 +436,8 @@ def _import_one(
     if not draft.body:
         return _skipped(str(abs_path), "no article text left after cleaning", draft), problems
     if abs_dest is None:
-        return _skipped(str(abs_path), "the file name would leave content/articles", draft), ()
+        reason = "the file name would leave content/articles"
+        return _skipped(str(abs_path), reason, draft), problems
     if draft.dest_path in planned:
         reason = f"{planned[draft.dest_path]} is imported to the same file"
         return _skipped(str(abs_path), reason, draft), problems
