@@ -1,25 +1,34 @@
-"""The Jinja2 environment, the page objects templates receive, and rendering them to Markdown.
+"""The Jinja2 environment, template lookup, and rendering every page of the site to Markdown.
 
 Reads templates only; writes nothing. Every `{{ value }}` a template prints passes through
 `_finalize`, which escapes it for Markdown and HTML unless the value was built as markup
-here: templates cannot publish contributor text raw, even by mistake.
+in Python: templates cannot publish contributor text raw, even by mistake. Page objects come
+from the builders in story_pages, article_pages and overview_pages; data files from exports.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from parallax.markup import escape_block, escape_inline, internal_link, link, safe_url
-from parallax.model import Article, Corpus, RenderedPage, Source
+from parallax import overview_pages
+from parallax.article_pages import article_page
+from parallax.exports import export_files
+from parallax.lookup import Lookup, build_lookup
+from parallax.markup import escape_block, escape_inline, link
+from parallax.model import Analysis, Corpus, RenderedPage
 from parallax.problems import BuildError
+from parallax.story_pages import story_page
+from parallax.urls import article_dest, page_link, story_dest
 
 DEFAULT_PREFIX = "default:"
+LATEST_STORIES = 20  # the default of Settings.latest_stories
+_TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def _finalize(value: Any) -> Any:
@@ -28,6 +37,13 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         return str(value)
     return escape_inline(str(value))
+
+
+def _token(value: str) -> Markup:
+    """An id or class name we made, checked, for use inside an HTML attribute."""
+    if not _TOKEN.match(value):
+        raise ValueError(f"not a safe id or class name: {value!r}")
+    return Markup(value)
 
 
 def make_environment(
@@ -53,100 +69,9 @@ def make_environment(
     )
     env.filters["paragraphs"] = escape_block
     env.filters["link"] = link
-    env.filters["link_to"] = internal_link
+    env.filters["link_to"] = page_link
+    env.filters["token"] = _token
     return env
-
-
-def _help(text: str) -> Any:
-    return field(metadata={"help": text})
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
-    """One line about an article, for lists on other pages."""
-
-    title: str = _help("The headline as the outlet published it (untrusted text).")
-    href: str = _help("Link to the article page, relative to the page that shows it.")
-    source_name: str = _help("The outlet's name from sources.yml.")
-    published: str = _help("The publication date, YYYY-MM-DD.")
-
-
-@dataclass(frozen=True, slots=True)
-class ArticlePage:
-    """The page of one article: its cleaned text and where it came from."""
-
-    title: str = _help("The headline (untrusted text).")
-    source: Source = _help("The outlet, from sources.yml.")
-    published: str = _help("The publication date, YYYY-MM-DD.")
-    authors: tuple[str, ...] = _help("Bylines, possibly empty.")
-    url: str | None = _help("The original address when it is a plain http(s) URL, else None.")
-    sections: tuple[tuple[str | None, str | None, str], ...] = _help(
-        "The body in sections: (heading, anchor, text). A live blog has one per entry; "
-        "an article one section with no heading."
-    )
-    kind: str = _help("article or liveblog.")
-    home_href: str = _help("Link back to the home page.")
-
-
-@dataclass(frozen=True, slots=True)
-class IndexPage:
-    """The home page."""
-
-    site_name: str = _help("The digest's name, from mkdocs.yml.")
-    articles: tuple[ArticleSummary, ...] = _help("Every article, newest first.")
-    source_count: int = _help("How many outlets the corpus has articles from.")
-
-
-def article_dest(article: Article) -> str:
-    """Where an article's page goes under site_src/: articles/<source>/<slug>.md."""
-    return article.path
-
-
-def _sections(article: Article) -> tuple[tuple[str | None, str | None, str], ...]:
-    if article.kind != "liveblog":
-        return ((None, None, article.body),)
-    sections: list[tuple[str | None, str | None, str]] = []
-    heading: str | None = None
-    lines: list[str] = []
-    for line in article.body.split("\n"):
-        if line.startswith("## "):
-            if heading is not None or "".join(lines).strip():
-                sections.append((heading, None, "\n".join(lines)))
-            heading, lines = line[3:].strip(), []
-        else:
-            lines.append(line)
-    sections.append((heading, None, "\n".join(lines)))
-    return tuple(sections)
-
-
-def article_page(article: Article, source: Source) -> ArticlePage:
-    """The page object for one article."""
-    return ArticlePage(
-        title=article.title,
-        source=source,
-        published=article.published.isoformat(),
-        authors=article.authors,
-        url=safe_url(article.url),
-        sections=_sections(article),
-        kind=article.kind,
-        home_href="../../index.md",
-    )
-
-
-def index_page(corpus: Corpus, site_name: str) -> IndexPage:
-    """The page object for the home page."""
-    newest = sorted(corpus.articles, key=lambda a: (a.published, a.id), reverse=True)
-    names = {s.key: s.name for s in corpus.registries.sources}
-    return IndexPage(
-        site_name=site_name,
-        articles=tuple(
-            ArticleSummary(
-                a.title, article_dest(a), names.get(a.source, a.source), a.published.isoformat()
-            )
-            for a in newest
-        ),
-        source_count=len({a.source for a in corpus.articles}),
-    )
 
 
 def render_page(
@@ -162,16 +87,33 @@ def render_page(
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 
-def render_site(
-    env: jinja2.Environment, corpus: Corpus, site_name: str
-) -> tuple[RenderedPage, ...]:
-    """Every generated page of the site, sorted by destination."""
-    sources = {s.key: s for s in corpus.registries.sources}
-    pages = [render_page(env, "index.md.j2", "index.md", index_page(corpus, site_name))]
-    pages += [
-        render_page(env, "article.md.j2", article_dest(a), article_page(a, sources[a.source]))
-        for a in corpus.articles
+def _content_pages(env: jinja2.Environment, lookup: Lookup) -> list[RenderedPage]:
+    pages = [
+        render_page(env, "story.md.j2", story_dest(s.id), story_page(lookup, s))
+        for s in lookup.analysis.stories
     ]
+    pages += [
+        render_page(env, "article.md.j2", article_dest(a.id), article_page(lookup, a))
+        for a in lookup.analysis.corpus.articles
+    ]
+    return pages
+
+
+def render_site(
+    env: jinja2.Environment,
+    analysis: Analysis | Corpus,
+    site_name: str,
+    *,
+    latest_stories: int = LATEST_STORIES,
+) -> tuple[RenderedPage, ...]:
+    """Every generated page and data file of the site, sorted by destination."""
+    if isinstance(analysis, Corpus):  # until the pipeline passes the whole Analysis (#5)
+        analysis = Analysis(analysis)
+    lookup = build_lookup(analysis)
+    pages = _content_pages(env, lookup)
+    for template, dest, page in overview_pages.overview_pages(lookup, site_name, latest_stories):
+        pages.append(render_page(env, template, dest, page))
+    pages += export_files(lookup, site_name)
     return tuple(sorted(pages, key=lambda p: p.dest_path))
 
 

@@ -1,0 +1,112 @@
+"""Indexes over an `Analysis` that page builders share: things by id, and what belongs to what.
+
+Pure. Built once per render so that every page builder looks things up in constant time
+instead of scanning the corpus. Orders are deterministic: every tuple here is sorted or
+keeps the order of the analysis, which is itself sorted by the earlier stages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+from parallax.model import (
+    Actor,
+    Analysis,
+    Article,
+    Claim,
+    Event,
+    Item,
+    Point,
+    Source,
+    Story,
+    Term,
+)
+
+T = TypeVar("T")
+COLOUR_SLOTS = 8  # colours the stylesheet defines for source groups (px-g0 … px-g7)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """The analysis, indexed."""
+
+    analysis: Analysis
+    articles: Mapping[str, Article]
+    sources: Mapping[str, Source]
+    actors: Mapping[str, Actor]
+    terms: Mapping[str, Term]
+    items: Mapping[str, Item]
+    items_by_article: Mapping[str, tuple[Item, ...]]
+    events: Mapping[str, Event]
+    stories: Mapping[str, Story]
+    story_of_event: Mapping[str, Story]
+    claims: Mapping[str, Claim]
+    claims_by_item: Mapping[str, tuple[Claim, ...]]
+    points_by_event: Mapping[str, tuple[Point, ...]]
+    events_by_item: Mapping[str, tuple[Event, ...]]
+    framing: Mapping[str, tuple[tuple[str, str], ...]]  # item id -> ((term key, variant), ...)
+    groups: tuple[str, ...]  # every source group, sorted: the order of bars and columns
+
+    def source_name(self, key: str) -> str:
+        """The outlet's name, or its key when the registry does not know it."""
+        source = self.sources.get(key)
+        return key if source is None else source.name
+
+    def group_of(self, source_key: str) -> str:
+        """The outlet's source group, or "other" when the registry does not know it."""
+        source = self.sources.get(source_key)
+        return "other" if source is None else source.group
+
+    def group_index(self, group: str) -> int:
+        """The group's place in the sorted groups; unknown groups come last."""
+        return self.groups.index(group) if group in self.groups else len(self.groups)
+
+    def colour_of(self, group: str) -> int:
+        """The group's colour slot, the same on every page."""
+        return self.group_index(group) % COLOUR_SLOTS
+
+    def item_article(self, item_id: str) -> Article | None:
+        """The article an item belongs to."""
+        item = self.items.get(item_id)
+        return None if item is None else self.articles.get(item.article_id)
+
+    def story_last_date(self, story: Story) -> dt.date:
+        """The latest end date of the story's events, for ordering lists and the feed."""
+        ends = [self.events[e].end for e in story.event_ids if e in self.events]
+        return max(ends, default=dt.date.min)
+
+
+def _grouped(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
+    grouped: defaultdict[str, list[T]] = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(value)
+    return {key: tuple(values) for key, values in grouped.items()}
+
+
+def build_lookup(analysis: Analysis) -> Lookup:
+    """Index the analysis for the page builders."""
+    registries = analysis.corpus.registries
+    groups = {s.group for s in registries.sources}
+    story_of_event = {e: s for s in analysis.stories for e in s.event_ids}
+    return Lookup(
+        analysis=analysis,
+        articles={a.id: a for a in analysis.corpus.articles},
+        sources={s.key: s for s in registries.sources},
+        actors={a.key: a for a in registries.actors},
+        terms={t.key: t for t in registries.terms},
+        items={i.id: i for i in analysis.items},
+        items_by_article=_grouped((i.article_id, i) for i in analysis.items),
+        events={e.id: e for e in analysis.events},
+        stories={s.id: s for s in analysis.stories},
+        story_of_event=story_of_event,
+        claims={c.id: c for c in analysis.claims},
+        claims_by_item=_grouped((c.item_id, c) for c in analysis.claims),
+        points_by_event=_grouped((p.event_id, p) for p in analysis.points),
+        events_by_item=_grouped((i, e) for e in analysis.events for i in e.item_ids),
+        framing=dict(analysis.framing),
+        groups=tuple(sorted(groups)),
+    )

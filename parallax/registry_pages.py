@@ -1,0 +1,230 @@
+"""Source and actor pages: what each outlet covered and how it worded it, what each speaker said.
+
+Pure: a `Lookup` in, page objects out. A speaker the actors registry does not know still gets
+a page, keyed by a slug of the name as written, so every claim's speaker can be followed.
+"""
+
+# Page objects declare fields with `described(...)`, a thin wrapper of dataclasses.field.
+# ruff: noqa: RUF009
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from parallax.lookup import Lookup
+from parallax.model import Claim, Source
+from parallax.page_parts import article_summary, articles_newest_first, group_order, speaker_key
+from parallax.pages import ArticleSummary, ClaimView, Link, described
+from parallax.story_pages import claim_view
+from parallax.urls import (
+    ACTORS_INDEX,
+    SOURCES_INDEX,
+    actor_dest,
+    event_anchor,
+    relative,
+    source_dest,
+    story_dest,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventLink:
+    """An event in a list, linked to its section on the story page."""
+
+    date: str = described("The event's first day, YYYY-MM-DD.")
+    title: str = described("The event's title.")
+    href: str = described("Link to the event's section on its story page.")
+    story: str = described("The story's title.")
+
+
+@dataclass(frozen=True, slots=True)
+class WordChoice:
+    """How often an outlet used one variant of a contested term."""
+
+    concept: str = described("What the variants name, in neutral words.")
+    variant: str = described("The words the outlet used.")
+    count: int = described("In how many of its reports.")
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    """One outlet: who it is, what it covered, which words it chose."""
+
+    name: str = described("The outlet's name.")
+    domain: str = described("Its web domain.")
+    country: str = described("ISO 3166 alpha-2 country code.")
+    group: str = described("Its source group.")
+    ownership: str | None = described("Who owns it, when the registry says.")
+    notes: str | None = described("Maintainers' notes from sources.yml.")
+    events: tuple[EventLink, ...] = described("Events it reported, newest first.")
+    words: tuple[WordChoice, ...] = described("Contested-term variants it used, by concept.")
+    articles: tuple[ArticleSummary, ...] = described("Its articles, newest first.")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One outlet in the sources table."""
+
+    link: Link = described("Link to the source page.")
+    group: str = described("Its source group.")
+    country: str = described("ISO 3166 alpha-2 country code.")
+    article_count: int = described("How many articles it has here.")
+    event_count: int = described("How many events it reported.")
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesIndexPage:
+    """Every outlet, by source group."""
+
+    rows: tuple[SourceRow, ...] = described("One per outlet in sources.yml, by group then name.")
+
+
+@dataclass(frozen=True, slots=True)
+class DatedClaim:
+    """A claim on an actor page: when, in which event, and the claim itself."""
+
+    event: EventLink = described("The event the claim belongs to.")
+    claim: ClaimView = described("The claim, linked to its sentence.")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorPage:
+    """One speaker: what they were reported saying, across stories, oldest first."""
+
+    name: str = described("Canonical name, or the name as written for speakers not in actors.yml.")
+    affiliation: str | None = described("From actors.yml.")
+    side: str | None = described("From actors.yml, else from their claims.")
+    aliases: tuple[str, ...] = described("Other spellings from actors.yml.")
+    registered: bool = described("True when actors.yml knows this speaker.")
+    claims: tuple[DatedClaim, ...] = described("Their claims by date, oldest first.")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRow:
+    """One speaker in the actors table."""
+
+    link: Link = described("Link to the actor page.")
+    side: str = described("Their side, or an empty string.")
+    claim_count: int = described("How many claims they made.")
+
+
+@dataclass(frozen=True, slots=True)
+class ActorsIndexPage:
+    """Every speaker with a claim, most quoted first."""
+
+    rows: tuple[ActorRow, ...] = described("One per speaker, most claims first, then by name.")
+
+
+def event_link(lookup: Lookup, event_id: str, from_dest: str) -> EventLink | None:
+    """An event linked to its story section; None for an event in no story."""
+    event, story = lookup.events.get(event_id), lookup.story_of_event.get(event_id)
+    if event is None or story is None:
+        return None
+    href = relative(from_dest, story_dest(story.id), event_anchor(event.id))
+    return EventLink(event.start.isoformat(), event.title, href, story.title)
+
+
+def _source_events(lookup: Lookup, key: str, dest: str) -> tuple[EventLink, ...]:
+    ids = {
+        e.id
+        for i in lookup.analysis.items
+        if i.source == key
+        for e in lookup.events_by_item.get(i.id, ())
+    }
+    links = [event_link(lookup, e, dest) for e in sorted(ids)]
+    return tuple(sorted((x for x in links if x), key=lambda x: x.date, reverse=True))
+
+
+def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for item in lookup.analysis.items:
+        if item.source == key:
+            counts.update(set(lookup.framing.get(item.id, ())))
+    concept = {t.key: t.concept for t in lookup.terms.values()}
+    return tuple(
+        WordChoice(concept.get(term, term), variant, n)
+        for (term, variant), n in sorted(counts.items())
+    )
+
+
+def source_page(lookup: Lookup, source: Source) -> SourcePage:
+    """The page object of one outlet."""
+    dest = source_dest(source.key)
+    articles = [a for a in articles_newest_first(lookup) if a.source == source.key]
+    return SourcePage(
+        name=source.name,
+        domain=source.domain,
+        country=source.country,
+        group=source.group,
+        ownership=source.ownership,
+        notes=source.notes,
+        events=_source_events(lookup, source.key, dest),
+        words=_words(lookup, source.key),
+        articles=tuple(article_summary(lookup, a, dest) for a in articles),
+    )
+
+
+def sources_index_page(lookup: Lookup) -> SourcesIndexPage:
+    """Every outlet in the registry."""
+    articles = Counter(a.source for a in lookup.analysis.corpus.articles)
+    events = Counter(
+        i.source
+        for e in lookup.analysis.events
+        for i in {lookup.items[x] for x in e.item_ids if x in lookup.items}
+    )
+    keys = sorted(lookup.sources, key=lambda k: group_order(lookup, k))
+    return SourcesIndexPage(
+        tuple(
+            SourceRow(
+                Link(lookup.source_name(k), relative(SOURCES_INDEX, source_dest(k))),
+                lookup.group_of(k),
+                lookup.sources[k].country,
+                articles[k],
+                events[k],
+            )
+            for k in keys
+        )
+    )
+
+
+def claims_by_speaker(lookup: Lookup) -> dict[str, tuple[Claim, ...]]:
+    """Every claim, grouped by speaker key, oldest first."""
+    grouped: dict[str, list[Claim]] = {}
+    for claim in lookup.analysis.claims:
+        grouped.setdefault(speaker_key(lookup, claim), []).append(claim)
+
+    def when(claim: Claim) -> tuple[str, str]:
+        item = lookup.items.get(claim.item_id)
+        return ("" if item is None else item.published.isoformat(), claim.id)
+
+    return {key: tuple(sorted(claims, key=when)) for key, claims in sorted(grouped.items())}
+
+
+def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage:
+    """The page object of one speaker."""
+    dest = actor_dest(key)
+    actor = lookup.actors.get(key)
+    dated = []
+    for claim in claims:
+        link, view = event_link(lookup, claim.event_id, dest), claim_view(lookup, claim, dest)
+        if link is not None and view is not None:
+            dated.append(DatedClaim(link, view))
+    sides = sorted({c.side for c in claims if c.side})
+    return ActorPage(
+        name=claims[0].speaker if actor is None else actor.name,
+        affiliation=None if actor is None else actor.affiliation,
+        side=(actor.side if actor and actor.side else ", ".join(sides) or None),
+        aliases=() if actor is None else actor.aliases,
+        registered=actor is not None,
+        claims=tuple(dated),
+    )
+
+
+def actors_index_page(lookup: Lookup, pages: dict[str, ActorPage]) -> ActorsIndexPage:
+    """Every speaker with a page."""
+    rows = [
+        ActorRow(Link(p.name, relative(ACTORS_INDEX, actor_dest(k))), p.side or "", len(p.claims))
+        for k, p in pages.items()
+    ]
+    return ActorsIndexPage(tuple(sorted(rows, key=lambda r: (-r.claim_count, r.link.text))))

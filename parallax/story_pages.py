@@ -1,0 +1,187 @@
+"""Building the story page: each event's outlets side by side, then the points of contention.
+
+Pure: a `Lookup` and a `Story` in, a `StoryPage` out. Every link is made relative to the
+story page's own destination, so the page can be checked by MkDocs' link validation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from parallax.lookup import Lookup
+from parallax.model import Claim, Event, Item, Point, Story
+from parallax.page_parts import (
+    STATUS_ORDER,
+    badge,
+    coverage_bar,
+    date_range,
+    figure_texts,
+    group_order,
+    speaker,
+)
+from parallax.pages import (
+    ClaimView,
+    EventSection,
+    EvidenceView,
+    Link,
+    OutletColumn,
+    PointView,
+    Report,
+    Speaker,
+    StoryPage,
+)
+from parallax.urls import (
+    METHODOLOGY,
+    article_dest,
+    event_anchor,
+    item_anchor,
+    relative,
+    safe_id,
+    sentence_anchor,
+    source_dest,
+    story_dest,
+)
+
+
+def story_events(lookup: Lookup, story: Story) -> tuple[Event, ...]:
+    """The story's events in time order; ids the analysis does not know are skipped."""
+    events = [lookup.events[e] for e in story.event_ids if e in lookup.events]
+    return tuple(sorted(events, key=lambda e: (e.start, e.end, e.id)))
+
+
+def event_items(lookup: Lookup, event: Event) -> tuple[Item, ...]:
+    """The event's items in time order."""
+    items = [lookup.items[i] for i in event.item_ids if i in lookup.items]
+    return tuple(sorted(items, key=lambda i: (i.published, i.id)))
+
+
+def _speakers(lookup: Lookup, claims: Iterable[Claim], dest: str) -> tuple[Speaker, ...]:
+    seen: dict[str, Speaker] = {}
+    for claim in claims:
+        found = speaker(lookup, claim, dest)
+        seen.setdefault(found.name.casefold(), found)
+    return tuple(seen.values())
+
+
+def _framing(lookup: Lookup, item: Item) -> tuple[str, ...]:
+    variants = (variant for _, variant in lookup.framing.get(item.id, ()))
+    return tuple(dict.fromkeys(variants))
+
+
+def _report(lookup: Lookup, item: Item, dest: str) -> Report:
+    claims = lookup.claims_by_item.get(item.id, ())
+    figures = item.figures or tuple(f for c in claims for f in c.figures)
+    return Report(
+        title=item.title,
+        href=relative(dest, article_dest(item.article_id), item_anchor(item)),
+        published=item.published.isoformat(),
+        lead=item.lead,
+        speakers=_speakers(lookup, claims, dest),
+        figures=figure_texts(figures),
+        framing=_framing(lookup, item),
+    )
+
+
+def _columns(lookup: Lookup, event: Event, dest: str) -> tuple[OutletColumn, ...]:
+    by_source: dict[str, list[Item]] = {}
+    for item in event_items(lookup, event):
+        by_source.setdefault(item.source, []).append(item)
+    return tuple(
+        OutletColumn(
+            source_name=lookup.source_name(key),
+            source_href=relative(dest, source_dest(key)),
+            group=lookup.group_of(key),
+            colour=lookup.colour_of(lookup.group_of(key)),
+            anchor=f"{event_anchor(event.id)}-{safe_id(key)}",
+            reports=tuple(_report(lookup, item, dest) for item in by_source[key]),
+        )
+        for key in sorted(by_source, key=lambda k: group_order(lookup, k))
+    )
+
+
+def claim_view(lookup: Lookup, claim: Claim, dest: str) -> ClaimView | None:
+    """One claim with a link to its sentence; None when its item is unknown."""
+    item = lookup.items.get(claim.item_id)
+    if item is None:
+        return None
+    anchor = sentence_anchor(item, claim.sentence)
+    return ClaimView(
+        source_name=lookup.source_name(claim.source),
+        href=relative(dest, article_dest(item.article_id), anchor),
+        speaker=speaker(lookup, claim, dest),
+        text=claim.sentence.text,
+        quote=claim.quote,
+        figures=figure_texts(claim.figures),
+        published=item.published.isoformat(),
+    )
+
+
+def _point_view(lookup: Lookup, point: Point, dest: str) -> PointView:
+    claims = [lookup.claims[c] for c in point.claim_ids if c in lookup.claims]
+    claims.sort(key=lambda c: (*group_order(lookup, c.source), c.id))
+    views = (claim_view(lookup, c, dest) for c in claims)
+    return PointView(
+        label=point.label, badge=badge(point.status), claims=tuple(v for v in views if v)
+    )
+
+
+def _points(lookup: Lookup, event: Event, dest: str) -> tuple[PointView, ...]:
+    points = sorted(
+        lookup.points_by_event.get(event.id, ()),
+        key=lambda p: (STATUS_ORDER.index(badge(p.status).status), p.label.casefold(), p.id),
+    )
+    return tuple(_point_view(lookup, p, dest) for p in points)
+
+
+def _evidence(lookup: Lookup, event: Event) -> tuple[EvidenceView, ...]:
+    def label(item_id: str) -> str:
+        item = lookup.items.get(item_id)
+        return item_id if item is None else f"{lookup.source_name(item.source)}: {item.title}"
+
+    ordered = sorted(event.evidence, key=lambda e: (-e.score, e.item_ids))
+    return tuple(
+        EvidenceView(label(e.item_ids[0]), label(e.item_ids[1]), f"{e.score:.0f}", e.shared)
+        for e in ordered
+    )
+
+
+def event_section(lookup: Lookup, event: Event, dest: str) -> EventSection:
+    """One event of a story page."""
+    items = event_items(lookup, event)
+    covered = {lookup.group_of(i.source) for i in items}
+    points = _points(lookup, event, dest)
+    return EventSection(
+        title=event.title,
+        anchor=event_anchor(event.id),
+        dates=date_range(event.start, event.end),
+        bar=coverage_bar(lookup, (i.source for i in items)),
+        outlets=_columns(lookup, event, dest),
+        points=tuple(p for p in points if p.badge.status != "single"),
+        singles=tuple(p for p in points if p.badge.status == "single"),
+        missing_groups=tuple(g for g in lookup.groups if g not in covered),
+        evidence=_evidence(lookup, event),
+    )
+
+
+def story_sources(lookup: Lookup, story: Story) -> tuple[str, ...]:
+    """Every report's source key across the story, one entry per report."""
+    return tuple(i.source for e in story_events(lookup, story) for i in event_items(lookup, e))
+
+
+def story_page(lookup: Lookup, story: Story) -> StoryPage:
+    """The page object of one story."""
+    dest = story_dest(story.id)
+    events = story_events(lookup, story)
+    keys = story_sources(lookup, story)
+    distinct = sorted(set(keys), key=lambda k: group_order(lookup, k))
+    return StoryPage(
+        title=story.title,
+        dates=date_range(events[0].start, max(e.end for e in events)) if events else "",
+        source_count=len(distinct),
+        bar=coverage_bar(lookup, keys),
+        sources=tuple(
+            Link(lookup.source_name(k), relative(dest, source_dest(k))) for k in distinct
+        ),
+        events=tuple(event_section(lookup, e, dest) for e in events),
+        methodology_href=relative(dest, METHODOLOGY),
+    )

@@ -1,0 +1,92 @@
+"""The site's URL scheme: where each page goes under site_src/, its anchors, links between pages.
+
+Pure. Every destination and anchor the build writes is made here, so URLs stay stable across
+rebuilds and a page object never holds a path it did not get from this module. Ids from the
+analysis are treated as untrusted: anything outside a small safe alphabet is turned into a
+slug plus a short hash, so no id can leave its folder or break a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+
+from markupsafe import Markup
+
+from parallax.markup import escape_inline
+from parallax.model import Item, Sentence
+
+_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+_SAFE_HREF = re.compile(r"^(\.\./)*[a-z0-9][a-z0-9/._-]*(#[a-z0-9_-]+)?$|^#[a-z0-9_-]+$")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+HOME = "index.md"
+STORIES_INDEX = "stories/index.md"
+SOURCES_INDEX = "sources/index.md"
+ACTORS_INDEX = "actors/index.md"
+COVERAGE = "coverage.md"
+VOCABULARY = "vocabulary.md"
+METHODOLOGY = "methodology.md"
+FEED = "data/feed.xml"
+
+
+def safe_id(raw: str) -> str:
+    """`raw` when it is a safe lowercase id, else a slug of it plus an 8-digit hash."""
+    if _SAFE_ID.match(raw):
+        return raw
+    slug = _NOT_SLUG.sub("-", raw.lower()).strip("-")[:48]
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"id-{digest}"
+
+
+def story_dest(story_id: str) -> str:
+    """stories/<story id>.md"""
+    return f"stories/{safe_id(story_id)}.md"
+
+
+def event_anchor(event_id: str) -> str:
+    """The anchor of an event's section on its story page."""
+    return f"event-{safe_id(event_id)}"
+
+
+def article_dest(article_id: str) -> str:
+    """articles/<source>/<YYYY-MM-DD>-<slug>.md: the article's id with ".md"."""
+    parts = article_id.split("/")
+    return "/".join(safe_id(part) for part in parts) + ".md"
+
+
+def source_dest(source_key: str) -> str:
+    """sources/<source key>.md"""
+    return f"sources/{safe_id(source_key)}.md"
+
+
+def actor_dest(actor_key: str) -> str:
+    """actors/<actor key>.md"""
+    return f"actors/{safe_id(actor_key)}.md"
+
+
+def item_anchor(item: Item) -> str | None:
+    """The heading anchor of a live-blog entry on its article page; None for a whole article."""
+    return None if item.anchor is None else f"item-{safe_id(item.anchor)}"
+
+
+def sentence_anchor(item: Item, sentence: Sentence) -> str:
+    """The anchor of one sentence on its article page: s-<n>, prefixed by the entry's anchor."""
+    prefix = item_anchor(item)
+    return f"s-{sentence.index}" if prefix is None else f"{prefix}-s-{sentence.index}"
+
+
+def relative(from_dest: str, to_dest: str, anchor: str | None = None) -> str:
+    """A link from one page to another (or to an anchor on it), relative as MkDocs wants it."""
+    if from_dest == to_dest and anchor is not None:
+        return f"#{anchor}"
+    path = posixpath.relpath(to_dest, posixpath.dirname(from_dest) or ".")
+    return path if anchor is None else f"{path}#{anchor}"
+
+
+def page_link(text: str, href: str) -> Markup:
+    """A Markdown link to a page of the site; `href` comes from `relative` and is checked again."""
+    if not _SAFE_HREF.match(href) or "//" in href:
+        raise ValueError(f"not an internal link: {href!r}")
+    return Markup(f"[{escape_inline(text)}]({href})")
