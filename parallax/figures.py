@@ -339,6 +339,8 @@ def _read_figure(text: str, number: _Number, previous: Figure | None) -> Figure 
     unit = _read_unit(text, number)
     if unit is None and (not number.currency and (number.vague or _is_word(text, number))):
         return None
+    if text[number.start : number.end].lower() == "one":
+        return None  # "one soldier", "one of them": an individual, not a count to compare
     qualifier_match = _QUALIFIER_RE.search(text[max(0, number.start - 20) : number.start])
     qualifier = QUALIFIERS[qualifier_match[1].lower()] if qualifier_match else number.vague
     start = number.start - (len(qualifier_match[0]) if qualifier_match else 0)
@@ -372,6 +374,7 @@ def _about_near(text: str, start: int, end: int) -> str | None:
     after = _DASH_ASIDE.sub(" ", text[end : end + 120])
     after = _INCLUDING.sub("", after)  # "three people, including two children, were killed"
     after = _RELATIVE.split(_clause(after[:60], forward=True))[0]
+    after = _NEW_VERB.split(after)[0]  # "killed 78 Russians and destroyed ...": a new clause
     before = _clause(text[max(0, start - 50) : start], forward=False)
     for window, forward in ((after, True), (before, False)):
         phrase = _PHRASE_RE.search(window)
