@@ -1,15 +1,193 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure: a `Lookup` in, `RenderedPage`s under data/ out (publish writes them, MkDocs copies them
-into site/ unchanged). Output is deterministic: sorted keys, sorted lists, no clock.
+Pure: an `Analysis` (or its `Lookup`) in, `RenderedPage`s under data/ out; publish writes them
+and MkDocs copies them into site/ unchanged. `clusters_json` and `claims_json` give the shapes
+of DESIGN.md's `clusters --json` and `claims --json`, so the command line and the site agree.
+Output is deterministic: lists sorted by id, keys in a fixed order, no clock. The feed's dates
+are the stories' own dates, never the time of the build.
 """
 
 from __future__ import annotations
 
-from parallax.lookup import Lookup
-from parallax.model import RenderedPage
+import json
+import math
+import uuid
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from parallax.lookup import Lookup, build_lookup
+from parallax.markup import plain
+from parallax.model import Analysis, Claim, Event, Figure, RenderedPage, Story
+from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
+from parallax.story_pages import story_events, story_sources
+from parallax.urls import FEED, event_anchor, safe_id, sentence_anchor, story_dest
+
+ATOM = "http://www.w3.org/2005/Atom"
+_ID_NAMESPACE = uuid.UUID("6f1c3b52-3f0e-4c58-9a57-2f0d1d4c8a11")  # ours; keeps feed ids stable
+
+
+def site_url(dest: str, anchor: str | None = None) -> str:
+    """The page's URL relative to the site root, as MkDocs publishes it (directory URLs)."""
+    path = dest.removesuffix(".md")
+    path = "" if path == "index" else path.removesuffix("/index") + "/"
+    return path if anchor is None else f"{path}#{anchor}"
+
+
+def _item_ref(lookup: Lookup, item_id: str) -> dict[str, Any]:
+    item = lookup.items.get(item_id)
+    if item is None:
+        article, _, anchor = item_id.partition("#")
+        return {"article": article + ".md", "item": anchor or None}
+    return {"article": item.article_id + ".md", "item": item.anchor}
+
+
+def _event_json(lookup: Lookup, event: Event) -> dict[str, Any]:
+    story = lookup.story_of_event.get(event.id)
+    url = None if story is None else site_url(story_dest(story.id), event_anchor(event.id))
+    return {
+        "id": event.id,
+        "title": event.title,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "story": None if story is None else story.id,
+        "url": url,
+        "items": [_item_ref(lookup, i) for i in event.item_ids],
+    }
+
+
+def _story_json(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "url": site_url(story_dest(story.id)),
+        "events": list(story.event_ids),
+    }
+
+
+def _figure_json(figure: Figure) -> dict[str, Any]:
+    number = float(figure.value)
+    value: float | int | None = int(number) if number.is_integer() else number
+    if not math.isfinite(number):  # JSON has no NaN or infinity
+        value = None
+    return {
+        "value": value,
+        "unit": figure.unit,
+        "about": figure.about,
+        "qualifier": figure.qualifier,
+        "text": figure.text,
+    }
+
+
+def _claim_json(lookup: Lookup, claim: Claim) -> dict[str, Any]:
+    ref = _item_ref(lookup, claim.item_id)
+    item = lookup.items.get(claim.item_id)
+    url = None
+    if item is not None:
+        article_url = site_url(item.article_id + ".md")
+        url = f"{article_url}#{sentence_anchor(item, claim.sentence)}"
+    return {
+        "id": claim.id,
+        "event": claim.event_id,
+        **ref,
+        "source": claim.source,
+        "speaker": claim.speaker,
+        "actor": claim.actor,
+        "side": claim.side,
+        "text": claim.sentence.text,
+        "sentence": claim.sentence.index,
+        "quote": claim.quote,
+        "url": url,
+        "figures": [_figure_json(f) for f in claim.figures],
+    }
+
+
+def clusters_json(analysis: Analysis) -> dict[str, Any]:
+    """Events and stories in the shape of DESIGN.md's `clusters --json`."""
+    lookup = build_lookup(analysis)
+    events = sorted(analysis.events, key=lambda e: e.id)
+    stories = sorted(analysis.stories, key=lambda s: s.id)
+    return {
+        "events": [_event_json(lookup, e) for e in events],
+        "stories": [_story_json(s) for s in stories],
+    }
+
+
+def claims_json(analysis: Analysis) -> dict[str, Any]:
+    """Claims and points in the shape of DESIGN.md's `claims --json`."""
+    lookup = build_lookup(analysis)
+    points = sorted(analysis.points, key=lambda p: p.id)
+    return {
+        "claims": [_claim_json(lookup, c) for c in sorted(analysis.claims, key=lambda c: c.id)],
+        "points": [
+            {
+                "id": p.id,
+                "event": p.event_id,
+                "label": p.label,
+                "status": p.status,
+                "claims": list(p.claim_ids),
+            }
+            for p in points
+        ],
+    }
+
+
+def _json_file(dest: str, data: dict[str, Any]) -> RenderedPage:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return RenderedPage(dest_path=dest, text=text + "\n", template="parallax/exports.py")
+
+
+def json_files(analysis: Analysis) -> list[RenderedPage]:
+    """data/stories.json, events.json, claims.json and points.json."""
+    clusters, claims = clusters_json(analysis), claims_json(analysis)
+    return [
+        _json_file("data/stories.json", {"stories": clusters["stories"]}),
+        _json_file("data/events.json", {"events": clusters["events"]}),
+        _json_file("data/claims.json", {"claims": claims["claims"]}),
+        _json_file("data/points.json", {"points": claims["points"]}),
+    ]
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        element.text = plain(text)  # XML 1.0 cannot carry control characters
+    return element
+
+
+def _entry(feed: ET.Element, lookup: Lookup, story: Story) -> None:
+    events = story_events(lookup, story)
+    names = sorted({lookup.source_name(k) for k in story_sources(lookup, story)})
+    entry = _sub(feed, "entry")
+    _sub(entry, "id", uuid.uuid5(_ID_NAMESPACE, "story:" + story.id).urn)
+    _sub(entry, "title", story.title)
+    _sub(entry, "updated", f"{lookup.story_last_date(story).isoformat()}T00:00:00Z")
+    _sub(entry, "link", href="../" + site_url(story_dest(story.id)), rel="alternate")
+    titles = "; ".join(e.title for e in events)
+    summary = (
+        f"{len(events)} events reported by {len(names)} outlets ({', '.join(names)}): {titles}"
+    )
+    _sub(entry, "summary", summary)
+
+
+def feed_file(lookup: Lookup, site_name: str) -> RenderedPage:
+    """data/feed.xml: an Atom feed of the newest stories, links relative to the feed."""
+    stories = stories_newest_first(lookup)[:FEED_ENTRIES]
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _sub(feed, "id", uuid.uuid5(_ID_NAMESPACE, "feed:" + safe_id(site_name)).urn)
+    _sub(feed, "title", f"{site_name}: stories")
+    newest = lookup.story_last_date(stories[0]).isoformat() if stories else "1970-01-01"
+    _sub(feed, "updated", f"{newest}T00:00:00Z")
+    _sub(feed, "link", href="feed.xml", rel="self")
+    _sub(feed, "link", href="../", rel="alternate")
+    _sub(_sub(feed, "author"), "name", site_name)
+    for story in stories:
+        _entry(feed, lookup, story)
+    ET.indent(feed)
+    text = ET.tostring(feed, encoding="unicode", xml_declaration=True)
+    return RenderedPage(dest_path=FEED, text=text + "\n", template="parallax/exports.py")
 
 
 def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     """Every data file of the site."""
-    return []
+    return [*json_files(lookup.analysis), feed_file(lookup, site_name)]

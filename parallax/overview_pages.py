@@ -10,6 +10,8 @@ from parallax.lookup import Lookup
 from parallax.model import Story
 from parallax.page_parts import article_summary, articles_newest_first, coverage_bar, date_range
 from parallax.pages import (
+    DataFile,
+    DataPage,
     IndexPage,
     Link,
     StoriesIndexPage,
@@ -19,6 +21,7 @@ from parallax.story_pages import story_events, story_sources
 from parallax.urls import (
     ACTORS_INDEX,
     COVERAGE,
+    DATA_INDEX,
     HOME,
     METHODOLOGY,
     SOURCES_INDEX,
@@ -30,6 +33,7 @@ from parallax.urls import (
     story_dest,
 )
 
+FEED_ENTRIES = 50  # stories in the Atom feed; older ones stay in data/stories.json
 LATEST_ARTICLES = 10  # the home page lists a few articles too, for stories still forming
 
 PageSpec = tuple[str, str, object]  # (template, dest_path, page object)
@@ -63,6 +67,7 @@ def _overview_links(from_dest: str) -> tuple[Link, ...]:
         ("Sources", SOURCES_INDEX),
         ("Actors", ACTORS_INDEX),
         ("Vocabulary", VOCABULARY),
+        ("Data and feed", DATA_INDEX),
         ("Methodology", METHODOLOGY),
     )
     return tuple(Link(text, relative(from_dest, dest)) for text, dest in targets)
@@ -89,6 +94,25 @@ def stories_index_page(lookup: Lookup) -> StoriesIndexPage:
     return StoriesIndexPage(tuple(story_summary(lookup, s, STORIES_INDEX) for s in stories))
 
 
+def data_page(lookup: Lookup) -> DataPage:
+    """The page that lists the data files."""
+    analysis = lookup.analysis
+    files = (
+        ("stories.json", "Stories: title, URL and event ids.", len(analysis.stories)),
+        ("events.json", "Events: dates, URL and the items grouped in each.", len(analysis.events)),
+        (
+            "claims.json",
+            "Claims: speaker, side, sentence, figures, URL of the sentence.",
+            len(analysis.claims),
+        ),
+        ("points.json", "Points: label, status and the claims compared.", len(analysis.points)),
+        ("feed.xml", "Atom feed of the newest stories.", min(len(analysis.stories), FEED_ENTRIES)),
+    )
+    return DataPage(
+        tuple(DataFile(n, relative(DATA_INDEX, f"data/{n}"), d, c) for n, d, c in files)
+    )
+
+
 def overview_pages(lookup: Lookup, site_name: str, latest_stories: int) -> list[PageSpec]:
     """Every list and overview page, with its template and destination."""
     actors = {
@@ -102,6 +126,7 @@ def overview_pages(lookup: Lookup, site_name: str, latest_stories: int) -> list[
         ("vocabulary.md.j2", VOCABULARY, matrix_pages.vocabulary_page(lookup)),
         ("sources.md.j2", SOURCES_INDEX, registry_pages.sources_index_page(lookup)),
         ("actors.md.j2", ACTORS_INDEX, registry_pages.actors_index_page(lookup, actors)),
+        ("data.md.j2", DATA_INDEX, data_page(lookup)),
     ]
     specs += [
         ("source.md.j2", source_dest(s.key), registry_pages.source_page(lookup, s))

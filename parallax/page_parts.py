@@ -40,7 +40,8 @@ def figure_text(figure: Figure) -> str:
     """A figure as the outlet wrote it, or rebuilt from its parts when the words are missing."""
     if figure.text.strip():
         return figure.text
-    value = f"{figure.value:,.0f}" if figure.value == int(figure.value) else f"{figure.value:g}"
+    number = float(figure.value)
+    value = f"{number:,.0f}" if number.is_integer() else f"{number:g}"
     words = [figure.qualifier or "", value, figure.unit, figure.about]
     return " ".join(w for w in words if w)
 

@@ -231,3 +231,20 @@ class StoriesIndexPage:
     """Every story, newest first."""
 
     stories: tuple[StorySummary, ...] = described("Every story, newest first.")
+
+
+@dataclass(frozen=True, slots=True)
+class DataFile:
+    """One downloadable data file."""
+
+    name: str = described("The file name, e.g. stories.json.")
+    href: str = described("Link to the file, relative to the data page.")
+    description: str = described("What the file holds.")
+    count: int = described("How many records it holds.")
+
+
+@dataclass(frozen=True, slots=True)
+class DataPage:
+    """The data page: the JSON exports and the feed, with what each holds."""
+
+    files: tuple[DataFile, ...] = described("The data files, JSON first, then the feed.")

@@ -28,6 +28,7 @@ ACTORS_INDEX = "actors/index.md"
 COVERAGE = "coverage.md"
 VOCABULARY = "vocabulary.md"
 METHODOLOGY = "methodology.md"
+DATA_INDEX = "data/index.md"
 FEED = "data/feed.xml"
 
 
