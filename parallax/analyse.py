@@ -1,4 +1,4 @@
-"""Per-item analysis: sentences, named entities normalised through the registries, and dates.
+"""Per-item analysis: sentences, entities normalised through the registries, dates, figures.
 
 Pure: no I/O, no clock. Dates are resolved against the item's publication date, never today.
 Build the registry index once with `build_lexicon` and pass it to `analyse_item` for every
@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from parallax.dates import find_dates
+from parallax.figures import extract_figures
 from parallax.model import Entity, Item, Registries
 from parallax.segment import split_sentences, word_set
 
@@ -28,6 +29,7 @@ COMMON_CAPITALISED = word_set(
     although though because according asked speaking writing separately elsewhere overnight
     today yesterday tomorrow tonight monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
     mr mrs ms dr gen president prime minister spokesman spokeswoman spokesperson officials
     official residents authorities sources police troops forces soldiers here one two three
     four five six seven eight nine ten several dozens hundreds thousands update updated breaking
@@ -40,6 +42,18 @@ ORG_WORDS = word_set(
     organisation nations command guard service committee court parliament government office
     group corporation brigade battalion navy fleet commission assembly duma rada kremlin"""
 )
+# Titles and roles written before a name: "Mayor Vitali Klitschko" names Klitschko.
+ROLE_WORDS = word_set(
+    """mayor governor commander commanders chief deputy chairman head general colonel secretary
+    ambassador envoy adviser aide prosecutor lieutenant sergeant captain major regional
+    foreign defence defense interior acting former senator mr mrs ms dr president minister"""
+)
+# Adjectives of nationality name the same actor as the country: "Russian forces", "Russia".
+DEMONYMS = {
+    "russian": "russia", "ukrainian": "ukraine", "belarusian": "belarus", "american": "usa",
+    "british": "uk", "turkish": "turkey", "polish": "poland", "german": "germany",
+    "french": "france", "chinese": "china", "iranian": "iran", "israeli": "israel",
+}  # fmt: skip
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "across", "into", "towards"})
 
 _WORD = re.compile(r"[^\W\d_][\w\-'’.]*[\w]|[^\W\d_]")
@@ -60,6 +74,7 @@ class _Word:
     text: str  # as written, without a possessive ending
     lower: str
     initial: bool  # first word of a sentence or heading, where capitals say nothing
+    spaced: bool  # only spaces separate it from the word before: a name may run on
 
 
 def _words_of(name: str) -> tuple[str, ...]:
@@ -99,7 +114,7 @@ def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
         previous_end = match.end()
         word = _POSSESSIVE.sub("", match.group(0).rstrip("."))
         if word:
-            words.append(_Word(word, word.lower(), initial))
+            words.append(_Word(word, word.lower(), initial, not gap.strip()))
         if match.group(0).endswith("."):
             previous_end -= 1  # the full stop is part of the gap before the next word
     return words
@@ -107,6 +122,14 @@ def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
 
 def _is_capitalised(word: _Word) -> bool:
     return word.text[0].isupper() and word.lower not in COMMON_CAPITALISED
+
+
+def _starts_name(word: _Word, confirmed: frozenset[str]) -> bool:
+    """Whether a capitalised word can start a name: not a role, and not a sentence-initial
+    word that the text never capitalises elsewhere ("Defying Western advisers")."""
+    if not _is_capitalised(word) or word.lower in ROLE_WORDS:
+        return False
+    return not word.initial or word.lower in confirmed or word.text.isupper()
 
 
 def _registry_match(words: list[_Word], i: int, lexicon: Lexicon) -> tuple[int, str, str] | None:
@@ -118,15 +141,21 @@ def _registry_match(words: list[_Word], i: int, lexicon: Lexicon) -> tuple[int, 
     return None
 
 
-def _name_length(words: list[_Word], i: int) -> int:
-    """How many words from i make one capitalised name, connectors included."""
+def _name_length(words: list[_Word], i: int, lexicon: Lexicon) -> int:
+    """How many words from i make one capitalised name, connectors included.
+
+    A run stops where a registry name starts, so "Mayor Vitali Klitschko" ends before the
+    actor's name when the registry knows it.
+    """
     n = 1
     while i + n < len(words) and n < MAX_NAME_WORDS:
         word = words[i + n]
+        if not word.spaced or _registry_match(words, i + n, lexicon) is not None:
+            break
         if _is_capitalised(word):
             n += 1
         elif word.lower in CONNECTORS and i + n + 1 < len(words):
-            if not _is_capitalised(words[i + n + 1]):
+            if not _is_capitalised(words[i + n + 1]) or not words[i + n + 1].spaced:
                 break
             n += 2
         else:
@@ -147,24 +176,20 @@ def _confirmed_names(words: list[_Word]) -> frozenset[str]:
     return frozenset(w.lower for w in words if not w.initial and w.text[0].isupper())
 
 
-def _is_name_start(words: list[_Word], i: int, n: int, confirmed: frozenset[str]) -> bool:
-    """A capitalised run is a name unless it is one word whose capital only starts a sentence."""
-    word = words[i]
-    return n > 1 or not word.initial or word.lower in confirmed or word.text.isupper()
-
-
 def _entities_in(
     words: list[_Word], lexicon: Lexicon, confirmed: frozenset[str]
 ) -> Iterator[Entity]:
     i = 0
     while i < len(words):
         found = _registry_match(words, i, lexicon)
-        n = found[0] if found is not None else _name_length(words, i)
-        written = " ".join(w.text for w in words[i : i + n])
         if found is not None:
-            yield Entity(found[1], found[2], written)
-        elif _is_capitalised(words[i]) and _is_name_start(words, i, n, confirmed):
-            yield Entity(written.lower().replace(".", ""), _name_kind(words, i, n), written)
+            n = found[0]
+            yield Entity(found[1], found[2], " ".join(w.text for w in words[i : i + n]))
+        elif _starts_name(words[i], confirmed):
+            n = _name_length(words, i, lexicon)
+            written = " ".join(w.text for w in words[i : i + n])
+            key = written.lower().replace(".", "")
+            yield Entity(DEMONYMS.get(key, key), _name_kind(words, i, n), written)
         else:
             n = 1
         i += n
@@ -186,7 +211,7 @@ def find_entities(text: str, lexicon: Lexicon, headline: str = "") -> tuple[Enti
 
 
 def analyse_item(item: Item, lexicon: Lexicon | Registries) -> Item:
-    """The item with its sentences, entities (title first) and mentioned dates filled in."""
+    """The item with its sentences, entities (title first), dates and figures filled in."""
     if isinstance(lexicon, Registries):
         lexicon = build_lexicon(lexicon)
     return dataclasses.replace(
@@ -194,4 +219,5 @@ def analyse_item(item: Item, lexicon: Lexicon | Registries) -> Item:
         sentences=split_sentences(item.text),
         entities=find_entities(item.text, lexicon, item.title),
         dates=find_dates(f"{item.title}\n\n{item.text}", item.published),
+        figures=extract_figures(item.text),
     )

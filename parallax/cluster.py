@@ -1,0 +1,269 @@
+"""Grouping items into events, and events into stories, with RapidFuzz.
+
+Pure: no I/O, no clock. The cost grows close to linearly with the corpus: each item is only
+compared with items published within `event_window_days` that share at least
+`min_shared_terms` rare signature tokens (an inverted index, never an all-pairs matrix). Pairs
+are scored on who, where, what, when and which numbers, then grouped by average link, which
+does not chain unrelated items together the way single link does. Overrides win last.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from parallax.analyse import analyse_item, build_lexicon
+from parallax.config import Settings
+from parallax.event_ids import event_id, item_order_key
+from parallax.linkage import average_link
+from parallax.model import Event, Evidence, Item, Registries, Story
+from parallax.overrides import exclude_items, merge_groups, retitle, split_groups
+from parallax.problems import Problem
+from parallax.signature import Signature, display_names, item_signature, token_weights
+from parallax.stories import link_stories
+
+MAX_POSTINGS = 100  # a token posted by more items than this within a window is not rare
+SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
+FUZZY_SHARE = 0.5  # the share of rapidfuzz's token_set_ratio in a pair's score
+DATE_MISMATCH_PENALTY = 30.0  # both items say when, and the days differ by more than one
+DAY_GAP_PENALTY = 3.0  # per day of publication gap beyond the first
+MAX_EVIDENCE = 12
+MAX_SHARED = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Scores:
+    """What the grouping computed, kept to explain and title the events."""
+
+    items: Mapping[str, Item]
+    signatures: Mapping[str, Signature]
+    weights: Mapping[str, float]
+    pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
+
+
+def candidate_pairs(
+    signatures: Sequence[Signature], window_days: int, min_shared: int
+) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, published within the window and sharing enough rare tokens.
+
+    `signatures` must be sorted by day. A token is rare for an item when fewer than
+    MAX_POSTINGS items within the window around it carry the token.
+    """
+    days: dict[str, list[int]] = defaultdict(list)
+    posted: dict[str, list[int]] = defaultdict(list)
+    for index, signature in enumerate(signatures):
+        for token in signature.tokens:
+            days[token].append(signature.day)
+            posted[token].append(index)
+    pairs = []
+    for i, signature in enumerate(signatures):
+        shared: dict[int, int] = defaultdict(int)
+        for token in sorted(signature.tokens):
+            token_days = days[token]
+            low = bisect_left(token_days, signature.day - window_days)
+            high = bisect_right(token_days, signature.day + window_days)
+            if high - low > MAX_POSTINGS:
+                continue
+            for j in posted[token][low:high]:
+                if j > i:
+                    shared[j] += 1
+        pairs += [(i, j) for j, count in sorted(shared.items()) if count >= min_shared]
+    return pairs
+
+
+def _overlap(a: Signature, b: Signature, weights: Mapping[str, float]) -> float:
+    """Weighted Dice coefficient of two signatures' tokens, 0-100."""
+    total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
+    shared = sum(weights[t] for t in a.tokens & b.tokens)
+    return 200.0 * shared / total if total else 0.0
+
+
+def _when_penalty(a: Signature, b: Signature) -> float:
+    penalty = DAY_GAP_PENALTY * max(0, abs(a.day - b.day) - 1)
+    if a.near_dates and b.near_dates:
+        closest = min(abs(x - y) for x in a.near_dates for y in b.near_dates)
+        penalty += DATE_MISMATCH_PENALTY if closest > 1 else 0.0
+    return penalty
+
+
+def score_pair(a: Signature, b: Signature, weights: Mapping[str, float]) -> float:
+    """How likely two items report one event, 0-100: shared who/where/what/numbers/when."""
+    fuzzy = fuzz.token_set_ratio(a.text, b.text, processor=None)
+    blended = (1 - FUZZY_SHARE) * _overlap(a, b, weights) + FUZZY_SHARE * fuzzy
+    return max(0.0, blended - _when_penalty(a, b))
+
+
+def _prepare(items: Sequence[Item], registries: Registries) -> tuple[Item, ...]:
+    """Items sorted by content, analysed if a caller passed them raw."""
+    raw = [item for item in items if item.text and not item.sentences]
+    if raw:
+        lexicon = build_lexicon(registries)
+        analysed = {item.id: analyse_item(item, lexicon) for item in raw}
+        items = [analysed.get(item.id, item) for item in items]
+    return tuple(sorted(items, key=item_order_key))
+
+
+def _score_items(items: tuple[Item, ...], registries: Registries, settings: Settings) -> _Scores:
+    names = display_names(registries)
+    signatures = [item_signature(item, names) for item in items]
+    weights = token_weights(signatures)
+    pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
+    scored = {}
+    for i, j in pairs:
+        score = score_pair(signatures[i], signatures[j], weights)
+        if score >= SCORE_FLOOR:
+            a, b = sorted((signatures[i].item_id, signatures[j].item_id))
+            scored[(a, b)] = score
+    return _Scores(
+        items={item.id: item for item in items},
+        signatures={s.item_id: s for s in signatures},
+        weights=weights,
+        pairs=scored,
+    )
+
+
+def _group_items(
+    items: tuple[Item, ...], scores: _Scores, threshold: float
+) -> list[tuple[str, ...]]:
+    index = {item.id: n for n, item in enumerate(items)}
+    edges = ((index[a], index[b], score) for (a, b), score in sorted(scores.pairs.items()))
+    groups = average_link(len(items), edges, threshold)
+    return [tuple(items[n].id for n in group) for group in groups]
+
+
+def _pair_scores(group: Sequence[str], scores: _Scores) -> list[tuple[float, str, str]]:
+    """The scored pairs inside a group, best first."""
+    found = []
+    for n, a in enumerate(group):
+        for b in group[n + 1 :]:
+            low, high = min(a, b), max(a, b)
+            score = scores.pairs.get((low, high))
+            if score is not None:
+                found.append((score, low, high))
+    return sorted(found, key=lambda p: (-p[0], p[1], p[2]))
+
+
+def _shared_labels(a: Signature, b: Signature, weights: Mapping[str, float]) -> tuple[str, ...]:
+    labels = dict(a.labels)
+    shared = sorted(a.tokens & b.tokens, key=lambda t: (-weights[t], t))
+    return tuple(labels[t] for t in shared[:MAX_SHARED])
+
+
+def _evidence(pairs: list[tuple[float, str, str]], scores: _Scores) -> tuple[Evidence, ...]:
+    return tuple(
+        Evidence(
+            (a, b),
+            round(score, 1),
+            _shared_labels(scores.signatures[a], scores.signatures[b], scores.weights),
+        )
+        for score, a, b in pairs[:MAX_EVIDENCE]
+    )
+
+
+def _central_title(
+    group: Sequence[str], pairs: list[tuple[float, str, str]], scores: _Scores
+) -> str:
+    """The headline of the member most similar to the others (the earliest on a tie)."""
+    centrality: dict[str, float] = defaultdict(float)
+    for score, a, b in pairs:
+        centrality[a] += score
+        centrality[b] += score
+    ordered = sorted(group, key=lambda i: item_order_key(scores.items[i]))
+    best = max(ordered, key=lambda i: centrality[i])  # max keeps the first of equals
+    return scores.items[best].title
+
+
+def make_event(group: Sequence[str], scores: _Scores) -> Event:
+    """An event of these items: a stable id, a central title, dates and evidence."""
+    members = sorted((scores.items[i] for i in group), key=item_order_key)
+    pairs = _pair_scores([m.id for m in members], scores)
+    return Event(
+        id=event_id(members[0]),
+        item_ids=tuple(m.id for m in members),
+        title=_central_title(group, pairs, scores),
+        start=min(m.published for m in members),
+        end=max(m.published for m in members),
+        evidence=_evidence(pairs, scores),
+    )
+
+
+def _unique_ids(events: list[Event]) -> tuple[Event, ...]:
+    """Events sorted by start and id, a repeated id (identical earliest items) suffixed."""
+    ordered = sorted(events, key=lambda e: (e.start, e.id, e.item_ids))
+    seen: dict[str, int] = defaultdict(int)
+    unique = []
+    for event in ordered:
+        seen[event.id] += 1
+        if seen[event.id] > 1:
+            event = dataclasses.replace(event, id=f"{event.id}-{seen[event.id]}")
+        unique.append(event)
+    return tuple(sorted(unique, key=lambda e: (e.start, e.id)))
+
+
+def _events(groups: list[tuple[str, ...]], scores: _Scores) -> tuple[Event, ...]:
+    return _unique_ids([make_event(group, scores) for group in groups])
+
+
+def cluster_items(
+    items: Sequence[Item], registries: Registries, settings: Settings
+) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
+    """Events and stories of the items, with the problems the overrides met.
+
+    Overrides apply in a fixed order: exclude items, then cluster, split, merge, retitle.
+    """
+    overrides = registries.overrides
+    kept, problems = exclude_items(_prepare(items, registries), overrides)
+    scores = _score_items(kept, registries, settings)
+    groups = _group_items(kept, scores, settings.event_threshold)
+    groups, split_problems = split_groups(groups, overrides)
+    events = _events(groups, scores)
+    groups, merge_problems = merge_groups(events, overrides)
+    events = _events(groups, scores)
+    events, event_problems = retitle(events, overrides, "event")
+    stories = link_stories(events, scores.items, display_names(registries), settings)
+    stories, story_problems = retitle(stories, overrides, "story")
+    all_problems = problems + split_problems + merge_problems + event_problems + story_problems
+    return events, stories, all_problems
+
+
+def _evidence_json(evidence: Evidence) -> dict[str, Any]:
+    shared = list(evidence.shared)
+    return {"items": list(evidence.item_ids), "score": evidence.score, "shared": shared}
+
+
+def _event_json(event: Event, items_by_id: Mapping[str, Item]) -> dict[str, Any]:
+    members = [items_by_id[i] for i in event.item_ids]
+    return {
+        "id": event.id,
+        "title": event.title,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "items": [{"article": m.article_id + ".md", "item": m.anchor} for m in members],
+        "sources": sorted({m.source for m in members}),
+        "evidence": [_evidence_json(e) for e in event.evidence],
+    }
+
+
+def events_to_json(
+    events: Sequence[Event], stories: Sequence[Story], items_by_id: Mapping[str, Item]
+) -> dict[str, Any]:
+    """The events and stories in the shape DESIGN.md documents, sorted by date and id."""
+    start = {event.id: event.start for event in events}
+    return {
+        "events": [
+            _event_json(e, items_by_id) for e in sorted(events, key=lambda e: (e.start, e.id))
+        ],
+        "stories": [
+            {
+                "id": story.id,
+                "title": story.title,
+                "events": sorted(story.event_ids, key=lambda e: (start[e], e)),
+            }
+            for story in sorted(stories, key=lambda s: (start[s.event_ids[0]], s.id))
+        ],
+    }

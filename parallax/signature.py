@@ -1,0 +1,157 @@
+"""What identifies the event an item reports, as a short set of normalised tokens.
+
+Pure: no I/O. A signature holds who and where (canonical entities of the headline and lead),
+what (stemmed content words of the headline and lead), which numbers (figure values) and when
+(dates the text mentions near publication). Headline wording alone is a weak signal: outlets
+covering one event often share almost none of it, but they share names, places and numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from parallax.figures import extract_figures
+from parallax.model import Item, Registries
+from parallax.segment import word_set
+
+MAX_ENTITIES = 8
+MAX_WORDS = 8
+MAX_NUMBERS = 4
+LEAD_SENTENCES = 2
+SOURCE_NAME = ""  # the display name that marks an entity key as an outlet's name
+NEAR_DAYS = 7  # mentioned dates this close before publication say when the event happened
+# How much each kind of shared token counts, before rarity: names beat words.
+KIND_WEIGHTS = {"e": 1.5, "n": 1.0, "w": 0.5, "d": 0.5}
+
+# Words that say nothing about which event an item reports.
+GENERIC_WORDS = word_set(
+    """said says told tell according report reports reported reporting news update updates
+    latest live blog also would could will should after before amid during over under about
+    against their there where which while with without from into onto that this these those
+    have been being were they them than then when what more most other such some many much
+    very just only even still year years month months week weeks today yesterday tonight
+    time times first last next people official officials statement statements spokesman
+    spokeswoman spokesperson president minister ministry government country countries state
+    states side sides war conflict military forces troops region city town village area
+    monday tuesday wednesday thursday friday saturday sunday morning evening night"""
+)
+_CONTENT_WORD = re.compile(r"\b[a-z][a-z\-]{3,}\b")
+# "KYIV, June 6 (Northwire) - ": where the copy was filed, not where the event happened.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'\-]+,[^()\n]{0,30}\([^()\n]{1,40}\)\s*[-–—]+\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The tokens that identify an item's event, with how each reads to a person."""
+
+    item_id: str
+    day: int  # publication date as an ordinal, for date windows
+    tokens: frozenset[str]  # "e:kyiv", "w:strik", "n:26000", "d:2023-06-06"
+    text: str  # the tokens' values, sorted and joined, for fuzzy scoring
+    near_dates: frozenset[int]  # mentioned dates near publication, as ordinals
+    labels: tuple[tuple[str, str], ...]  # (token, readable text), for evidence
+
+
+def stem(word: str) -> str:
+    """A crude, stable stem: strips one common ending and keeps five letters."""
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:5]
+
+
+def _lead(item: Item) -> str:
+    if item.sentences:
+        lead = " ".join(s.text for s in item.sentences[:LEAD_SENTENCES])
+    else:
+        lead = item.text[:400]
+    return _DATELINE.sub("", lead)
+
+
+def _entity_tokens(item: Item, head: str, names: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Entities written in the headline or lead; registry vocabulary only when capitalised."""
+    chosen = []
+    for entity in item.entities:
+        if is_salient(entity.key, entity.text, names) and entity.text in head:
+            chosen.append((f"e:{entity.key}", names.get(entity.key, entity.text)))
+    return chosen[:MAX_ENTITIES]
+
+
+def _word_tokens(head: str, taken: Iterable[str]) -> list[tuple[str, str]]:
+    skip = {w.lower() for t in taken for w in t.split()}
+    seen: dict[str, str] = {}
+    for word in _CONTENT_WORD.findall(head):
+        if word not in GENERIC_WORDS and word not in skip:
+            seen.setdefault(f"w:{stem(word)}", word)
+    return list(seen.items())[:MAX_WORDS]
+
+
+def _number_tokens(item: Item, lead_end: int) -> list[tuple[str, str]]:
+    in_lead = (f for f in item.figures if f.span is not None and f.span.start < lead_end)
+    seen: dict[str, str] = {}
+    for figure in (*extract_figures(item.title), *in_lead):
+        seen.setdefault(f"n:{figure.value:.15g}", figure.text)
+    return list(seen.items())[:MAX_NUMBERS]
+
+
+def _near_dates(item: Item) -> list[dt.date]:
+    low = item.published - dt.timedelta(days=NEAR_DAYS)
+    return [d for d in item.dates if low <= d <= item.published + dt.timedelta(days=1)]
+
+
+def item_signature(item: Item, names: Mapping[str, str]) -> Signature:
+    """The signature of an analysed item; `names` gives readable names for entity keys."""
+    lead = _lead(item)
+    head = f"{item.title}\n{lead}"
+    entities = _entity_tokens(item, head, names)
+    words = _word_tokens(head, (label for _, label in entities))
+    numbers = _number_tokens(item, len(lead))
+    dates = _near_dates(item)
+    labels = [*entities, *words, *numbers, *((f"d:{d.isoformat()}", d.isoformat()) for d in dates)]
+    tokens = frozenset(token for token, _ in labels)
+    text = " ".join(sorted(token[2:].replace(" ", "_") for token in tokens))
+    return Signature(
+        item_id=item.id,
+        day=item.published.toordinal(),
+        tokens=tokens,
+        text=text,
+        near_dates=frozenset(d.toordinal() for d in dates),
+        labels=tuple(labels),
+    )
+
+
+def is_salient(key: str, text: str, names: Mapping[str, str]) -> bool:
+    """Whether an entity can identify an event: a capitalised name that is not an outlet's."""
+    return text[:1].isupper() and names.get(key) != SOURCE_NAME
+
+
+def display_names(registries: Registries) -> dict[str, str]:
+    """Readable names for the registries' keys: actors' names and terms' canonical variants.
+
+    Outlets' own names map to SOURCE_NAME: a wire's name in a credit line says nothing about
+    which event an item reports.
+    """
+    names = {source.name.lower(): SOURCE_NAME for source in registries.sources}
+    names.update({source.key: SOURCE_NAME for source in registries.sources})
+    names.update({term.key: term.canonical for term in registries.terms})
+    names.update({actor.key: actor.name for actor in registries.actors})
+    return names
+
+
+def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
+    """Each token's weight: its kind's weight times a smoothed inverse document frequency.
+
+    Tokens most items share ("Russia", "Ukraine") weigh little; a village's name weighs a lot.
+    """
+    counts = Counter(token for s in signatures for token in s.tokens)
+    total = len(signatures) + 10
+    return {
+        token: KIND_WEIGHTS[token[0]] * math.log(total / (count + 1))
+        for token, count in counts.items()
+    }

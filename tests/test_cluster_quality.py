@@ -1,0 +1,129 @@
+"""Clustering quality on a labelled, hand-written evaluation corpus (tests/eval/clusters/).
+
+B-cubed precision and recall: for each item, the share of its predicted event that truly
+belongs with it, and the share of its true event that was predicted with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+import yaml
+
+from parallax.analyse import analyse_item, build_lexicon
+from parallax.cluster import cluster_items
+from parallax.config import Settings
+from parallax.ingest import load_corpus
+from parallax.model import Item, Registries
+from parallax.segment import segment_article
+
+EVAL = Path(__file__).parent / "eval" / "clusters"
+# The hand-written set has 71 items in 17 events, most of them hard cases by design.
+# Measured with EVAL_SETTINGS: events P 1.000 R 0.975 F1 0.987 (one live-blog entry left on
+# its own). Wrongly merging two four-item events costs about 0.056 precision (8 items each
+# seeing half their event wrong, over 71), so the precision floor of 0.95 fails on any one
+# hard negative merged; the F1 floor allows one more small split, not two.
+MIN_EVENT_F1 = 0.95
+MIN_EVENT_PRECISION = 0.95
+# The thresholds proposed as defaults for mkdocs.yml's extra.digest (see the report on #3).
+EVAL_SETTINGS = Settings(event_threshold=22.0, story_threshold=40.0)
+
+
+def load_items(content: Path = EVAL / "content") -> tuple[tuple[Item, ...], Registries]:
+    corpus, problems = load_corpus(content.resolve(), Settings())
+    assert not [p for p in problems if p.is_error]
+    lexicon = build_lexicon(corpus.registries)
+    items = tuple(
+        analyse_item(item, lexicon)
+        for article in corpus.articles
+        for item in segment_article(article, Settings())[0]
+    )
+    return items, corpus.registries
+
+
+def true_labels(kind: str = "event") -> dict[str, str]:
+    labels = yaml.safe_load((EVAL / "labels.yml").read_text(encoding="utf-8"))
+    return {
+        item: (event if kind == "event" else entry["story"])
+        for event, entry in labels.items()
+        for item in entry["items"]
+    }
+
+
+def b_cubed(predicted: Mapping[str, str], truth: Mapping[str, str]) -> tuple[float, float, float]:
+    def members(labels: Mapping[str, str]) -> dict[str, set[str]]:
+        groups: dict[str, set[str]] = {}
+        for item, label in labels.items():
+            groups.setdefault(label, set()).add(item)
+        return {item: groups[label] for item, label in labels.items()}
+
+    pred, true = members(predicted), members(truth)
+    precision = sum(len(pred[i] & true[i]) / len(pred[i]) for i in truth) / len(truth)
+    recall = sum(len(pred[i] & true[i]) / len(true[i]) for i in truth) / len(truth)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def predicted_labels(groups: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
+    return {item: label for label, items in groups for item in items}
+
+
+def run(settings: Settings = EVAL_SETTINGS):
+    items, registries = load_items()
+    events, stories, problems = cluster_items(items, registries, settings)
+    assert problems == ()
+    event_of = {item: e.id for e in events for item in e.item_ids}
+    story_of = {item: s.id for s in stories for e in s.event_ids for item in _items_of(events, e)}
+    return event_of, story_of, events, stories
+
+
+def _items_of(events, event_id):
+    return next(e.item_ids for e in events if e.id == event_id)
+
+
+def test_every_item_is_labelled():
+    items, _ = load_items()
+    assert sorted(i.id for i in items) == sorted(true_labels())
+
+
+def test_event_quality_stays_above_the_floor():
+    event_of, story_of, _, _ = run()
+    precision, recall, f1 = b_cubed(event_of, true_labels())
+    print(f"events: P={precision:.3f} R={recall:.3f} F1={f1:.3f}")
+    print("stories: P={:.3f} R={:.3f} F1={:.3f}".format(*b_cubed(story_of, true_labels("story"))))
+    assert precision >= MIN_EVENT_PRECISION
+    assert f1 >= MIN_EVENT_F1
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("kakhovka-dam", "kherson-bus-stop"),
+        ("kyiv-locked-shelter", "kyiv-tower-block"),
+        ("peskov-operation-continues-2022", "peskov-anniversary-2023"),
+        ("peskov-anniversary-2023", "medvedev-operation-continues-2023"),
+        ("grain-deal", "crimean-bridge"),
+        ("kharkiv-counteroffensive", "kharkiv-blackout"),
+    ],
+)
+def test_hard_negatives_are_never_one_event(one, other):
+    event_of, _, _, _ = run()
+    truth = true_labels()
+    ones = {event_of[i] for i, label in truth.items() if label == one}
+    others = {event_of[i] for i, label in truth.items() if label == other}
+    assert not ones & others
+
+
+def test_agency_copies_and_live_blog_entries_join_their_event():
+    event_of, _, _, _ = run()
+    truth = true_labels()
+    for label in ("grain-deal", "crimean-bridge"):
+        assert len({event_of[i] for i, t in truth.items() if t == label}) == 1, label
+
+
+def test_statements_months_apart_are_separate_events():
+    event_of, _, _, _ = run()
+    truth = true_labels()
+    peskov = {event_of[i] for i, t in truth.items() if t.startswith("peskov")}
+    assert len(peskov) == 2
