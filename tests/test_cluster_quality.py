@@ -6,6 +6,7 @@ belongs with it, and the share of its true event that was predicted with it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -127,3 +128,18 @@ def test_statements_months_apart_are_separate_events():
     truth = true_labels()
     peskov = {event_of[i] for i, t in truth.items() if t.startswith("peskov")}
     assert len(peskov) == 2
+
+
+def test_ids_are_stable_when_unrelated_articles_go_and_files_move():
+    items, registries = load_items()
+    truth = true_labels()
+    before = {e.id for e in cluster_items(items, registries, EVAL_SETTINGS)[0]}
+    moved = "articles/vestnik/2023-07-28-medvedev-operation"
+    kept = tuple(
+        dataclasses.replace(i, article_id=i.article_id + "-renamed") if i.id == moved else i
+        for i in items
+        if truth[i.id] != "azovstal-swap"
+    )
+    after = {e.id for e in cluster_items(kept, registries, EVAL_SETTINGS)[0]}
+    assert len(before - after) == 1  # only the removed event's id is gone
+    assert after < before

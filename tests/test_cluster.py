@@ -1,0 +1,181 @@
+"""Events and stories: grouping, stable ids, overrides, evidence and the JSON shape."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from parallax.cluster import cluster_items, events_to_json
+from parallax.config import Settings
+from parallax.linkage import average_link
+from parallax.model import Item, Override, Registries, SourceRef
+
+SETTINGS = Settings(event_threshold=22.0, story_threshold=40.0)
+OVERRIDES = SourceRef("content/overrides.yml", 3)
+
+
+def make_item(path: str, day: int, title: str, text: str, anchor: str | None = None) -> Item:
+    source = path.split("/")[0]
+    date = dt.date(2023, 6, day)
+    return Item(f"articles/{path}", anchor, source, date, title, text)
+
+
+DAM = (
+    make_item(
+        "wire/2023-06-06-dam",
+        6,
+        "Kakhovka dam breached",
+        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday. Oleksandr Prokudin said 16,000 people were at risk.",
+    ),
+    make_item(
+        "herald/2023-06-06-water",
+        6,
+        "A wall of water in Kherson",
+        "Residents of Kherson fled after the Kakhovka dam at Nova Kakhovka gave way on Tuesday, Oleksandr Prokudin said.",
+    ),
+    make_item(
+        "copy/2023-06-06-dam",
+        6,
+        "Kakhovka dam breached",
+        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday. Oleksandr Prokudin said 16,000 people were at risk.",
+    ),
+)
+KYIV_EARLY = make_item(
+    "wire/2023-06-01-kyiv",
+    1,
+    "Strike on Kyiv kills three",
+    "Three people were killed in Kyiv's Desnianskyi district on Thursday, Vitali Klitschko said.",
+)
+KYIV_LATE = make_item(
+    "wire/2023-06-24-kyiv",
+    24,
+    "Strike on Kyiv kills five",
+    "Five people were killed in Kyiv's Solomianskyi district on Saturday, Vitali Klitschko said.",
+)
+ITEMS = (*DAM, KYIV_EARLY, KYIV_LATE)
+
+
+def cluster(items=ITEMS, overrides=()):
+    return cluster_items(items, Registries(overrides=tuple(overrides)), SETTINGS)
+
+
+def groups(events):
+    return sorted(sorted(e.item_ids) for e in events)
+
+
+def test_pairs_just_above_the_threshold_merge_and_just_below_do_not():
+    assert average_link(2, [(0, 1, 60.0)], 60.0) == ((0, 1),)
+    assert average_link(2, [(0, 1, 59.9)], 60.0) == ((0,), (1,))
+
+
+def test_average_link_does_not_chain():
+    # 0-1 and 1-2 are similar, 0-2 was never scored: the mean of {0,1} to 2 is 45.
+    assert average_link(3, [(0, 1, 90.0), (1, 2, 90.0)], 60.0) == ((0, 1), (2,))
+
+
+def test_copies_and_paraphrases_are_one_event_and_strikes_weeks_apart_are_two():
+    events, stories, problems = cluster()
+    assert groups(events) == sorted([sorted(i.id for i in DAM), [KYIV_EARLY.id], [KYIV_LATE.id]])
+    assert problems == ()
+    assert sorted(e for s in stories for e in s.event_ids) == sorted(e.id for e in events)
+
+
+def test_event_ids_are_readable_slugs_from_the_earliest_item():
+    events, _, _ = cluster()
+    dam = next(e for e in events if len(e.item_ids) == 3)
+    assert dam.id.startswith("2023-06-06-")
+    assert dam.id == dam.id.lower() and all(c.isalnum() or c == "-" for c in dam.id)
+    assert (dam.start, dam.end) == (dt.date(2023, 6, 6), dt.date(2023, 6, 6))
+
+
+def test_ids_survive_unrelated_additions_and_renamed_files():
+    before = {e.id for e in cluster()[0]}
+    unrelated = make_item(
+        "other/2023-06-10-grain",
+        10,
+        "Grain deal talks in Istanbul",
+        "Turkey hosted grain talks in Istanbul on Saturday.",
+    )
+    renamed = dataclasses.replace(DAM[0], article_id="articles/wire/2023-06-06-renamed")
+    after = {e.id for e in cluster((renamed, *DAM[1:], KYIV_EARLY, KYIV_LATE, unrelated))[0]}
+    assert before < after
+
+
+def test_evidence_names_what_the_items_share():
+    events, _, _ = cluster()
+    dam = next(e for e in events if len(e.item_ids) == 3)
+    assert dam.evidence[0].score == 100.0
+    assert "Oleksandr Prokudin" in dam.evidence[0].shared or "Kakhovka" in " ".join(
+        dam.evidence[0].shared
+    )
+    assert all(0 <= ev.score <= 100 for ev in dam.evidence)
+
+
+def override(action, kind, targets, title=None):
+    return Override(action, "editor's call", kind, tuple(targets), title, OVERRIDES)
+
+
+def test_overrides_merge_split_exclude_and_retitle():
+    events, _, _ = cluster()
+    early, late = (
+        next(e.id for e in events if i.id in e.item_ids) for i in (KYIV_EARLY, KYIV_LATE)
+    )
+    rules = [
+        override("merge", "events", [early, late]),
+        override("split", "items", [DAM[1].id + ".md"]),
+        override("exclude", "items", [DAM[2].id]),
+        override("retitle", "event", [early], "Kyiv strikes"),
+    ]
+    events, _, problems = cluster(overrides=rules)
+    assert problems == ()
+    assert groups(events) == sorted(
+        [[DAM[0].id], [DAM[1].id], sorted([KYIV_EARLY.id, KYIV_LATE.id])]
+    )
+    assert next(e.title for e in events if e.id == early) == "Kyiv strikes"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            ("merge", "events", ["2023-06-01-strike-on-kyiv-kills-three-xxxx"]),
+            'no event "2023-06-01-strike-on-kyiv-kills-three-xxxx" to merge',
+        ),
+        (
+            ("exclude", "items", ["articles/wire/2023-06-06-dan"]),
+            'no item "articles/wire/2023-06-06-dan" to exclude',
+        ),
+        (("retitle", "story", ["nothing-like-it"], "T"), 'no story "nothing-like-it" to retitle'),
+    ],
+)
+def test_overrides_that_name_nothing_are_errors_with_a_hint(rule, message):
+    _, _, problems = cluster(overrides=[override(*rule)])
+    assert [(p.source, p.field, p.message) for p in problems] == [(OVERRIDES, rule[1], message)]
+    assert problems[0].is_error
+
+
+def test_unknown_ids_hint_at_the_closest():
+    _, _, problems = cluster(
+        overrides=[override("exclude", "items", ["articles/wire/2023-06-06-dan"])]
+    )
+    assert problems[0].hint == 'did you mean "articles/wire/2023-06-06-dam"?'
+    _, _, problems = cluster(overrides=[override("retitle", "story", ["zzz"], "T")])
+    assert problems[0].hint == 'run "python build.py clusters --json" to list the ids'
+
+
+def test_json_has_the_documented_shape():
+    entry = make_item(
+        "live/2023-06-06-blog", 6, "Dam breached", "The Kakhovka dam was breached.", "dam-breached"
+    )
+    events, stories, _ = cluster((*ITEMS, entry))
+    data = events_to_json(events, stories, {i.id: i for i in (*ITEMS, entry)})
+    assert sorted(data) == ["events", "stories"]
+    first = data["events"][0]
+    assert {"id", "title", "start", "end", "items"} <= set(first)
+    assert first["items"] == [{"article": "articles/wire/2023-06-01-kyiv.md", "item": None}]
+    anchors = [i["item"] for e in data["events"] for i in e["items"]]
+    assert "dam-breached" in anchors
+    assert [e["start"] for e in data["events"]] == sorted(e["start"] for e in data["events"])
+    assert {e for s in data["stories"] for e in s["events"]} == {e["id"] for e in data["events"]}
