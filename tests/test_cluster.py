@@ -27,19 +27,22 @@ DAM = (
         "wire/2023-06-06-dam",
         6,
         "Kakhovka dam breached",
-        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday. Oleksandr Prokudin said 16,000 people were at risk.",
+        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday."
+        " Oleksandr Prokudin said 16,000 people were at risk.",
     ),
     make_item(
         "herald/2023-06-06-water",
         6,
         "A wall of water in Kherson",
-        "Residents of Kherson fled after the Kakhovka dam at Nova Kakhovka gave way on Tuesday, Oleksandr Prokudin said.",
+        "Residents of Kherson fled after the Kakhovka dam at Nova Kakhovka gave way on Tuesday,"
+        " Oleksandr Prokudin said.",
     ),
     make_item(
         "copy/2023-06-06-dam",
         6,
         "Kakhovka dam breached",
-        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday. Oleksandr Prokudin said 16,000 people were at risk.",
+        "The Kakhovka dam at Nova Kakhovka was breached on Tuesday."
+        " Oleksandr Prokudin said 16,000 people were at risk.",
     ),
 )
 KYIV_EARLY = make_item(
