@@ -1,6 +1,6 @@
 """Checks that need a loaded article or the whole corpus: near-duplicate articles, dates in
-the future or before a source's `since`, spellings the registries do not know (warnings),
-and a title or author the importer left as TODO (an error).
+the future or before a source's `since`, spellings and quoted people the registries do not
+know (warnings), and a title or author the importer left as TODO (an error).
 
 Pure: takes the loaded corpus and today's date (the pipeline reads the clock or
 SOURCE_DATE_EPOCH, never this module) and returns problems. Nothing here drops an article;
@@ -16,9 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
-from parallax.model import Article, Corpus, Registries, Source, SourceRef
+from parallax.attribution import NATIONALITIES, ORG_WORDS
+from parallax.model import Article, Claim, Corpus, Registries, Source, SourceRef
 from parallax.problems import ERROR, WARNING, Problem
 
 DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of each other
@@ -252,3 +253,51 @@ def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) ->
             near = _closest_spelling(folded, by_initial)
             if near is not None:
                 yield _spelling_problem(article, word, match.start(), known[near])
+
+
+# --- speakers the registry does not know ----------------------------------------------------
+
+
+def _is_personal_name(speaker: str) -> bool:
+    """ "Jens Stoltenberg" is someone to register; "Western officials", "White House" are not."""
+    words = speaker.split()
+    return (
+        2 <= len(words) <= 4
+        and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in words)
+        and not any(w in ORG_WORDS or w in NATIONALITIES for w in words)
+    )
+
+
+def _speaker_problem(speaker: str, article: Article, registries: Registries) -> Problem:
+    offset = article.body.find(speaker)
+    line = article.body_line + (article.body.count("\n", 0, offset) if offset >= 0 else 0)
+    names = {a.key: a.name for a in registries.actors}
+    match = process.extractOne(
+        speaker,
+        names,
+        scorer=fuzz.token_set_ratio,
+        processor=utils.default_process,
+        score_cutoff=SPELLING_SCORE,
+    )
+    hint = (
+        f'if it is the same person as "{match[2]}", add "{speaker}" to its aliases in '
+        "content/actors.yml"
+        if match
+        else "add them to content/actors.yml with their side, so their claims are compared"
+    )
+    message = f'speaker "{speaker}" is not in actors.yml'
+    return Problem(SourceRef(article.origin.path, line), "body", message, hint, WARNING)
+
+
+def lint_speakers(claims: tuple[Claim, ...], corpus: Corpus) -> tuple[Problem, ...]:
+    """A warning for each named person quoted but not in actors.yml, at their first claim."""
+    articles = {a.id: a for a in corpus.articles}
+    first: dict[str, Claim] = {}
+    for claim in sorted(claims, key=lambda c: (c.item_id, c.sentence.index)):
+        if claim.actor is None and _is_personal_name(claim.speaker):
+            first.setdefault(claim.speaker, claim)
+    return tuple(
+        _speaker_problem(speaker, articles[claim.item_id.split("#")[0]], corpus.registries)
+        for speaker, claim in sorted(first.items())
+        if claim.item_id.split("#")[0] in articles
+    )

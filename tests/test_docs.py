@@ -14,8 +14,19 @@ import pytest
 from parallax.cli import main
 from parallax.config import Settings
 from parallax.frontmatter import parse_yaml, split_front_matter
-from parallax.lint import lint_corpus
-from parallax.model import Actor, Article, Corpus, Registries, SourceRef, Term, TermVariant
+from parallax.lint import lint_corpus, lint_speakers
+from parallax.model import (
+    Actor,
+    Article,
+    Claim,
+    Corpus,
+    Registries,
+    Sentence,
+    SourceRef,
+    Span,
+    Term,
+    TermVariant,
+)
 from parallax.schema import validate
 from tests.conftest import REPO
 
@@ -98,22 +109,25 @@ def test_front_matter_examples_are_valid():
         assert validate("article", parse_yaml(split.front_matter), "x.md") == ()
 
 
+ARTICLE = Article(
+    "articles/tass/x",
+    "tass",
+    "T",
+    dt.date(2024, 5, 31),
+    None,
+    None,
+    (),
+    "en",
+    "article",
+    (),
+    "Zelenskiy met troops near Artemovsk.",
+    6,
+    SourceRef("x.md"),
+)
+
+
 def warning_texts(body: str, published: dt.date) -> list[str]:
-    article = Article(
-        "articles/tass/x",
-        "tass",
-        "T",
-        published,
-        None,
-        None,
-        (),
-        "en",
-        "article",
-        (),
-        body,
-        6,
-        SourceRef("x.md"),
-    )
+    article = dataclasses.replace(ARTICLE, body=body, published=published)
     registries = Registries(
         actors=(Actor("zelensky", "Zelensky", (), None, None, SourceRef("a")),),
         terms=(Term("bakhmut", "c", (TermVariant("Artyomovsk", ()),), SourceRef("t")),),
@@ -127,3 +141,12 @@ def test_documented_warnings_are_the_ones_check_prints():
     assert len(texts) == 3
     for text in texts:
         assert f"`{text}`" in CONTRIBUTING
+
+
+def test_documented_speaker_warning_is_the_one_check_prints():
+    sentence = Sentence(0, "Jens Stoltenberg said so.", Span(0, 25))
+    said = Claim(
+        "c", "articles/tass/x", "e", "tass", sentence, "Jens Stoltenberg", None, None, True
+    )
+    (problem,) = lint_speakers((said,), Corpus("content", (ARTICLE,), Registries()))
+    assert f"`{problem.field}: {problem.message}`" in CONTRIBUTING

@@ -7,14 +7,17 @@ import datetime as dt
 
 import pytest
 
-from parallax.lint import lint_corpus, source_since
+from parallax.lint import lint_corpus, lint_speakers, source_since
 from parallax.model import (
     Actor,
     Article,
+    Claim,
     Corpus,
     Registries,
+    Sentence,
     Source,
     SourceRef,
+    Span,
     Term,
     TermVariant,
 )
@@ -204,3 +207,38 @@ def test_known_spellings_and_other_words_are_not_reported(word):
 def test_title_or_author_left_as_todo_is_an_error(fields, line):
     todo = dataclasses.replace(article("ap/2024-05-31-x", "Short."), **fields)
     assert lint(todo) == [f"content/articles/ap/2024-05-31-x.md:1: {line}"]
+
+
+def claim(speaker: str, item_id: str = "articles/ap/2024-05-31-x", index: int = 0) -> Claim:
+    sentence = Sentence(index, "They said so.", Span(0, 13))
+    return Claim("c", item_id, "e", "ap", sentence, speaker, None, None, True)
+
+
+def lint_claims(*claims: Claim) -> list[str]:
+    body = "Intro.\n\nNATO chief Jens Stoltenberg said so. Volodymyr Zelenskiy agreed."
+    corpus = Corpus("content", (article("ap/2024-05-31-x", body),), REGISTRIES)
+    return [format_problem(p) for p in lint_speakers(claims, corpus)]
+
+
+def test_unknown_named_speaker_is_reported_once_at_its_line():
+    assert lint_claims(claim("Jens Stoltenberg"), claim("Jens Stoltenberg", index=3)) == [
+        'content/articles/ap/2024-05-31-x.md:8: body: speaker "Jens Stoltenberg" is not in '
+        "actors.yml (warning)\n"
+        "  hint: add them to content/actors.yml with their side, so their claims are compared"
+    ]
+
+
+def test_unknown_spelling_of_a_known_speaker_names_the_actor():
+    assert lint_claims(claim("Volodymyr Zelenskiy")) == [
+        'content/articles/ap/2024-05-31-x.md:8: body: speaker "Volodymyr Zelenskiy" is not in '
+        "actors.yml (warning)\n"
+        '  hint: if it is the same person as "zelensky", add "Volodymyr Zelenskiy" to its '
+        "aliases in content/actors.yml"
+    ]
+
+
+@pytest.mark.parametrize(
+    "speaker", ["Western officials", "White House", "regional governor", "Ukrainian Army", "Moscow"]
+)
+def test_groups_and_bodies_are_not_reported_as_speakers(speaker):
+    assert lint_claims(claim(speaker)) == []
