@@ -32,8 +32,12 @@ SPELLING_SCORE = (
     84.0  # fuzz.ratio at which a word is another spelling: Artemovsk/Artyomovsk is 84.2
 )
 SPELLING_MIN_LENGTH = 5  # shorter names differ by one letter from too many ordinary words
-# Endings that make another word from a name (Ukraine -> Ukrainian), not another spelling.
-INFLECTIONS = ("s", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is", "er", "ers", "ite")
+# Endings that make another word from a name (Ukraine -> Ukrainian), not another spelling; "a"
+# and "aya" make the feminine of a Slavic surname (Zelenska, Putina): another person.
+INFLECTIONS = (
+    *("s", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is", "er", "ers", "ite"),
+    *("a", "aya"),
+)
 _NAME = re.compile(r"\b[A-Z][\w'’-]*\w")
 
 
@@ -242,6 +246,7 @@ def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) ->
     for spelling in sorted(known):
         if len(spelling) >= SPELLING_MIN_LENGTH:
             by_initial[spelling[0]].append(spelling)
+    closest: dict[str, str | None] = {}  # per word, across articles: names repeat a lot
     for article in articles:
         seen: set[str] = set()
         for match in _NAME.finditer(article.body):
@@ -250,7 +255,9 @@ def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) ->
             if folded in seen or folded in known:
                 continue
             seen.add(folded)
-            near = _closest_spelling(folded, by_initial)
+            if folded not in closest:
+                closest[folded] = _closest_spelling(folded, by_initial)
+            near = closest[folded]
             if near is not None:
                 yield _spelling_problem(article, word, match.start(), known[near])
 
