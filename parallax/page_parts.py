@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Figure
 from parallax.pages import ArticleSummary, Badge, BarSegment, CoverageBar, Speaker
-from parallax.urls import actor_dest, article_dest, relative, safe_id
+from parallax.urls import actor_dest, article_dest, relative, safe_id, slug
 
 # (status, what a reader sees, a shape that tells the statuses apart without colour)
 BADGES = {
@@ -67,7 +67,7 @@ def speaker_key(lookup: Lookup, claim: Claim) -> str:
     """The key of the speaker's actor page: the registry key, else a slug of the name."""
     if claim.actor and claim.actor in lookup.actors:
         return claim.actor
-    return safe_id("speaker-" + claim.speaker.casefold())
+    return safe_id("speaker-" + (slug(claim.speaker) or "unnamed"))
 
 
 def speaker(lookup: Lookup, claim: Claim, from_dest: str) -> Speaker:

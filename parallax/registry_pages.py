@@ -194,9 +194,10 @@ def claims_by_speaker(lookup: Lookup) -> dict[str, tuple[Claim, ...]]:
     for claim in lookup.analysis.claims:
         grouped.setdefault(speaker_key(lookup, claim), []).append(claim)
 
-    def when(claim: Claim) -> tuple[str, str]:
+    def when(claim: Claim) -> tuple[str, str, int, str]:
         item = lookup.items.get(claim.item_id)
-        return ("" if item is None else item.published.isoformat(), claim.id)
+        day = "" if item is None else item.published.isoformat()
+        return (day, claim.item_id, claim.sentence.index, claim.id)
 
     return {key: tuple(sorted(claims, key=when)) for key, claims in sorted(grouped.items())}
 

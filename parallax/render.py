@@ -9,6 +9,7 @@ from the builders in story_pages, article_pages and overview_pages; data files f
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,17 @@ def make_environment(
     return env
 
 
+def _template_frame(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:
+    """The template file and line of an error: syntax errors carry them, runtime errors have
+    them in the traceback, where Jinja puts the template's own line numbers."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename or template, exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return template, 1
+    return frames[-1].filename, frames[-1].lineno or 1
+
+
 def render_page(
     env: jinja2.Environment, template: str, dest_path: str, page: object
 ) -> RenderedPage:
@@ -81,9 +93,8 @@ def render_page(
     try:
         text = env.get_template(template).render(page=page)
     except jinja2.TemplateError as exc:
-        where = getattr(exc, "filename", None) or template
-        line = getattr(exc, "lineno", None)
-        raise BuildError(f"{where}:{line or 1}: {exc.message or exc}") from exc
+        where, line = _template_frame(exc, template)
+        raise BuildError(f"{where}:{line}: {exc.message or exc}") from exc
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 

@@ -36,9 +36,14 @@ def safe_id(raw: str) -> str:
     """`raw` when it is a safe lowercase id, else a slug of it plus an 8-digit hash."""
     if _SAFE_ID.match(raw):
         return raw
-    slug = _NOT_SLUG.sub("-", raw.lower()).strip("-")[:48]
+    base = slug(raw)[:48].strip("-")
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
-    return f"{slug}-{digest}" if slug else f"id-{digest}"
+    return f"{base}-{digest}" if base else f"id-{digest}"
+
+
+def slug(text: str) -> str:
+    """Lowercase letters and digits joined by "-", at most 60 characters; may be empty."""
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")[:60].strip("-")
 
 
 def story_dest(story_id: str) -> str:

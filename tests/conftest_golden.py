@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,8 @@ from parallax.model import (
     Term,
     TermVariant,
 )
+from parallax.publish import GENERATED, publish
+from parallax.render import make_environment, render_site
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,10 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture
-def update_golden(request: pytest.FixtureRequest) -> bool:
-    """True when the golden files should be rewritten."""
-    flag = bool(request.config.getoption("--update-golden", default=False))
+def wants_golden_update(config: pytest.Config) -> bool:
+    """True when the golden files should be rewritten: the option, or the variable."""
+    flag = bool(config.getoption("--update-golden", default=False))
     return flag or os.environ.get("PARALLAX_UPDATE_GOLDEN") == "1"
 
 
@@ -282,3 +285,31 @@ def site_analysis() -> Analysis:
         registries=Registries(sources=SOURCES, actors=ACTORS, terms=TERMS),
     )
     return Analysis(corpus, ITEMS, EVENTS, STORIES, CLAIMS, POINTS, FRAMING)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def build_fixture_site(abs_root: Path, *, search: bool = True) -> Path:
+    """A project at `abs_root` with the repository's config, templates and hand-written pages,
+    built from `site_analysis()` by `mkdocs build --strict` (and Pagefind when `search`)."""
+    abs_root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "mkdocs.yml", abs_root / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", abs_root / "templates")
+    shutil.copytree(
+        REPO / "site_src",
+        abs_root / "site_src",
+        ignore=lambda folder, names: (
+            [n for n in names if n in GENERATED or n.startswith(".")]
+            if Path(folder) == REPO / "site_src"
+            else []
+        ),
+    )
+    env = make_environment(abs_root / "templates")
+    pages = render_site(env, site_analysis(), "Parallax")
+    publish(pages, abs_root / "mkdocs.yml", abs_root / "site_src", abs_root / "site")
+    if search:
+        from parallax.search import build_search_index
+
+        build_search_index(abs_root / "site")
+    return abs_root

@@ -1,0 +1,120 @@
+"""The data files: JSON in DESIGN.md's shapes with URLs, and an Atom feed with stable ids."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from parallax.exports import claims_json, clusters_json, export_files, site_url
+from parallax.lookup import build_lookup
+from tests.conftest_golden import site_analysis
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, str]:
+    return {p.dest_path: p.text for p in export_files(build_lookup(site_analysis()), "Parallax")}
+
+
+@pytest.mark.parametrize(
+    ("dest", "anchor", "url"),
+    [
+        ("index.md", None, ""),
+        ("stories/index.md", None, "stories/"),
+        ("stories/veresk-dam.md", "event-x", "stories/veresk-dam/#event-x"),
+        ("articles/tass/2024-03-04-x.md", "s-2", "articles/tass/2024-03-04-x/#s-2"),
+    ],
+)
+def test_site_urls_follow_mkdocs_directory_urls(dest, anchor, url):
+    assert site_url(dest, anchor) == url
+
+
+def test_events_and_stories_have_the_cli_shape_plus_urls():
+    data = clusters_json(site_analysis())
+    assert data["stories"][1] == {
+        "id": "veresk-dam",
+        "title": "The Veresk dam",
+        "url": "stories/veresk-dam/",
+        "events": ["2024-03-04-veresk-dam", "2024-03-07-lysivka"],
+    }
+    event = data["events"][0]
+    assert {k: event[k] for k in ("id", "start", "end", "story", "url")} == {
+        "id": "2024-03-04-veresk-dam",
+        "start": "2024-03-04",
+        "end": "2024-03-05",
+        "story": "veresk-dam",
+        "url": "stories/veresk-dam/#event-2024-03-04-veresk-dam",
+    }
+    assert event["items"][2] == {
+        "article": "articles/kyivpost/2024-03-05-live-veresk.md",
+        "item": "water-rising",
+    }
+
+
+def test_a_claim_carries_its_sentence_url_and_figures():
+    claims = {c["id"]: c for c in claims_json(site_analysis())["claims"]}
+    assert claims["c-tass-evac"] == {
+        "id": "c-tass-evac",
+        "event": "2024-03-04-veresk-dam",
+        "article": "articles/tass/2024-03-04-dam-collapse.md",
+        "item": None,
+        "source": "tass",
+        "speaker": "Igor Volkov",
+        "actor": "igor-volkov",
+        "side": "russia",
+        "text": "Igor Volkov said about 300 people were evacuated.",
+        "sentence": 1,
+        "quote": False,
+        "url": "articles/tass/2024-03-04-dam-collapse/#s-1",
+        "figures": [
+            {
+                "value": 300,
+                "unit": "people",
+                "about": "evacuated",
+                "qualifier": "about",
+                "text": "about 300 people",
+            }
+        ],
+    }
+
+
+def test_points_list_their_claims_and_status():
+    points = claims_json(site_analysis())["points"]
+    assert [(p["id"], p["status"], p["claims"]) for p in points][:2] == [
+        ("p-bad", "single", ["c-bad"]),
+        ("p-cause", "contradict", ["c-nw-cause", "c-tass-cause"]),
+    ]
+
+
+def test_the_json_files_parse_and_hold_every_record(files):
+    counts = {d: len(next(iter(json.loads(t).values()))) for d, t in files.items() if ".json" in d}
+    assert counts == {
+        "data/stories.json": 2,
+        "data/events.json": 3,
+        "data/claims.json": 9,
+        "data/points.json": 5,
+    }
+
+
+def test_the_feed_lists_stories_newest_first_with_stable_ids(files):
+    feed = ET.fromstring(files["data/feed.xml"])
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Grain talks", "The Veresk dam"]
+    assert feed.findtext(f"{ATOM}updated") == "2024-03-10T00:00:00Z"
+    veresk = entries[1]
+    assert veresk.find(f"{ATOM}link").get("href") == "../stories/veresk-dam/"
+    assert veresk.findtext(f"{ATOM}id") == "urn:uuid:58ca0f45-3c33-5391-95ec-e7c1a71552b9"
+    assert veresk.findtext(f"{ATOM}summary") == (
+        "2 events reported by 3 outlets (Kyiv Courier, Newswire, TASS): "
+        "Veresk dam breached; Lysivka evacuated"
+    )
+
+
+def test_hostile_text_in_the_feed_is_escaped_xml(files):
+    text = files["data/feed.xml"]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "\u202e" not in text
+    ET.fromstring(text)  # still well-formed

@@ -1,0 +1,223 @@
+"""Page objects built from a hand-written analysis: order, links to sentences, statuses, counts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from markupsafe import Markup
+
+from parallax import matrix_pages, pages, registry_pages
+from parallax.article_pages import anchored_paragraphs, article_page, body_sections
+from parallax.lookup import build_lookup
+from parallax.model import Item, Sentence, Span
+from parallax.overview_pages import index_page, overview_pages
+from parallax.story_pages import story_page
+from parallax.urls import safe_id
+from tests.conftest_golden import BAD, LIVE, NW, site_analysis
+
+
+@pytest.fixture
+def lookup():
+    return build_lookup(site_analysis())
+
+
+def veresk(lookup):
+    return story_page(lookup, lookup.stories["veresk-dam"])
+
+
+def test_events_are_in_time_order_with_outlets_by_group(lookup):
+    page = veresk(lookup)
+    assert [e.title for e in page.events] == ["Veresk dam breached", "Lysivka evacuated"]
+    first = page.events[0]
+    assert [(o.source_name, o.group) for o in first.outlets] == [
+        ("TASS", "russian-state"),
+        ("Kyiv Courier", "ukrainian"),
+        ("Newswire", "western"),
+    ]
+    assert first.missing_groups == ("other",)
+    assert first.bar.text == "russian-state 1, ukrainian 1, western 1"
+
+
+def test_an_outlet_column_shows_headline_lead_speakers_figures_and_words(lookup):
+    tass = veresk(lookup).events[0].outlets[0]
+    (report,) = tass.reports
+    assert report.title == "Dam collapses on the Veresk"
+    assert report.href == "../articles/tass/2024-03-04-dam-collapse.md"
+    assert report.lead == "A dam on the Veresk river collapsed."
+    assert [(s.name, s.side, s.href) for s in report.speakers] == [
+        ("Igor Volkov", "russia", "../actors/igor-volkov.md")
+    ]
+    assert report.figures == ("about 300 people",)
+    assert report.framing == ("Kiev",)
+
+
+def test_points_put_the_sharpest_disagreement_first_and_singles_apart(lookup):
+    event = veresk(lookup).events[0]
+    assert [(p.badge.status, p.label) for p in event.points] == [
+        ("contradict", "What destroyed the dam"),
+        ("differ", "People evacuated"),
+    ]
+    assert [p.label for p in event.singles] == ["When the water peaks"]
+    assert event.points[1].badge.label == "Figures differ"
+
+
+def test_every_claim_links_to_its_sentence(lookup):
+    event = veresk(lookup).events[0]
+    hrefs = [c.href for p in (*event.points, *event.singles) for c in p.claims]
+    assert hrefs == [
+        "../articles/tass/2024-03-04-dam-collapse.md#s-2",
+        "../articles/newswire/2024-03-04-veresk-dam-breached.md#s-2",
+        "../articles/tass/2024-03-04-dam-collapse.md#s-1",
+        "../articles/newswire/2024-03-04-veresk-dam-breached.md#s-1",
+        "../articles/kyivpost/2024-03-05-live-veresk.md#item-water-rising-s-1",
+    ]
+
+
+def test_grouping_evidence_is_strongest_first(lookup):
+    evidence = veresk(lookup).events[0].evidence
+    assert [(e.left, e.right, e.score) for e in evidence] == [
+        ("Newswire: Veresk dam breached", "TASS: Dam collapses on the Veresk", "72"),
+        ("Newswire: Veresk dam breached", "Kyiv Courier: Water rising", "64"),
+    ]
+    assert evidence[0].shared == ("Veresk", "dam", "evacuated")
+
+
+def test_sentences_are_wrapped_in_anchored_spans_inside_paragraphs(lookup):
+    item = lookup.items[NW.id]
+    assert anchored_paragraphs(item) == (
+        Markup(
+            '<span class="px-s" id="s-0">The Veresk dam was breached early on Monday.</span> '
+            '<span class="px-s" id="s-1">Olena Marchenko said 1,200 people were evacuated '
+            "from Lysivka.</span>"
+        ),
+        Markup(
+            '<span class="px-s" id="s-2">She said the dam was destroyed by shelling.</span> '
+            '<span class="px-s" id="s-3">Aid arrived from Kyiv.</span>'
+        ),
+    )
+
+
+def test_text_between_sentences_and_hostile_text_stay_escaped_text():
+    text = "Intro <b>x</b> here. [a](javascript:x) said."
+    sentence = Sentence(0, "[a](javascript:x) said.", Span(21, len(text)))
+    item = Item("articles/a/2024-01-01-x", None, "a", dt.date(2024, 1, 1), "t", text, (sentence,))
+    assert anchored_paragraphs(item) == (
+        Markup(
+            "Intro &lt;b&gt;x&lt;/b&gt; here. "
+            '<span class="px-s" id="s-0">\\[a\\]\\(javascript:x\\) said.</span>'
+        ),
+    )
+
+
+def test_live_blog_entries_become_anchored_sections(lookup):
+    page = article_page(lookup, LIVE)
+    assert [(s.heading, s.anchor) for s in page.sections] == [
+        ("Water rising", "item-water-rising"),
+        ("Lysivka empty", "item-lysivka-empty"),
+    ]
+    assert page.sections[0].events[0].href == (
+        "../../stories/veresk-dam.md#event-2024-03-04-veresk-dam"
+    )
+
+
+def test_an_article_without_items_shows_its_body_split_at_entry_headings():
+    live = dataclasses.replace(LIVE, body="Intro.\n\n## One\n\nFirst.\n\n## Two\n\nSecond.")
+    sections = body_sections(live)
+    assert [(s.heading, s.paragraphs) for s in sections] == [
+        (None, (Markup("Intro."),)),
+        ("One", (Markup("First."),)),
+        ("Two", (Markup("Second."),)),
+    ]
+
+
+def test_the_home_page_lists_stories_newest_first(lookup):
+    page = index_page(lookup, "Parallax", latest_stories=1)
+    assert [(s.title, s.href, s.dates) for s in page.stories] == [
+        ("Grain talks", "stories/grain-talks.md", "2024-03-10")
+    ]
+    assert (page.story_count, page.article_count, page.source_count) == (2, 6, 4)
+
+
+def test_the_coverage_matrix_marks_blind_spots(lookup):
+    page = matrix_pages.coverage_page(lookup)
+    assert [s.text for s in page.sources][1:] == ["TASS", "Kyiv Courier", "Newswire"]
+    rows = [(r.event.title, r.cells[1:], r.missing_groups) for r in page.rows]
+    assert rows == [
+        ("Grain talks resume", (True, False, False), ("ukrainian", "western")),
+        ("Lysivka evacuated", (False, True, True), ("other", "russian-state")),
+        ("Veresk dam breached", (True, True, True), ("other",)),
+    ]
+    assert page.totals[1:] == (2, 2, 2)
+
+
+def test_the_vocabulary_page_counts_variants_per_outlet(lookup):
+    (term,) = matrix_pages.vocabulary_page(lookup).terms
+    assert term.variants == ("Kyiv", "Kiev")
+    assert term.expected == ("ukrainian, western", "russian-state")
+    assert [(r.source.text, r.counts) for r in term.rows] == [
+        ("TASS", (0, 1)),
+        ("Newswire", (1, 0)),
+    ]
+
+
+def test_actor_pages_list_claims_oldest_first_and_speakers_outside_the_registry(lookup):
+    claims = registry_pages.claims_by_speaker(lookup)
+    page = registry_pages.actor_page(lookup, "olena-marchenko", claims["olena-marchenko"])
+    assert [(d.event.date, d.claim.text[:20]) for d in page.claims] == [
+        ("2024-03-04", "Olena Marchenko said"),
+        ("2024-03-04", "She said the dam was"),
+        ("2024-03-05", "Olena Marchenko said"),
+    ]
+    assert "speaker-state-emergency-service" in claims
+
+
+def test_source_pages_show_events_and_word_choices(lookup):
+    page = registry_pages.source_page(lookup, lookup.sources["tass"])
+    assert [e.title for e in page.events] == ["Grain talks resume", "Veresk dam breached"]
+    assert [(w.concept, w.variant, w.count) for w in page.words] == [
+        ("The capital of Ukraine", "Kiev", 1)
+    ]
+
+
+def test_every_page_has_a_unique_destination(lookup):
+    dests = [dest for _, dest, _ in overview_pages(lookup, "Parallax", 20)]
+    assert len(dests) == len(set(dests))
+    assert "actors/olena-marchenko.md" in dests and "sources/hostile.md" in dests
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("veresk-dam", "veresk-dam"),
+        ("../../etc/passwd", "etc-passwd-3754d6cb"),
+        ("Kyiv Strike", "kyiv-strike-4189dafa"),
+        ("<script>", "script-5b63e5b2"),
+        ("", "id-e3b0c442"),
+    ],
+)
+def test_ids_outside_the_safe_alphabet_become_slugs_with_a_hash(raw, expected):
+    assert safe_id(raw) == expected
+
+
+def test_the_hostile_article_keeps_its_text_as_data(lookup):
+    page = article_page(lookup, BAD)
+    assert page.title == BAD.title and page.url == "https://hostile.example/10"
+
+
+def _page_classes():
+    for module in (pages, registry_pages, matrix_pages):
+        for value in vars(module).values():
+            if dataclasses.is_dataclass(value) and value.__module__ == module.__name__:
+                yield value
+
+
+def test_every_page_object_field_has_help():
+    missing = [
+        f"{cls.__name__}.{f.name}"
+        for cls in _page_classes()
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("help")
+    ]
+    assert missing == []

@@ -1,0 +1,147 @@
+"""Rendering the whole site to Markdown: page list, escaping of hostile text, template lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+
+from parallax.model import RenderedPage
+from parallax.problems import BuildError
+from parallax.render import check_unique, make_environment, render_page, render_site
+from tests.conftest_golden import site_analysis
+
+REPO = Path(__file__).resolve().parent.parent
+EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, str]:
+    env = make_environment(REPO / "templates")
+    return {p.dest_path: p.text for p in render_site(env, site_analysis(), "Parallax")}
+
+
+def html(text: str) -> BeautifulSoup:
+    body = text.split("---\n", 2)[-1] if text.startswith("---\n") else text
+    return BeautifulSoup(markdown.markdown(body, extensions=EXTENSIONS), "html.parser")
+
+
+def test_the_site_has_every_page_and_data_file(site):
+    assert sorted(site) == [
+        "actors/igor-volkov.md",
+        "actors/index.md",
+        "actors/olena-marchenko.md",
+        "actors/speaker-lysivka-council.md",
+        "actors/speaker-script-alert-x-script-img-src-x-onerror-alert-1-7-7-raw-clic.md",
+        "actors/speaker-state-emergency-service.md",
+        "articles/hostile/2024-03-10-hostile.md",
+        "articles/kyivpost/2024-03-05-live-veresk.md",
+        "articles/newswire/2024-03-04-veresk-dam-breached.md",
+        "articles/newswire/2024-03-07-lysivka-evacuated.md",
+        "articles/tass/2024-03-04-dam-collapse.md",
+        "articles/tass/2024-03-10-grain-talks.md",
+        "coverage.md",
+        "data/claims.json",
+        "data/events.json",
+        "data/feed.xml",
+        "data/index.md",
+        "data/points.json",
+        "data/stories.json",
+        "index.md",
+        "sources/hostile.md",
+        "sources/index.md",
+        "sources/kyivpost.md",
+        "sources/newswire.md",
+        "sources/tass.md",
+        "stories/grain-talks.md",
+        "stories/index.md",
+        "stories/veresk-dam.md",
+        "vocabulary.md",
+    ]
+
+
+def test_the_story_page_puts_outlets_in_columns_with_badges(site):
+    soup = html(site["stories/veresk-dam.md"])
+    first = soup.find(class_="px-outlets")
+    assert [h.get_text() for h in first.find_all("h3")] == ["TASS", "Kyiv Courier", "Newswire"]
+    badges = [b.get_text(" ", strip=True) for b in soup.find_all(class_="px-badge")]
+    assert badges == ["✗ Contradict", "≠ Figures differ", "✓ Agree"]
+    assert soup.find("details", class_="px-why").summary.get_text() == "Why are these together?"
+
+
+def test_a_claim_link_names_the_outlet_and_targets_the_sentence(site):
+    soup = html(site["stories/veresk-dam.md"])
+    link = soup.find("a", href="../articles/tass/2024-03-04-dam-collapse.md#s-2")
+    assert link.get_text() == "TASS"
+    article = html(site["articles/tass/2024-03-04-dam-collapse.md"])
+    assert article.find(id="s-2").get_text() == (
+        "Volkov said the dam collapsed because of Ukrainian shelling."
+    )
+
+
+HOSTILE_PAGES = [
+    "stories/grain-talks.md",
+    "articles/hostile/2024-03-10-hostile.md",
+    "index.md",
+    "sources/hostile.md",
+    "actors/index.md",
+]
+
+
+@pytest.mark.parametrize("dest", HOSTILE_PAGES)
+def test_hostile_text_stays_text_on_every_page_that_shows_it(site, dest):
+    soup = html(site[dest])
+    assert soup.find_all(["script", "img", "iframe"]) == []
+    assert not [t for t in soup.find_all(True) if any(a.startswith("on") for a in t.attrs)]
+    hrefs = [a["href"] for a in soup.find_all("a")]
+    assert not [h for h in hrefs if h.startswith(("javascript:", "data:", "http://evil"))]
+    assert '<script>alert("x")</script>' in soup.get_text()
+    assert "{{ 7*7 }}" in soup.get_text() and "49" not in soup.get_text()
+    assert "\u202e" not in site[dest]
+
+
+def test_hostile_text_in_a_table_header_stays_text(site):
+    soup = html(site["coverage.md"])
+    assert soup.find_all(["script", "img"]) == []
+    assert len(soup.find("tr").find_all("th")) == 2 + 4 + 1
+    assert '<script>alert("x")</script>' in soup.find("tr").get_text()
+
+
+def test_the_hostile_article_breaks_no_table_and_keeps_its_paragraph(site):
+    soup = html(site["articles/hostile/2024-03-10-hostile.md"])
+    assert soup.find("table") is None
+    assert len(soup.find_all("p")) == 4  # byline, "compared in", the body, the way back
+
+
+def test_a_template_override_can_extend_the_default(tmp_path):
+    (tmp_path / "index.md.j2").write_text('{% extends "default:index.md.j2" %}', encoding="utf-8")
+    env = make_environment(REPO / "templates", tmp_path)
+    pages = {p.dest_path: p.text for p in render_site(env, site_analysis(), "Parallax")}
+    assert "# Parallax" in pages["index.md"]
+
+
+def test_a_template_error_names_the_template_and_line(tmp_path):
+    (tmp_path / "bad.md.j2").write_text("line one\n{{ page.nothing }}\n", encoding="utf-8")
+    env = make_environment(tmp_path)
+    with pytest.raises(BuildError, match=r"bad\.md\.j2:2: .*nothing"):
+        render_page(env, "bad.md.j2", "index.md", object())
+
+
+def test_an_unsafe_token_in_an_attribute_stops_the_build(tmp_path):
+    (tmp_path / "t.md.j2").write_text('<span id="{{ page | token }}"></span>', encoding="utf-8")
+    env = make_environment(tmp_path)
+    with pytest.raises(ValueError, match="not a safe id"):
+        env.get_template("t.md.j2").render(page='x" onclick="y')
+
+
+def test_two_pages_for_one_path_name_both_templates():
+    pages = [RenderedPage("index.md", "a", "index.md.j2"), RenderedPage("index.md", "b", "x.j2")]
+    with pytest.raises(BuildError, match=r"from index\.md\.j2 and from x\.j2"):
+        check_unique(pages)
+
+
+def test_rendering_twice_gives_identical_pages():
+    env = make_environment(REPO / "templates")
+    assert render_site(env, site_analysis(), "P") == render_site(env, site_analysis(), "P")
