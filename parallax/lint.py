@@ -89,8 +89,7 @@ def _future_dates(articles: tuple[Article, ...], today: dt.date) -> Iterator[Pro
 
 def source_since(source: Source) -> dt.date | None:
     """The earliest date the source's articles may have (`since` in sources.yml), if known."""
-    value = getattr(source, "since", None)  # Source carries it once registries parse it
-    return value if isinstance(value, dt.date) else None
+    return source.since
 
 
 def _before_since(articles: tuple[Article, ...], registries: Registries) -> Iterator[Problem]:

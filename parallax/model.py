@@ -37,6 +37,7 @@ class Source:
     ownership: str | None
     notes: str | None
     origin: SourceRef
+    since: dt.date | None = None  # the earliest date its articles may have
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ Parses already-read YAML documents into frozen registry objects; reading files i
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from parallax.frontmatter import YamlDoc
@@ -18,6 +19,15 @@ REGISTRY_FILES = ("sources.yml", "actors.yml", "terms.yml", "overrides.yml")
 
 def _opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _opt_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
@@ -49,6 +59,7 @@ def parse_sources(doc: YamlDoc, path: str) -> tuple[tuple[Source, ...], tuple[Pr
             ownership=_opt_str(f.get("ownership")),
             notes=_opt_str(f.get("notes")),
             origin=where,
+            since=_opt_date(f.get("since")),
         )
         for key, f, where in _entries(doc, path)
         if key not in bad

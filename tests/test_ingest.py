@@ -250,3 +250,14 @@ def test_crlf_is_read_as_lf_and_a_bom_is_a_warning():
 def test_registry_entries_are_validated_at_their_line(content_dir, registry, expected):
     (content_dir / "sources.yml").write_text(registry, encoding="utf-8")
     assert messages(content_dir) == [expected]
+
+
+def test_a_source_since_date_is_read(content_dir):
+    (content_dir / "sources.yml").write_text(
+        "ap:\n  name: AP\n  domain: apnews.com\n  country: US\n  group: western\n"
+        "  since: 1990-01-01\n",
+        encoding="utf-8",
+    )
+    corpus, problems = load_corpus(content_dir, Settings())
+    assert problems == ()
+    assert corpus.registries.sources[0].since == dt.date(1990, 1, 1)
