@@ -27,9 +27,14 @@ from parallax.attribution import (
     quoted_spans,
     quoted_word_count,
 )
+from parallax.claims_json import claims_to_json
 from parallax.figures import extract_figures
+from parallax.framing import framing_terms
 from parallax.model import Actor, Claim, Figure, Item, Registries, Sentence, Span
+from parallax.points import align_claims
 from parallax.segment import split_sentences, word_set
+
+__all__ = ["align_claims", "claim_id", "claims_to_json", "extract_claims", "framing_terms"]
 
 ACTOR_CUTOFF = 88.0  # RapidFuzz ratio (0-100) above which a written name is a registry name
 SURNAME_CUTOFF = 85.0  # the same for a surname alone: "Zelenskyy" and "Zelensky"

@@ -1,0 +1,83 @@
+"""The claims and points as the JSON that `build.py claims --json` prints (DESIGN.md's shape).
+
+Pure; no I/O: builds plain dicts and lists, ready for `json.dumps`. Paths are relative to the
+content root, with "/". Beyond the documented fields each claim carries its actor key, the
+sentence's index and offsets, and each figure its qualifier, words and offsets; each point
+lists its events and, when it spans a story's events, the story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from parallax.model import Claim, Figure, Item, Point, Story
+
+
+def claims_to_json(
+    claims: Sequence[Claim],
+    points: Sequence[Point],
+    items_by_id: Mapping[str, Item],
+    stories: Sequence[Story] = (),
+) -> dict[str, Any]:
+    """{"claims": [...], "points": [...]}, claims in reading order, points as given."""
+    ordered = sorted(claims, key=lambda c: (c.event_id, c.item_id, c.sentence.index))
+    by_id = {c.id: c for c in claims}
+    story_of = {e: s.id for s in sorted(stories, key=lambda s: s.id) for e in s.event_ids}
+    return {
+        "claims": [_claim(c, items_by_id.get(c.item_id)) for c in ordered],
+        "points": [_point(p, by_id, story_of) for p in points],
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _figure(figure: Figure) -> dict[str, Any]:
+    return {
+        "value": _number(figure.value),
+        "unit": figure.unit,
+        "about": figure.about,
+        "qualifier": figure.qualifier,
+        "text": figure.text,
+        "start": None if figure.span is None else figure.span.start,
+        "end": None if figure.span is None else figure.span.end,
+    }
+
+
+def _claim(claim: Claim, item: Item | None) -> dict[str, Any]:
+    article_id, _, anchor = claim.item_id.partition("#")
+    if item is not None:
+        article_id, anchor = item.article_id, item.anchor or ""
+    return {
+        "id": claim.id,
+        "event": claim.event_id,
+        "article": article_id + ".md",
+        "item": anchor or None,
+        "source": claim.source,
+        "speaker": claim.speaker,
+        "side": claim.side,
+        "text": claim.sentence.text,
+        "quote": claim.quote,
+        "figures": [_figure(f) for f in claim.figures],
+        "actor": claim.actor,
+        "sentence": claim.sentence.index,
+        "start": claim.sentence.span.start,
+        "end": claim.sentence.span.end,
+    }
+
+
+def _point(
+    point: Point, claims: Mapping[str, Claim], story_of: Mapping[str, str]
+) -> dict[str, Any]:
+    events = sorted({claims[c].event_id for c in point.claim_ids if c in claims} | {point.event_id})
+    return {
+        "id": point.id,
+        "event": point.event_id,
+        "label": point.label,
+        "status": point.status,
+        "claims": list(point.claim_ids),
+        "events": events,
+        "story": story_of.get(point.event_id) if len(events) > 1 else None,
+    }

@@ -1,0 +1,172 @@
+"""What a claim asserts, as far as lining claims up needs it: places, control, rebuttals.
+
+Pure; no I/O. `read_facets` turns each claim of an event or story into `Facets`: the places
+its sentence names (normalised through the contested-term variants, so "Artyomovsk" is
+Bakhmut), which side it says controls them ("under the control of our forces", "the enemy is
+being pushed out"), whether it rebuts someone ("is mistaken", "disputed that claim", "denied"),
+whom it names, and whether it is negated. `points` decides from these which claims answer the
+same question and how they relate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from parallax.attribution import NATIONALITIES, NOT_NAMES, ROLE_HEADS, TITLES
+from parallax.model import Claim, Item, Registries
+from parallax.segment import word_set
+
+GENERIC_PLACES = word_set(
+    """ukraine russia ukrainian russian ukrainians russians us u.s. nato west western europe
+    european eu america american military army all one kremlin"""
+)
+REBUTTAL = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:\w+\s+)?mistaken\b|\bdisputed?\b|\bden(?:y|ies|ied)\b|"
+    r"\brejected?\b|\brefuted?\b|\bdismissed\b|\bnot true\b|\bfalse\b|\brolled back\b|"
+    r"\bno (?:kind of )?retreat\b|\bnot making any kind of retreat\b",
+    re.IGNORECASE,
+)
+THAT_CLAIM = re.compile(
+    r"\b(?:that|this|the|these|those) (?:claim|claims|report|reports|assertion)s?\b", re.IGNORECASE
+)
+NEGATION = re.compile(
+    r"\b(?:not|no|never|nobody|none|n't|cannot|denies|denied)\b|n’t\b", re.IGNORECASE
+)
+# "under the control of our forces", "under the fire control of [Ukrainian] defense forces"
+CONTROL_BY = re.compile(
+    r"under (?:the )?(?:fire )?control of (?:the )?\[?"
+    r"(?P<who>our|Ukrainians?|Russians?)",
+    re.IGNORECASE,
+)
+# The speaker's enemy losing ground: the speaker's side has the upper hand there.
+ENEMY_LOSING = re.compile(
+    r"\btrapped\b|\bbeing pushed out\b|\bpushed (?:out|back)\b|\bencircled\b|\bsurrounded\b|"
+    r"\bin retreat\b|\bfled\b",
+    re.IGNORECASE,
+)
+SCALE_DOWN = word_set(
+    "retreat withdraw withdrawal limit reduce de-escalation de-escalate regroup regrouping pullback"
+)
+_CAPITAL = re.compile(r"(?<![\w’'])([A-Z][\w’'-]+)")
+_SIDE_OF = {
+    "our": "",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "russian": "russia",
+    "russians": "russia",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """One claim, read for alignment."""
+
+    claim: Claim
+    published: dt.date
+    places: frozenset[str]  # normalised keys of the specific places the claim is about
+    place_names: tuple[tuple[str, str], ...]  # (key, the name as written) for labels
+    control: str | None  # the side the claim says holds its places
+    rebuts: bool  # the sentence rejects what someone said
+    rebuts_previous: bool  # "disputed that claim": the claim just before is the target
+    named: frozenset[str]  # lower-cased surnames the sentence names, its speaker's aside
+    negated: bool
+    topics: frozenset[str]  # words of SCALE_DOWN the sentence uses
+
+
+def term_variants(registries: Registries | None) -> dict[str, str]:
+    """Every variant of a contested term, lower-cased, to its term key."""
+    if registries is None:
+        return {}
+    return {v.text.lower(): t.key for t in registries.terms for v in t.variants}
+
+
+def read_facets(
+    claims: Sequence[Claim], items_by_id: Mapping[str, Item], variants: Mapping[str, str]
+) -> tuple[Facets, ...]:
+    """The facets of claims given in item and reading order."""
+    facets: list[Facets] = []
+    for claim in claims:
+        item = items_by_id.get(claim.item_id)
+        previous = facets[-1] if facets and facets[-1].claim.item_id == claim.item_id else None
+        facets.append(_facets(claim, item, previous, variants))
+    return tuple(facets)
+
+
+def _facets(
+    claim: Claim, item: Item | None, previous: Facets | None, variants: Mapping[str, str]
+) -> Facets:
+    text = claim.sentence.text
+    names = _places(text, claim.speaker, item, variants)
+    if not names and previous is not None and _is_next(previous.claim, claim):
+        names = previous.place_names  # "The city is under ..." goes on from the sentence before
+    if not names and item is not None:
+        names = _places(item.title, claim.speaker, item, variants)
+    return Facets(
+        claim=claim,
+        published=item.published if item is not None else dt.date.min,
+        places=frozenset(key for key, _ in names),
+        place_names=names,
+        control=_control(text, claim.side, claim.speaker),
+        rebuts=bool(REBUTTAL.search(text)),
+        rebuts_previous=bool(REBUTTAL.search(text) and THAT_CLAIM.search(text)),
+        named=_named(_near_rebuttal(text), claim.speaker),
+        negated=bool(NEGATION.search(text)),
+        topics=frozenset(w for w in re.findall(r"[\w-]+", text.lower()) if w in SCALE_DOWN),
+    )
+
+
+def _is_next(before: Claim, after: Claim) -> bool:
+    return after.sentence.index - before.sentence.index == 1
+
+
+def _places(
+    text: str, speaker: str, item: Item | None, variants: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Specific places named in the text: capitalised words that are not people or titles."""
+    speaker_words = {w.lower() for w in speaker.split()}
+    found: dict[str, str] = {}
+    for match in _CAPITAL.finditer(text):
+        if match.start() == 0:
+            continue  # the first word of a sentence is capitalised whatever it is
+        written = match[1]
+        lower = written.lower()
+        if written.endswith(("’s", "'s")) or _is_generic(written, lower, speaker_words):
+            continue
+        found.setdefault(variants.get(lower, lower), written)
+    return tuple(sorted(found.items()))
+
+
+def _is_generic(written: str, lower: str, speaker_words: set[str]) -> bool:
+    return (
+        lower in GENERIC_PLACES
+        or lower in speaker_words
+        or written in NOT_NAMES
+        or written in NATIONALITIES
+        or lower in TITLES
+        or lower in ROLE_HEADS
+        or written.isupper()
+    )
+
+
+def _control(text: str, side: str | None, speaker: str) -> str | None:
+    """The side the sentence says holds the place; the speaker's own when it says "our"."""
+    own = side or f"speaker:{speaker}"
+    match = CONTROL_BY.search(text)
+    if match:
+        return _SIDE_OF.get(match["who"].lower()) or own
+    return own if ENEMY_LOSING.search(text) else None
+
+
+def _near_rebuttal(text: str) -> str:
+    """The words around a rebuttal, where the person rebutted is named: "Medinsky is mistaken"."""
+    match = REBUTTAL.search(text)
+    return text if match is None else text[max(0, match.start() - 60) : match.end() + 30]
+
+
+def _named(text: str, speaker: str) -> frozenset[str]:
+    speaker_words = {w.lower() for w in speaker.split()}
+    words = {re.sub(r"(?:’s|'s)$", "", m[1]).lower() for m in _CAPITAL.finditer(text)}
+    return frozenset(words - speaker_words)
