@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from parallax import pipeline, progress
+from parallax.model import Analysis
 from parallax.problems import (
     BuildError,
     Problem,
@@ -318,3 +319,38 @@ def _report_text(report: Any) -> str:
     lines += [f"  removed {line}" for line in report.removed]
     lines += [f"  TODO: {field}" for field in report.todos]
     return "\n".join(lines)
+
+
+def _analysis_or_exit(ctx: click.Context, config_file: Path, content_dir: Path | None) -> Analysis:
+    """Analyse for a JSON command: problems go to stderr, and errors stop before any JSON."""
+    project = _project(ctx, config_file, content_dir)
+    analysis, problems = pipeline.analyse(project, _stages(ctx))
+    problems = (*ctx.meta["config_problems"], *problems)
+    _print_problems(problems, "text", strict=False)
+    if has_errors(problems):
+        ctx.exit(EXIT_PROBLEMS)
+    return analysis
+
+
+def _print_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+@main.command("clusters")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
+@content_options
+@click.pass_context
+def clusters_command(
+    ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
+) -> None:
+    """Print the events and stories as JSON; paths are relative to the content folder.
+
+    Example:
+
+        python build.py clusters --json --content tests/eval/clusters
+    """
+    from parallax.cluster import events_to_json
+
+    analysis = _analysis_or_exit(ctx, config_file, content_dir)
+    items_by_id = {item.id: item for item in analysis.items}
+    _print_json(events_to_json(analysis.events, analysis.stories, items_by_id))

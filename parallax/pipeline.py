@@ -19,6 +19,7 @@ from typing import TypeVar
 from parallax import render
 from parallax.analyse import analyse_item, build_lexicon
 from parallax.clean import clean_article
+from parallax.cluster import cluster_items
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus
 from parallax.lint import lint_corpus
@@ -116,7 +117,13 @@ def analyse(project: Project, clock: Stages | None = None) -> tuple[Analysis, tu
     with clock.stage("analyse") as stage:
         lexicon = build_lexicon(corpus.registries)
         items = tuple(analyse_item(item, lexicon) for item in stage.track(items))
-    return Analysis(corpus, items), problems
+    with clock.stage("cluster") as stage:
+        events, stories, cluster_problems = cluster_items(
+            items, corpus.registries, project.site.settings
+        )
+        problems += cluster_problems
+        stage.count(events=len(events), stories=len(stories))
+    return Analysis(corpus, items, events, stories), problems
 
 
 def _segment(
