@@ -131,3 +131,32 @@ def copy_default_content(tmp_path: Path) -> Path:
         )
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root
+
+
+def test_clusters_json_has_the_documented_shape(project, write_article, monkeypatch):
+    import json
+
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    write_article("ap/2023-06-01-kyiv.md", GOOD.replace("source: cnn", "source: ap"))
+    code, output = run(project, "clusters", "--json", "--content", str(project / "content"))
+    assert code == 0
+    data = json.loads(output)
+    assert set(data) == {"events", "stories"}
+    for event in data["events"]:
+        assert {"id", "title", "start", "end", "items"} <= set(event)
+        for item in event["items"]:
+            assert item["article"].startswith("articles/") and item["article"].endswith(".md")
+            assert item["item"] is None
+    articles = sorted(i["article"] for e in data["events"] for i in e["items"])
+    assert articles == ["articles/ap/2023-06-01-kyiv.md", "articles/cnn/2023-06-01-strike.md"]
+    event_ids = {e["id"] for e in data["events"]}
+    assert all(set(s["events"]) <= event_ids for s in data["stories"])
+
+
+def test_json_commands_print_no_json_when_content_has_errors(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("source: cnn", "source: cnnn"))
+    result = CliRunner().invoke(main, ["clusters", "--json"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
