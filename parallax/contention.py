@@ -99,11 +99,11 @@ def _facets(
     claim: Claim, item: Item | None, previous: Facets | None, variants: Mapping[str, str]
 ) -> Facets:
     text = claim.sentence.text
-    names = _places(text, claim.speaker, item, variants)
+    names = _places(text, claim.speaker, variants, skip_first=True)
     if not names and previous is not None and _is_next(previous.claim, claim):
         names = previous.place_names  # "The city is under ..." goes on from the sentence before
     if not names and item is not None:
-        names = _places(item.title, claim.speaker, item, variants)
+        names = _places(item.title, claim.speaker, variants, skip_first=False)
     return Facets(
         claim=claim,
         published=item.published if item is not None else dt.date.min,
@@ -123,13 +123,13 @@ def _is_next(before: Claim, after: Claim) -> bool:
 
 
 def _places(
-    text: str, speaker: str, item: Item | None, variants: Mapping[str, str]
+    text: str, speaker: str, variants: Mapping[str, str], *, skip_first: bool
 ) -> tuple[tuple[str, str], ...]:
     """Specific places named in the text: capitalised words that are not people or titles."""
     speaker_words = {w.lower() for w in speaker.split()}
     found: dict[str, str] = {}
     for match in _CAPITAL.finditer(text):
-        if match.start() == 0:
+        if skip_first and match.start() == 0:
             continue  # the first word of a sentence is capitalised whatever it is
         written = match[1]
         lower = written.lower()

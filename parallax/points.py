@@ -338,22 +338,22 @@ def _wording_edges(facets: Sequence[Facets], threshold: float) -> list[_Edge]:
     if len({facets[i].claim.item_id for i in candidates}) < 2:
         return []
     texts = [facets[i].claim.sentence.text for i in candidates]
-    scores = process.cdist(
-        texts,
-        texts,
-        scorer=fuzz.token_set_ratio,
-        processor=utils.default_process,
-        score_cutoff=threshold,
-    )
     edges = []
-    for x, y in zip(*scores.nonzero(), strict=True):
-        i, j = candidates[int(x)], candidates[int(y)]
-        if i < j and _may_align(facets[i], facets[j]):
-            contradicts = (
-                facets[i].negated != facets[j].negated
-                and facets[i].claim.side != facets[j].claim.side
-            )
-            edges.append(_Edge(i, j, contradicts, "wording"))
+    for x, i in enumerate(candidates[:-1]):
+        similar = process.extract(
+            texts[x],
+            texts[x + 1 :],
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=threshold,
+            limit=None,
+        )
+        for _, _, y in sorted(similar, key=lambda match: match[2]):
+            j = candidates[x + 1 + y]
+            if _may_align(facets[i], facets[j]):
+                a, b = facets[i], facets[j]
+                contradicts = a.negated != b.negated and a.claim.side != b.claim.side
+                edges.append(_Edge(i, j, contradicts, "wording"))
     return edges
 
 

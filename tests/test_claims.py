@@ -129,3 +129,37 @@ def test_claim_ids_come_from_the_item_and_the_sentence_not_from_positions():
     two = claims_of("Rain fell. Petrenko said the line held.")[0]
     assert one.id == two.id == claim_id("articles/x/2024-01-01-a", "Petrenko said the line held.")
     assert len(one.id) == 12
+
+
+def test_claims_json_has_the_documented_shape():
+    from parallax.claims import claims_to_json
+    from parallax.model import Point
+
+    live = item("Ivan Petrenko said at least 10 people were injured.", anchor="strike")
+    (claim,) = extract_claims(live, "ev1", REGISTRIES)
+    point = Point("p1", "ev1", "People injured", (claim.id,), "single")
+    data = claims_to_json([claim], [point], {live.id: live})
+    (row,) = data["claims"]
+    assert {k: row[k] for k in ("event", "article", "item", "source", "speaker", "side")} == {
+        "event": "ev1",
+        "article": "articles/x/2024-01-01-a.md",
+        "item": "strike",
+        "source": "cnn",
+        "speaker": "Ivan Petrenko",
+        "side": "ukraine",
+    }
+    assert (row["id"], row["text"], row["quote"]) == (claim.id, claim.sentence.text, False)
+    figure = row["figures"][0]
+    assert (figure["value"], figure["unit"], figure["about"]) == (10, "people", "injured")
+    assert isinstance(row["figures"][0]["value"], int)
+    assert data["points"] == [
+        {
+            "id": "p1",
+            "event": "ev1",
+            "label": "People injured",
+            "status": "single",
+            "claims": [claim.id],
+            "events": ["ev1"],
+            "story": None,
+        }
+    ]
