@@ -1,0 +1,117 @@
+"""Web addresses and outlets: normal URLs for comparison, and which source a domain belongs to.
+
+Pure; no I/O. A page's domain names its outlet through the `domain` of sources.yml: the
+domain itself or any subdomain of it (edition.cnn.com is cnn.com). A domain no source claims
+gets the closest known source as a suggestion, and a ready-to-paste sources.yml entry.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from parallax.model import Registries, Source
+
+CLOSEST_CUTOFF = 80.0  # rapidfuzz ratio (0-100) of two domain names for a "did you mean"
+# Query parameters that only say how a reader arrived (a feed, a newsletter), not which page.
+TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|at_medium|at_campaign)$")
+_SECOND_LEVELS = {"co", "com", "org", "net", "gov", "ac", "edu", "or", "ne", "go"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceGuess:
+    """Which source a domain belongs to, or what to suggest when none claims it."""
+
+    host: str  # the page's host without "www."
+    key: str | None  # the source whose domain the host is or is under
+    closest: Source | None = None  # when `key` is None: the likeliest known source
+    entry: str | None = None  # when `key` is None: a sources.yml entry to paste
+
+
+def host_of(url: str | None) -> str | None:
+    """The lower-case host of an http(s) URL without "www.", or None."""
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.lower().removeprefix("www.")
+
+
+def clean_url(url: str) -> str:
+    """The URL without its fragment and tracking parameters: what the front matter keeps."""
+    parts = urllib.parse.urlsplit(url.strip())
+    query = [
+        (name, value)
+        for name, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAMS.match(name)
+    ]
+    return urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, urllib.parse.urlencode(query), "")
+    )
+
+
+def normal_url(url: str) -> str:
+    """A URL for comparison: http and https alike, no "www.", no trailing slash or tracking."""
+    parts = urllib.parse.urlsplit(clean_url(url))
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def _domain(source: Source) -> str:
+    return source.domain.strip().lower().removeprefix("www.")
+
+
+def source_for_host(host: str, registries: Registries) -> str | None:
+    """The source whose domain is the host or a parent of it; the longest domain wins."""
+    owners = [
+        s for s in registries.sources if host == _domain(s) or host.endswith("." + _domain(s))
+    ]
+    return max(owners, key=lambda s: (len(_domain(s)), s.key)).key if owners else None
+
+
+def site_label(host: str) -> str:
+    """The name part of a host: "bbc" for news.bbc.co.uk, "northernledger" for its .example."""
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVELS and len(labels[-1]) == 2:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
+
+def closest_source(host: str, registries: Registries) -> Source | None:
+    """The known source whose domain's name is nearest the host's, above a cutoff."""
+    labels = [site_label(_domain(s)) for s in registries.sources]
+    found = process.extractOne(
+        site_label(host), labels, scorer=fuzz.ratio, processor=None, score_cutoff=CLOSEST_CUTOFF
+    )
+    return registries.sources[found[2]] if found else None
+
+
+def source_entry(host: str, site_name: str | None, registries: Registries) -> str:
+    """A sources.yml entry for a new outlet, with TODO where only a person can say."""
+    base = re.sub(r"[^a-z0-9]+", "-", site_label(host).lower()).strip("-") or "outlet"
+    key, n = base, 2
+    while registries.source(key) is not None:
+        key, n = f"{base}-{n}", n + 1
+    name = (site_name or host).replace('"', "'")
+    return (
+        f'{key}:\n  name: "{name}"\n  domain: {host}\n'
+        "  country: TODO  # ISO 3166-1 alpha-2, e.g. GB\n"
+        "  group: TODO  # a perspective group used in sources.yml\n"
+    )
+
+
+def guess_source(url: str | None, site_name: str | None, registries: Registries) -> SourceGuess:
+    """The source of a page at `url`; for an unclaimed domain, a suggestion and an entry."""
+    host = host_of(url)
+    if host is None:
+        return SourceGuess("", None)
+    key = source_for_host(host, registries)
+    if key is not None:
+        return SourceGuess(host, key)
+    entry = source_entry(host, site_name, registries)
+    return SourceGuess(host, None, closest_source(host, registries), entry)

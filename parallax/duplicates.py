@@ -1,0 +1,152 @@
+"""Copies in the corpus: the same URL, or near-identical text, found without comparing all pairs.
+
+Pure; no I/O. `check` (through `parallax.lint`) and `import` share this: each text is
+normalised (rapidfuzz's processor: lower case, no punctuation) and reduced to a bottom-k
+MinHash sketch of its word 4-grams. Only texts that share a sketch value, and whose dates lie
+within a few days of each other, are scored with `fuzz.ratio`, so the cost grows with the
+corpus, not with its square.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+
+from parallax.domains import normal_url
+from parallax.model import Article
+
+DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of each other
+DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
+DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike without being copies
+SHINGLE_WORDS = 4
+SKETCH_SIZE = 8  # the smallest shingle hashes kept per text (a bottom-k MinHash sketch)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text to compare: who published it, when, and its normalised words and sketch."""
+
+    key: str  # an article id, or a label for a text being imported
+    path: str  # where a message should point: the content file
+    source: str | None
+    syndicated_from: str | None
+    published: dt.date | None
+    words: str  # normalised, single spaces
+    sketch: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An earlier text that a new one copies, and how similar they are (0-100)."""
+
+    text: Text
+    score: float
+
+
+def make_text(
+    key: str, path: str, fields: tuple[str | None, str | None, dt.date | None], body: str
+) -> Text | None:
+    """A comparable text from (source, syndicated_from, published) and title plus body;
+    None when it is too short to call a copy."""
+    words = utils.default_process(body).split()
+    if len(words) < DUPLICATE_MIN_WORDS:
+        return None
+    # crc32, not hash(): Python salts string hashes per process, and output must not vary.
+    shingles = {
+        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
+        for i in range(len(words) - SHINGLE_WORDS + 1)
+    }
+    sketch = tuple(sorted(shingles)[:SKETCH_SIZE])
+    return Text(key, path, *fields, " ".join(words), sketch)
+
+
+def article_text(article: Article) -> Text | None:
+    """The comparable text of a loaded article: its title and body."""
+    fields = (article.source, article.syndicated_from, article.published)
+    return make_text(article.id, article.origin.path, fields, f"{article.title} {article.body}")
+
+
+def is_declared_copy(a: Text, b: Text) -> bool:
+    """A copy declared with `syndicated_from` is expected, not a mistake."""
+    return (
+        (a.syndicated_from is not None and a.syndicated_from == b.source)
+        or (b.syndicated_from is not None and b.syndicated_from == a.source)
+        or (a.syndicated_from is not None and a.syndicated_from == b.syndicated_from)
+    )
+
+
+def _within_window(a: Text, b: Text) -> bool:
+    if a.published is None or b.published is None:
+        return True  # an undated text being imported is compared whatever its date
+    return abs(a.published - b.published) <= dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+
+
+def _score(a: Text, b: Text) -> float:
+    return fuzz.ratio(a.words, b.words, processor=None, score_cutoff=DUPLICATE_SCORE)
+
+
+class TextIndex:
+    """Texts by sketch value and articles by URL, for finding what a new text copies."""
+
+    def __init__(self) -> None:
+        self._holders: defaultdict[int, list[Text]] = defaultdict(list)
+        self._urls: dict[str, str] = {}
+
+    def add(self, text: Text | None, url: str | None = None, path: str = "") -> None:
+        """Remember a text (when long enough) and the URL of its file (when known)."""
+        if url:
+            self._urls.setdefault(normal_url(url), text.path if text else path)
+        if text is not None:
+            for value in text.sketch:
+                self._holders[value].append(text)
+
+    def path_of_url(self, url: str) -> str | None:
+        """The file that already has this URL, or None."""
+        return self._urls.get(normal_url(url))
+
+    def copies(self, text: Text) -> tuple[Match, ...]:
+        """The indexed texts nearly the same as `text`, most similar first."""
+        seen: dict[str, Text] = {}
+        for value in text.sketch:
+            for other in self._holders.get(value, ()):
+                if other.key != text.key and _within_window(text, other):
+                    seen.setdefault(other.key, other)
+        scored = [Match(other, _score(text, other)) for other in seen.values()]
+        return tuple(sorted((m for m in scored if m.score), key=lambda m: (-m.score, m.text.key)))
+
+
+def _candidate_pairs(texts: list[Text]) -> set[tuple[int, int]]:
+    """Pairs that share a sketch value and lie within the date window: a few per text."""
+    holders: defaultdict[int, list[int]] = defaultdict(list)
+    for index, text in enumerate(texts):
+        for value in text.sketch:
+            holders[value].append(index)
+    pairs = set()
+    for members in holders.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1 :]:
+                if _within_window(texts[i], texts[j]):
+                    pairs.add((i, j))
+    return pairs
+
+
+def near_duplicates(articles: Iterable[Article]) -> Iterator[tuple[Article, Article, float]]:
+    """(later, earlier, score) for each article whose text nearly repeats an earlier one that
+    it does not declare as its original; each later copy is reported once."""
+    by_id = {article.id: article for article in articles}
+    texts = [t for t in map(article_text, by_id.values()) if t is not None]
+    texts.sort(key=lambda t: (t.published or dt.date.min, t.key))
+    reported: set[str] = set()
+    for i, j in sorted(_candidate_pairs(texts)):
+        earlier, later = texts[i], texts[j]  # i < j: sorted by date, then id
+        if later.key in reported or is_declared_copy(earlier, later):
+            continue
+        score = _score(earlier, later)
+        if score:
+            reported.add(later.key)
+            yield by_id[later.key], by_id[earlier.key], score
