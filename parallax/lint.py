@@ -1,6 +1,7 @@
 """Checks that need a loaded article or the whole corpus: near-duplicate articles, dates in
 the future or before a source's `since`, spellings and quoted people the registries do not
-know (warnings), and a title or author the importer left as TODO (an error).
+know (warnings), and a title or author the importer left as TODO or a `needs-review` tag
+(errors).
 
 Pure: takes the loaded corpus and today's date (the pipeline reads the clock or
 SOURCE_DATE_EPOCH, never this module) and returns problems. Nothing here drops an article;
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,14 +19,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from parallax.attribution import NATIONALITIES, ORG_WORDS
+from parallax.drafts import NEEDS_REVIEW
+from parallax.duplicates import near_duplicates
 from parallax.model import Article, Claim, Corpus, Registries, Source, SourceRef
 from parallax.problems import ERROR, WARNING, Problem
+from parallax.syndication import syndication_problems
 
-DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of each other
-DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
-DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike without being copies
-SHINGLE_WORDS = 4
-SKETCH_SIZE = 8  # the smallest shingle hashes kept per article (a bottom-k MinHash sketch)
 FUTURE_GRACE_DAYS = 1  # an outlet east of UTC may already be on tomorrow's date
 SPELLING_SCORE = (
     84.0  # fuzz.ratio at which a word is another spelling: Artemovsk/Artyomovsk is 84.2
@@ -49,6 +47,7 @@ def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
         *_future_dates(articles, today),
         *_before_since(articles, corpus.registries),
         *_near_duplicates(articles),
+        *syndication_problems(corpus),
         *_unknown_spellings(articles, corpus.registries),
     )
 
@@ -57,7 +56,7 @@ def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
 
 
 def _todo_fields(articles: tuple[Article, ...]) -> Iterator[Problem]:
-    """A title or author still reading "TODO": the importer could not infer it."""
+    """A title or author still reading "TODO", or the importer's "needs-review" tag."""
     for article in articles:
         fields = [("title", article.title)] + [("author", a) for a in article.authors]
         for name, value in fields:
@@ -69,6 +68,10 @@ def _todo_fields(articles: tuple[Article, ...]) -> Iterator[Problem]:
                 )
                 message = "still marked TODO by the importer"
                 yield Problem(article.origin, name, message, hint, ERROR)
+        if NEEDS_REVIEW in article.tags:  # a feed entry: its body is only the feed's summary
+            hint = "put in the outlet's full text from the article's url, then remove the tag"
+            message = f'still tagged "{NEEDS_REVIEW}" by the importer'
+            yield Problem(article.origin, "tags", message, hint, ERROR)
 
 
 # --- dates ----------------------------------------------------------------------------------
@@ -111,52 +114,6 @@ def _before_since(articles: tuple[Article, ...], registries: Registries) -> Iter
 # --- near duplicates ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Text:
-    """An article's normalised text and the sketch used to find candidate copies."""
-
-    article: Article
-    text: str
-    sketch: tuple[int, ...]
-
-
-def _normalised(article: Article) -> _Text | None:
-    words = utils.default_process(f"{article.title} {article.body}").split()
-    if len(words) < DUPLICATE_MIN_WORDS:
-        return None
-    # crc32, not hash(): Python salts string hashes per process, and output must not vary.
-    shingles = {
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
-    return _Text(article, " ".join(words), tuple(sorted(shingles)[:SKETCH_SIZE]))
-
-
-def _candidate_pairs(texts: list[_Text]) -> set[tuple[int, int]]:
-    """Pairs that share a sketch value and lie within the date window: a few per article."""
-    holders: defaultdict[int, list[int]] = defaultdict(list)
-    for index, text in enumerate(texts):
-        for value in text.sketch:
-            holders[value].append(index)
-    window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    pairs = set()
-    for members in holders.values():
-        for n, i in enumerate(members):
-            for j in members[n + 1 :]:
-                if abs(texts[i].article.published - texts[j].article.published) <= window:
-                    pairs.add((i, j))
-    return pairs
-
-
-def _is_syndication(a: Article, b: Article) -> bool:
-    """A copy declared with `syndicated_from` is expected, not a mistake."""
-    return (
-        a.syndicated_from == b.source
-        or b.syndicated_from == a.source
-        or (a.syndicated_from is not None and a.syndicated_from == b.syndicated_from)
-    )
-
-
 def _duplicate_problem(later: Article, earlier: Article, score: float) -> Problem:
     if later.source == earlier.source:
         hint = "the outlet's article is in the corpus twice: remove one of the files"
@@ -170,17 +127,9 @@ def _duplicate_problem(later: Article, earlier: Article, score: float) -> Proble
 
 
 def _near_duplicates(articles: tuple[Article, ...]) -> Iterator[Problem]:
-    texts = [t for t in map(_normalised, articles) if t is not None]
-    texts.sort(key=lambda t: (t.article.published, t.article.id))
-    reported: set[str] = set()
-    for i, j in sorted(_candidate_pairs(texts)):
-        earlier, later = texts[i], texts[j]  # i < j: sorted by date, then path
-        if later.article.id in reported or _is_syndication(earlier.article, later.article):
-            continue
-        score = fuzz.ratio(earlier.text, later.text, score_cutoff=DUPLICATE_SCORE)
-        if score:
-            reported.add(later.article.id)
-            yield _duplicate_problem(later.article, earlier.article, score)
+    # The matching (sketches, date window, declared copies) is shared with `import` (#8).
+    for later, earlier, score in near_duplicates(articles):
+        yield _duplicate_problem(later, earlier, score)
 
 
 # --- spellings the registries do not know ---------------------------------------------------
