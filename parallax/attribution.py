@@ -75,7 +75,9 @@ _AUX = _words(
 PREPOSITIONS = _words("of in to at from for with by near on into about over under against")
 
 _QUOTE_OPEN = '“‘«"'
-_QUOTE_PAIRS = re.compile(r"“[^”]*?(?:”|’’|$)|«[^»]*(?:»|$)|\"[^\"]*(?:\"|$)|(?<!\w)‘[^’]*’(?!\w)")
+_QUOTE_PAIRS = re.compile(
+    r"“[^”\"]*?(?:”|’’|\"|$)|«[^»]*(?:»|$)|\"[^\"]*(?:\"|$)|(?<!\w)‘[^’]*’(?!\w)"
+)
 _TOKEN = re.compile(r"[A-Za-z][\w.’'\-]*|[,;:—–“”\"()]")
 _BOUNDARY = re.compile(r"[,;:—–“”\"()]")
 _VERB = re.compile(r"(?<![\w-])[a-z]+\b")

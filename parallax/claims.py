@@ -49,6 +49,7 @@ SIDE_WORDS = {
 }
 _SIDE_OF_WORD = {word: side for side, words in SIDE_WORDS.items() for word in words.split()}
 _WORD = re.compile(r"[\w.’']+")
+_OPENERS = ("“", '"', "«", "‘")
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +267,7 @@ def _speaker_for(
 ) -> _Speaker | None:
     reading = readings[position]
     attribution = reading.attribution
-    if attribution is None and (reading.in_quote or reading.sentence.text.startswith("“")):
+    if attribution is None and (reading.in_quote or reading.sentence.text.startswith(_OPENERS)):
         attribution = _attribution_later_in_quote(position, readings)
         if attribution is None and state.last_position == position - 1:
             return state.last  # the quote goes on from the sentence before
@@ -284,10 +285,18 @@ def _attribution_later_in_quote(position: int, readings: list[_Reading]) -> Attr
     """ "“Not at all. So Kyiv is under threat,” said Kirby": the attribution closing the quote."""
     for reading in readings[position + 1 :]:
         if not reading.in_quote:
-            return None
+            return _attribution_opening(reading)
         if reading.attribution is not None:
             return reading.attribution
     return None
+
+
+def _attribution_opening(reading: _Reading) -> Attribution | None:
+    """ "“Follow the rules!” Bondar continued, ...": the next sentence starts with the speaker."""
+    found = reading.attribution
+    if found is None or found.kind != "name":
+        return None
+    return found if reading.sentence.text.startswith(found.speaker.split()[-1]) else None
 
 
 def _full_name(attribution: Attribution, mentions: _Mentions) -> Attribution:

@@ -50,6 +50,7 @@ ENEMY_LOSING = re.compile(
 SCALE_DOWN = word_set(
     "retreat withdraw withdrawal limit reduce de-escalation de-escalate regroup regrouping pullback"
 )
+_SPEAKS_NEXT = re.compile(r"\s+[a-z]+s\b")
 _CAPITAL = re.compile(r"(?<![\w’'])([A-Z][\w’'-]+)")
 _SIDE_OF = {
     "our": "",
@@ -131,6 +132,8 @@ def _places(
     for match in _CAPITAL.finditer(text):
         if skip_first and match.start() == 0:
             continue  # the first word of a sentence is capitalised whatever it is
+        if not skip_first and _SPEAKS_NEXT.match(text, match.end()):
+            continue  # "Moscow claims heavy losses": a speaker in a headline, not a place
         written = match[1]
         lower = written.lower()
         if written.endswith(("’s", "'s")) or _is_generic(written, lower, speaker_words):

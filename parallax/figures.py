@@ -331,7 +331,9 @@ _PHRASE_RE = re.compile(r"\b(" + "|".join(ABOUT_PHRASES) + r")\b", re.IGNORECASE
 _CLAUSE_END = re.compile(r"[.;:!?]\s|[“”\"]")
 _NEW_VERB = re.compile(r"\band\s+\w+ed\b")
 _DASH_ASIDE = re.compile(r"[—–(][^—–()]*[—–)]")
-_INCLUDING = re.compile(r"^\s*,\s*including\s+[^,]*?(?=\s+(?:were|was|had|have|are|is)\b|,)")
+_INCLUDING = re.compile(
+    r"^\s*,\s*(?:including|ages|aged|among them)\s+[^,]*?(?=\s+(?:were|was|had|have|are|is)\b|,)"
+)
 _RELATIVE = re.compile(r"\b(?:that|which|who)\b")
 
 

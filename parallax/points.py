@@ -35,6 +35,7 @@ LOWER_BOUNDS = frozenset({"at least", "more than", "over"})
 UPPER_BOUNDS = frozenset({"up to", "less than"})
 BOUND_HEADROOM = 1.5  # "more than 26,000" is consistent with up to 39,000
 # Across the events of a story, figures compare by family: deaths are losses too.
+CURRENCIES = frozenset({"usd", "eur", "gbp", "rub", "uah"})  # sums compare whatever they buy
 # Whose people or things a figure counts matters only for what one side inflicts on another.
 OWNED_UNITS = frozenset({"people", "troops", "equipment", "tanks", "aircraft", "vehicles"})
 OWNED_ABOUT = frozenset({"killed", "losses", "casualties", "injured", "captured", "missing"})
@@ -129,10 +130,15 @@ def _whose(facets: Facets, figure: Figure) -> str | None:
     if figure.span is None or figure.unit not in OWNED_UNITS or figure.about not in OWNED_ABOUT:
         return None
     start = figure.span.start - sentence.span.start
-    clause = sentence.text[:start].rsplit(",", 1)[-1] + " " + figure.text
-    words = {w.strip("’'s").lower() for w in clause.split()}
-    sides = {s for s, names in _WHOSE_WORDS.items() if words & names}
-    return sides.pop() if len(sides) == 1 else None
+    for words in (figure.text, sentence.text[:start].rsplit(", ", 1)[-1]):
+        sides = {s for s, names in _WHOSE_WORDS.items() if _words_of(words) & names}
+        if sides:
+            return sides.pop() if len(sides) == 1 else None
+    return None
+
+
+def _words_of(text: str) -> set[str]:
+    return {w.strip("’'s").lower() for w in text.split()}
 
 
 _WHOSE_WORDS = {
@@ -148,7 +154,8 @@ def _entries(facets: Sequence[Facets]) -> list[_Entry]:
 def _event_points(event_id: str, facets: Sequence[Facets], threshold: float) -> list[Point]:
     by_key: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for entry in _entries(facets):
-        by_key[(entry.figure.unit, entry.figure.about)].append(entry)
+        about = "money" if entry.figure.unit in CURRENCIES else entry.figure.about
+        by_key[(entry.figure.unit, about)].append(entry)
     points = []
     for _, entries in sorted(by_key.items(), key=lambda kv: kv[0]):
         groups = _Groups(len(entries))
