@@ -27,7 +27,8 @@ from parallax.problems import Problem
 from parallax.signature import Signature, display_names, item_signature, token_weights
 from parallax.stories import link_stories
 
-MAX_POSTINGS = 100  # a token posted by more items than this within a window is not rare
+MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
+BLOCKING_KINDS = ("e:", "n:", "d:")  # names, numbers and dates find candidates; words only score
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
 FUZZY_SHARE = 0.5  # the share of rapidfuzz's token_set_ratio in a pair's score
 DATE_MISMATCH_PENALTY = 30.0  # both items say when, and the days differ by more than one
@@ -41,6 +42,7 @@ class _Scores:
     """What the grouping computed, kept to explain and title the events."""
 
     items: Mapping[str, Item]
+    order: Mapping[str, int]  # item id -> its place in content order (see item_order_key)
     signatures: Mapping[str, Signature]
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
@@ -54,16 +56,17 @@ def candidate_pairs(
     `signatures` must be sorted by day. A token is rare for an item when fewer than
     MAX_POSTINGS items within the window around it carry the token.
     """
+    blocking = [sorted(t for t in s.tokens if t.startswith(BLOCKING_KINDS)) for s in signatures]
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
-    for index, signature in enumerate(signatures):
-        for token in signature.tokens:
+    for index, (signature, tokens) in enumerate(zip(signatures, blocking, strict=True)):
+        for token in tokens:
             days[token].append(signature.day)
             posted[token].append(index)
     pairs = []
     for i, signature in enumerate(signatures):
         shared: dict[int, int] = defaultdict(int)
-        for token in sorted(signature.tokens):
+        for token in blocking[i]:
             token_days = days[token]
             low = bisect_left(token_days, signature.day - window_days)
             high = bisect_right(token_days, signature.day + window_days)
@@ -76,10 +79,9 @@ def candidate_pairs(
     return pairs
 
 
-def _overlap(a: Signature, b: Signature, weights: Mapping[str, float]) -> float:
-    """Weighted Dice coefficient of two signatures' tokens, 0-100."""
-    total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
-    shared = sum(weights[t] for t in a.tokens & b.tokens)
+def _overlap(a: Signature, b: Signature, weights: Mapping[str, float], total: float) -> float:
+    """Weighted Dice coefficient of two signatures' tokens, 0-100; `total` is both weights."""
+    shared = sum(weights[t] for t in a.tokens if t in b.tokens)
     return 200.0 * shared / total if total else 0.0
 
 
@@ -91,10 +93,17 @@ def _when_penalty(a: Signature, b: Signature) -> float:
     return penalty
 
 
-def score_pair(a: Signature, b: Signature, weights: Mapping[str, float]) -> float:
-    """How likely two items report one event, 0-100: shared who/where/what/numbers/when."""
+def score_pair(
+    a: Signature, b: Signature, weights: Mapping[str, float], total: float | None = None
+) -> float:
+    """How likely two items report one event, 0-100: shared who/where/what/numbers/when.
+
+    `total` is the summed weight of both signatures' tokens, when the caller has it.
+    """
+    if total is None:
+        total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
     fuzzy = fuzz.token_set_ratio(a.text, b.text, processor=None)
-    blended = (1 - FUZZY_SHARE) * _overlap(a, b, weights) + FUZZY_SHARE * fuzzy
+    blended = (1 - FUZZY_SHARE) * _overlap(a, b, weights, total) + FUZZY_SHARE * fuzzy
     return max(0.0, blended - _when_penalty(a, b))
 
 
@@ -105,7 +114,8 @@ def _prepare(items: Sequence[Item], registries: Registries) -> tuple[Item, ...]:
         lexicon = build_lexicon(registries)
         analysed = {item.id: analyse_item(item, lexicon) for item in raw}
         items = [analysed.get(item.id, item) for item in items]
-    return tuple(sorted(items, key=item_order_key))
+    keys = {item.id: item_order_key(item) for item in items}
+    return tuple(sorted(items, key=lambda item: keys[item.id]))
 
 
 def _score_items(items: tuple[Item, ...], registries: Registries, settings: Settings) -> _Scores:
@@ -113,14 +123,16 @@ def _score_items(items: tuple[Item, ...], registries: Registries, settings: Sett
     signatures = [item_signature(item, names) for item in items]
     weights = token_weights(signatures)
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
+    totals = [sum(weights[t] for t in s.tokens) for s in signatures]
     scored = {}
     for i, j in pairs:
-        score = score_pair(signatures[i], signatures[j], weights)
+        score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
         if score >= SCORE_FLOOR:
             a, b = sorted((signatures[i].item_id, signatures[j].item_id))
             scored[(a, b)] = score
     return _Scores(
         items={item.id: item for item in items},
+        order={item.id: n for n, item in enumerate(items)},
         signatures={s.item_id: s for s in signatures},
         weights=weights,
         pairs=scored,
@@ -173,14 +185,14 @@ def _central_title(
     for score, a, b in pairs:
         centrality[a] += score
         centrality[b] += score
-    ordered = sorted(group, key=lambda i: item_order_key(scores.items[i]))
+    ordered = sorted(group, key=scores.order.__getitem__)
     best = max(ordered, key=lambda i: centrality[i])  # max keeps the first of equals
     return scores.items[best].title
 
 
 def make_event(group: Sequence[str], scores: _Scores) -> Event:
     """An event of these items: a stable id, a central title, dates and evidence."""
-    members = sorted((scores.items[i] for i in group), key=item_order_key)
+    members = [scores.items[i] for i in sorted(group, key=scores.order.__getitem__)]
     pairs = _pair_scores([m.id for m in members], scores)
     return Event(
         id=event_id(members[0]),
@@ -222,8 +234,10 @@ def cluster_items(
     groups = _group_items(kept, scores, settings.event_threshold)
     groups, split_problems = split_groups(groups, overrides)
     events = _events(groups, scores)
-    groups, merge_problems = merge_groups(events, overrides)
-    events = _events(groups, scores)
+    merge_problems: tuple[Problem, ...] = ()
+    if any(o.action == "merge" for o in overrides):  # merges name the events just made
+        groups, merge_problems = merge_groups(events, overrides)
+        events = _events(groups, scores)
     events, event_problems = retitle(events, overrides, "event")
     stories = link_stories(events, scores.items, display_names(registries), settings)
     stories, story_problems = retitle(stories, overrides, "story")

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from parallax.figures import extract_figures
+from parallax.figures import NUMBER_WORDS
 from parallax.model import Item, Registries
 from parallax.segment import word_set
 
@@ -40,6 +40,9 @@ GENERIC_WORDS = word_set(
     states side sides war conflict military forces troops region city town village area
     monday tuesday wednesday thursday friday saturday sunday morning evening night"""
 )
+YEARS = (1900, 2100)
+_NUMBER = re.compile(r"(?<![\w.\-])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w,])")
+_LOWER_WORD = re.compile(r"[a-z]+")
 _CONTENT_WORD = re.compile(r"\b[a-z][a-z\-]{3,}\b")
 # "KYIV, June 6 (Northwire) - ": where the copy was filed, not where the event happened.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'\-]+,[^()\n]{0,30}\([^()\n]{1,40}\)\s*[-–—]+\s*")
@@ -92,10 +95,29 @@ def _word_tokens(head: str, taken: Iterable[str]) -> list[tuple[str, str]]:
     return list(seen.items())[:MAX_WORDS]
 
 
+def _headline_numbers(title: str) -> list[tuple[str, str]]:
+    """Numbers in a headline, in digits or words ("three"); years are dates, not figures."""
+    found = [
+        (f"n:{NUMBER_WORDS[word]:.15g}", word)
+        for word in _LOWER_WORD.findall(title.lower())
+        if word in NUMBER_WORDS and NUMBER_WORDS[word] > 1
+    ]
+    for match in _NUMBER.finditer(title):
+        value = float(match.group(0).replace(",", ""))
+        if not (YEARS[0] <= value <= YEARS[1] and "," not in match.group(0)):
+            found.append((f"n:{value:.15g}", match.group(0)))
+    return found
+
+
 def _number_tokens(item: Item, lead_end: int) -> list[tuple[str, str]]:
-    in_lead = (f for f in item.figures if f.span is not None and f.span.start < lead_end)
+    """Figure values of the headline and lead; the full figure reader runs in analysis."""
+    in_lead = [f for f in item.figures if f.span is not None and f.span.start < lead_end]
     seen: dict[str, str] = {}
-    for figure in (*extract_figures(item.title), *in_lead):
+    for token, text in (
+        _headline_numbers(item.title) if any(c.isdigit() for c in item.title) else []
+    ):
+        seen.setdefault(token, text)
+    for figure in in_lead:
         seen.setdefault(f"n:{figure.value:.15g}", figure.text)
     return list(seen.items())[:MAX_NUMBERS]
 

@@ -22,7 +22,7 @@ from parallax.model import Event, Item, Story
 from parallax.signature import GENERIC_WORDS, is_salient, stem
 
 PROFILE_TOKENS = 8
-MAX_POSTINGS = 300  # a token in more events than this within the window is not rare
+MAX_POSTINGS = 50  # a name in more events than this within the window is not rare
 FUZZY_SHARE = 0.3
 WORD_WEIGHT = 0.5  # headline words count half as much as shared names
 _TITLE_WORD = re.compile(r"\b[a-z][a-z\-]{3,}\b")
@@ -74,14 +74,15 @@ def _candidates(
 ) -> list[tuple[int, int]]:
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
+    names = [sorted(t for t in p.tokens if t.startswith("e:")) for p in profiles]
     for index, profile in enumerate(profiles):
-        for token in profile.tokens:
+        for token in names[index]:
             days[token].append(profile.day)
             posted[token].append(index)
     pairs = []
     for i, profile in enumerate(profiles):
         shared: dict[int, int] = defaultdict(int)
-        for token in sorted(profile.tokens):
+        for token in names[i]:
             low = bisect_left(days[token], profile.day - window)
             high = bisect_right(days[token], profile.day + window)
             if high - low <= MAX_POSTINGS:
