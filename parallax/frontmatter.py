@@ -81,6 +81,35 @@ def _walk(
             yield from _walk(child, (*path, index), seen, child_line)
 
 
+def _check_events(text: str, first_line: int) -> None:
+    """Refuse deep nesting and huge documents from the event stream, before any node exists.
+
+    libyaml composes nodes recursively (a 100,000-deep `[[[...` crashes the interpreter) and
+    scans nested flows in quadratic time, so these limits must stop the parser early (#7).
+    `_walk` then checks the composed nodes exactly.
+    """
+    depth = count = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                count += 1  # keys and values: a document of n values has at most 2n + 1 nodes
+                if depth > MAX_DEPTH or count > 2 * MAX_NODES + 1:
+                    raise YamlProblem(
+                        f"the YAML is nested deeper than {MAX_DEPTH} levels or has more than "
+                        f"{MAX_NODES} values",
+                        (event.start_mark.line if event.start_mark else 0) + first_line,
+                        "content files hold flat, small mappings",
+                    )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document; `first_line` is the file line the text starts on.
 
@@ -88,6 +117,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """
     loader = _Loader(text)
     try:
+        _check_events(text, first_line)
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(None, {})
