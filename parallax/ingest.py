@@ -307,14 +307,17 @@ def parse_article(
 
 
 def _link_out(abs_path: Path, abs_root: Path) -> Problem | None:
-    """A problem when `abs_path` is a symbolic link that resolves outside `abs_root`."""
-    if not abs_path.is_symlink() or abs_path.resolve().is_relative_to(abs_root):
+    """A problem when `abs_path` is a symbolic link that resolves outside `abs_root` or loops."""
+    if not abs_path.is_symlink():
         return None
+    message = "a symbolic link that points outside the content folder"
+    try:
+        if abs_path.resolve().is_relative_to(abs_root):
+            return None
+    except (OSError, RuntimeError):  # a loop: RuntimeError before Python 3.13, then OSError
+        message = "a symbolic link that loops back on itself"
     return Problem(
-        SourceRef(display_path(abs_path), 1),
-        "",
-        "a symbolic link that points outside the content folder",
-        "replace the link with the file itself",
+        SourceRef(display_path(abs_path), 1), "", message, "replace the link with the file itself"
     )
 
 
