@@ -124,8 +124,13 @@ def find_attribution(text: str) -> Attribution | None:
 
 def find_attributions(text: str) -> tuple[Attribution, ...]:
     """Every reading of who speaks in the sentence, the likeliest first."""
+    return tuple(iter_attributions(text))
+
+
+def iter_attributions(text: str) -> Iterator[Attribution]:
+    """The readings of `find_attributions`, computed only as far as they are consumed."""
     masked = _QUOTED_AS.sub(lambda m: " " * (len(m[0]) - 6) + "saying", mask_quotes(text))
-    return tuple(found for found in _candidates(masked) if found is not None)
+    return (found for found in _candidates(masked) if found is not None)
 
 
 def find_mentions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

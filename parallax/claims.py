@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,8 +22,8 @@ from rapidfuzz import fuzz, process
 from parallax.attribution import (
     ORG_WORDS,
     Attribution,
-    find_attributions,
     find_mentions,
+    iter_attributions,
     quoted_spans,
     quoted_word_count,
 )
@@ -170,9 +170,9 @@ def _read_sentences(item: Item, index: _ActorIndex) -> list[_Reading]:
             is_open = False  # a quote left open ends with its paragraph
         previous_end = sentence.span.end
         probe = "“" + sentence.text if is_open else sentence.text
-        found = [a for a in find_attributions(probe) if not _is_outlet(index, a)]
+        found = next((a for a in iter_attributions(probe) if not _is_outlet(index, a)), None)
         quote = quoted_word_count(probe) >= MIN_QUOTED_WORDS
-        readings.append(_Reading(sentence, found[0] if found else None, quote, is_open))
+        readings.append(_Reading(sentence, found, quote, is_open))
         spans = quoted_spans(probe)
         closed = probe.rstrip().endswith(("”", "’’", '"', "»"))
         is_open = bool(spans) and spans[-1][1] == len(probe) and not closed
@@ -184,13 +184,13 @@ def _role_titles(titles: tuple[str, ...]) -> set[str]:
 
 
 def _resolve_role(
-    attribution: Attribution, at: int, mentions: list[tuple[int, str, tuple[str, ...]]]
+    attribution: Attribution, at: int, mentions: Callable[[], _Mentions]
 ) -> Attribution:
     """ "the minister said" is the minister named nearest before it, else first after it."""
     head = attribution.speaker.split()[-1].lower()
     if attribution.kind != "group" or head not in _SINGULAR_ROLES:
         return attribution
-    fitting = [(i, name) for i, name, titles in mentions if head in _role_titles(titles)]
+    fitting = [(i, name) for i, name, titles in mentions() if head in _role_titles(titles)]
     before = [name for i, name in fitting if i <= at]
     after = [name for i, name in fitting if i > at]
     name = before[-1] if before else after[0] if after else None
@@ -209,15 +209,29 @@ class _State:
 _Mentions = list[tuple[int, str, tuple[str, ...]]]
 
 
+def _lazy_mentions(readings: list[_Reading]) -> Callable[[], _Mentions]:
+    """The titled names of the item's sentences, read only when a role or surname needs them."""
+    found: list[_Mentions] = []
+
+    def mentions() -> _Mentions:
+        if not found:
+            found.append(
+                [
+                    (r.sentence.index, name, titles)
+                    for r in readings
+                    for name, titles in find_mentions(r.sentence.text)
+                ]
+            )
+        return found[0]
+
+    return mentions
+
+
 def extract_claims(item: Item, event_id: str, registries: Registries) -> tuple[Claim, ...]:
     """Every attributed statement in the item, in reading order."""
     index = _index(registries)
     readings = _read_sentences(item, index)
-    mentions = [
-        (r.sentence.index, name, titles)
-        for r in readings
-        for name, titles in find_mentions(r.sentence.text)
-    ]
+    mentions = _lazy_mentions(readings)
     claims: dict[str, Claim] = {}
     state = _State()
     for position, reading in enumerate(readings):
@@ -263,7 +277,11 @@ def _shift(figures: tuple[Figure, ...], offset: int) -> tuple[Figure, ...]:
 
 
 def _speaker_for(
-    position: int, readings: list[_Reading], mentions: _Mentions, index: _ActorIndex, state: _State
+    position: int,
+    readings: list[_Reading],
+    mentions: Callable[[], _Mentions],
+    index: _ActorIndex,
+    state: _State,
 ) -> _Speaker | None:
     reading = readings[position]
     attribution = reading.attribution
@@ -277,7 +295,10 @@ def _speaker_for(
     if attribution.kind == "pronoun":
         return state.last if attribution.speaker == "they" else state.last_person
     if attribution.kind == "name" and " " not in attribution.speaker:
-        attribution = _full_name(attribution, mentions)
+        linked = _link(index, attribution)
+        if linked.actor is not None:
+            return linked
+        attribution = _full_name(attribution, mentions())
     return _link(index, attribution)
 
 

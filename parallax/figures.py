@@ -122,12 +122,15 @@ DEFAULT_ABOUT = {"km2": "territory", "km": "distance", "percent": "share", "peop
 DEFAULT_ABOUT.update(dict.fromkeys(("usd", "eur", "gbp", "rub", "uah"), "amount"))
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORD_NUM = "|".join(sorted((*NUMBER_WORDS, *VAGUE), key=len, reverse=True))
-_NUMBER_RE = re.compile(
-    rf"(?P<cur>US\$|[$€£])?\s?(?:(?P<num>{_NUM})|\b(?P<word>{_WORD_NUM})"
+_NUMBER_PATTERN = (
+    rf"(?P<cur>us\$|[$€£])?\s?(?:(?P<num>{_NUM})|\b(?P<word>{_WORD_NUM})"
     rf"(?:-(?P<unit_word>{'|'.join(_SMALL[1:10])}))?\b)"
-    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?",
-    re.IGNORECASE,
+    r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
 )
+# Matching the lower-cased text case-sensitively is several times faster than IGNORECASE;
+# the slow pattern is kept for the rare text whose length changes when lower-cased.
+_NUMBER_RE = re.compile(_NUMBER_PATTERN)
+_NUMBER_RE_ANY_CASE = re.compile(_NUMBER_PATTERN, re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w²%][\w²%'’.-]*|[—–]")
 
 
@@ -153,7 +156,10 @@ def extract_figures(text: str) -> tuple[Figure, ...]:
 
 
 def _numbers(text: str) -> Iterator[_Number]:
-    for match in _NUMBER_RE.finditer(text):
+    lowered = text.lower()
+    same_length = len(lowered) == len(text)
+    matches = _NUMBER_RE.finditer(lowered) if same_length else _NUMBER_RE_ANY_CASE.finditer(text)
+    for match in matches:
         number = _parse_number(match)
         if number is not None and not _is_excluded(text, match, number):
             yield number
