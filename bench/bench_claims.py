@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from parallax.claims import align_claims, extract_claims  # noqa: E402
-from parallax.model import (  # noqa: E402
+from parallax.claims import align_claims, extract_claims
+from parallax.model import (
     Actor,
     Event,
     Item,
@@ -30,7 +30,7 @@ from parallax.model import (  # noqa: E402
     Term,
     TermVariant,
 )
-from parallax.segment import split_sentences  # noqa: E402
+from parallax.segment import split_sentences
 
 ITEMS_PER_EVENT = 5
 EVENTS_PER_STORY = 4
@@ -69,9 +69,9 @@ def _sentences(rng: random.Random, place: str) -> list[str]:
         f"{title} {name} said at least {count} people were injured in {place}.",
         f"“The situation in {place} is difficult,” {surname} told reporters.",
         "“We will hold our positions. Reinforcements are on the way.”",
-        f"He added that more than {rng.randint(1, 9)},{rng.randint(100, 999)} troops had been lost.",
+        f"He added that more than {rng.randint(1, 9)},{rng.randint(100, 999)} troops were lost.",
         f"According to {other}, the town is under the control of our forces.",
-        f"Residents said the water supply in {place} was cut on {rng.choice(('May 3', 'June 12'))}.",
+        f"Residents said the water in {place} was cut on {rng.choice(('May 3', 'June 12'))}.",
         f"{other} denied the reports, saying {surname} is mistaken.",
         f"Some {rng.randint(5, 90)} square kilometers near {place} changed hands, officials said.",
         "Trains were delayed and schools stayed closed.",
@@ -92,9 +92,10 @@ def make_corpus(
         for i in range(ITEMS_PER_EVENT):
             source = SOURCES[(e + i) % len(SOURCES)]
             text = " ".join(rng.sample(_sentences(rng, place), 8))
-            item = Item(f"articles/{source}/{day}-e{e}-{i}", None, source, day, place, text)
-            item = Item(item.article_id, None, source, day, f"Fighting near {place}", text,
-                        sentences=split_sentences(text))  # fmt: skip
+            article_id = f"articles/{source}/{day}-e{e}-{i}"
+            title = f"Fighting near {place}"
+            sentences = split_sentences(text)
+            item = Item(article_id, None, source, day, title, text, sentences=sentences)
             members.append(item)
             event_of[item.id] = f"ev{e}"
         items += members
