@@ -68,7 +68,7 @@ def make_text(
 def article_text(article: Article) -> Text | None:
     """The comparable text of a loaded article: its title and body."""
     fields = (article.source, article.syndicated_from, article.published)
-    return make_text(article.id, article.origin.path, fields, f"{article.title} {article.body}")
+    return make_text(article.id, article.path, fields, f"{article.title} {article.body}")
 
 
 def is_declared_copy(a: Text, b: Text) -> bool:
