@@ -21,11 +21,14 @@ from parallax.model import Actor, Event, Item, Registries, SourceRef, Story, Ter
 from parallax.segment import split_sentences
 
 CASES = Path(__file__).parent / "eval" / "claims"
+# Measured at 0.985, 0.970, 1.000, 1.000 and 0.917 (67 claims, 27 figures, 12 points). Cases
+# 01-10 were used to tune the code; 11-13 were written afterwards and scored as first run
+# (speakers 13 of 14 found right, 13 of 15 found; figures 6 of 6; points 2 of 3).
 THRESHOLDS = {
-    "speaker precision": 0.9,
-    "speaker recall": 0.9,
-    "figure precision": 0.9,
-    "figure recall": 0.9,
+    "speaker precision": 0.95,
+    "speaker recall": 0.93,
+    "figure precision": 0.95,
+    "figure recall": 0.95,
     "point status accuracy": 0.85,
 }
 

@@ -153,3 +153,48 @@ def test_events_are_not_compared_unless_a_story_links_them():
 def test_point_ids_come_from_the_claims_not_their_order():
     assert point_id("figure", ["b", "a"]) == point_id("figure", ["a", "b"])
     assert point_id("figure", ["a"]) != point_id("assertion", ["a"])
+
+
+def _default_content_points():
+    """Claims and points of the default content, through the stages as the pipeline runs them."""
+    from pathlib import Path
+
+    from parallax.analyse import analyse_item, build_lexicon
+    from parallax.clean import clean_article
+    from parallax.cluster import cluster_items
+    from parallax.config import Settings
+    from parallax.ingest import load_corpus
+    from parallax.segment import segment_article
+
+    root = Path(__file__).resolve().parent.parent / "content"
+    corpus, _ = load_corpus(root, Settings())
+    lexicon = build_lexicon(corpus.registries)
+    items = [
+        analyse_item(i, lexicon)
+        for a in corpus.articles
+        for i in segment_article(clean_article(a), Settings())[0]
+    ]
+    events, stories, _ = cluster_items(items, corpus.registries, Settings())
+    event_of = {i: e.id for e in events for i in e.item_ids}
+    claims = [c for i in items for c in extract_claims(i, event_of[i.id], corpus.registries)]
+    by_id = {i.id: i for i in items}
+    points = align_claims(claims, events, stories, by_id, registries=corpus.registries)
+    return claims, points
+
+
+def test_the_default_content_shows_the_disputes_readers_must_see():
+    claims, points = _default_content_points()
+    speakers = {c.id: c.speaker for c in claims}
+    found = {(p.status, frozenset(speakers[c] for c in p.claim_ids)) for p in points}
+
+    def shown(status, *names):
+        return any(s == status and set(names) <= who for s, who in found)
+
+    assert shown("differ", "Serhiy Popko", "Vitali Klitschko")
+    assert shown("contradict", "Oleksandr Syrskyi", "Yan Gagin")
+    assert shown("contradict", "Vladimir Medinsky", "Ramzan Kadyrov")
+    labels = {p.label for p in points}
+    assert "Control of Bakhmut's flanks" in labels
+    assert "People injured in Kyiv, 1 June 2023" in labels
+    # Shoigu's (July 2023) and Belousov's (May 2024) loss figures meet in one point once
+    # clustering links their events into one story; test_points covers that alignment.
