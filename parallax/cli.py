@@ -244,10 +244,19 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"expected a date like 2024-05-31, got {value!r}") from None
 
 
+def _check_inputs(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Each input is an http(s) URL or an existing file."""
+    for given in value:
+        if not given.lower().startswith(("http://", "https://")) and not Path(given).is_file():
+            raise click.BadParameter(f"no file {given!r} (and not an http(s) URL)")
+    return value
+
+
 @main.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("inputs", nargs=-1, metavar="[FILE|URL]...", callback=_check_inputs)
+@click.option("--feed", "feeds", multiple=True, help="An RSS or Atom feed: a file or a URL.")
 @click.option("--source", help="The outlet's key in sources.yml (else inferred, or TODO).")
 @click.option("--url", help="The article's address.")
 @click.option("--published", callback=_parse_date, help="Publication date, YYYY-MM-DD.")
@@ -259,7 +268,8 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.pass_context
 def import_command(
     ctx: click.Context,
-    files: tuple[Path, ...],
+    inputs: tuple[str, ...],
+    feeds: tuple[str, ...],
     source: str | None,
     url: str | None,
     published: dt.date | None,
@@ -270,55 +280,44 @@ def import_command(
     config_file: Path,
     content_dir: Path | None,
 ) -> None:
-    """Turn raw .txt captures into content files for a contributor to review.
+    """Turn .txt captures, saved .html pages, URLs and feeds into content files to review.
 
-    Capture noise is removed and reported; fields that cannot be inferred are left as
-    TODO, which `check` reports until they are filled in.
+    Noise is removed and reported; fields that cannot be inferred are left as TODO, which
+    `check` reports until they are filled in. An article already in the corpus (same URL,
+    or the same outlet's text) is skipped; another outlet's copy gets `syndicated_from`.
 
     Example:
 
         python build.py import capture.txt --source cnn --kind liveblog
+        python build.py import saved-page.html https://example.org/news/story
+        python build.py import --feed https://example.org/rss.xml --dry-run
     """
-    from parallax import importer
-    from parallax.ingest import load_registries
+    from parallax import import_report, importer
+    from parallax.ingest import load_corpus
 
+    if not inputs and not feeds:
+        raise click.UsageError("give a file, a URL or --feed FEED to import")
     project = _project(ctx, config_file, content_dir)
-    registries, _ = load_registries(project.abs_content, project.site.settings)
+    corpus, _ = load_corpus(project.abs_content, project.site.settings)
     options = importer.ImportOptions(
         source=source, url=url, published=published, kind=kind, force=force, dry_run=dry_run
     )
-    reports, problems = importer.import_files(
-        [f.resolve() for f in files], options, project.abs_content, registries
-    )
+    reports, problems = importer.import_inputs(
+        inputs, options, project.abs_content, corpus.registries,
+        existing=corpus.articles, feeds=feeds,
+    )  # fmt: skip
     _print_problems(problems, "text", strict=False)
     if as_json:
-        click.echo(json.dumps({"files": [_report_json(r) for r in reports]}, indent=2))
+        data = {"files": [import_report.report_json(r) for r in reports]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         for report in reports:
-            click.echo(_report_text(report))
-    if has_errors(problems) or any(r.status == "skipped" for r in reports):
+            click.echo(import_report.report_text(report))
+        click.echo(import_report.summary_line(reports), err=True)
+    # An article skipped because the corpus already has it is not a failure: feeds repeat.
+    failed = [r for r in reports if r.status == "skipped" and r.duplicate_of is None]
+    if has_errors(problems) or failed:
         ctx.exit(EXIT_PROBLEMS)
-
-
-def _report_json(report: Any) -> dict[str, Any]:
-    return {
-        "input": report.input_path,
-        "output": report.dest_path,
-        "status": report.status,
-        "reason": report.reason,
-        "removed": list(report.removed),
-        "todo": list(report.todos),
-    }
-
-
-def _report_text(report: Any) -> str:
-    head = f"{report.status}: {report.dest_path or report.input_path}"
-    if report.reason:
-        head += f" ({report.reason})"
-    lines = [head]
-    lines += [f"  removed {line}" for line in report.removed]
-    lines += [f"  TODO: {field}" for field in report.todos]
-    return "\n".join(lines)
 
 
 def _analysis_or_exit(ctx: click.Context, config_file: Path, content_dir: Path | None) -> Analysis:
