@@ -42,13 +42,17 @@ class Settings:
         3, "Items are compared for the same event only within this many days of each other.", 0, 60
     )
     event_threshold: float = _setting(
-        62.0, "Similarity (0-100) above which two items are reported as the same event.", 0, 100
+        22.0,
+        "Score (0-100) from shared names, places, figures and dates above which two items "
+        "are the same event; calibrated on tests/eval/clusters.",
+        0,
+        100,
     )
     story_window_days: int = _setting(
         540, "Events are linked into one story only within this many days of each other.", 0, 3650
     )
     story_threshold: float = _setting(
-        55.0, "Similarity (0-100) above which two events belong to the same story.", 0, 100
+        40.0, "Score (0-100) above which two events belong to the same story.", 0, 100
     )
     min_shared_terms: int = _setting(
         2, "Candidates for the same event must share at least this many rare terms.", 1, 10
