@@ -15,64 +15,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-SPEECH_VERBS = _words(
-    """said says say told tells added adds stated states claimed claims claim asserted asserts
-    deny insist warn allege believe
-    warned warns denied denies alleged alleges noted notes announced announces insisted insists
-    wrote writes confirmed confirms reported believes continued argued argues explained admitted
-    acknowledged promised declared disputed dismissed rejected stressed emphasized emphasised
-    suggested estimated vowed urged replied responded countered assured reiterated conceded
-    maintained maintains accused described"""
+from parallax.speech_words import (
+    AUXILIARIES,
+    NATIONALITIES,
+    NOT_NAMES,
+    ORG_WORDS,
+    PARTICIPLES,
+    PREPOSITIONS,
+    PRONOUNS,
+    ROLE_HEADS,
+    SPEECH_VERBS,
+    TITLES,
+    word_set,
 )
-PARTICIPLES = _words(
-    """saying adding noting claiming insisting warning assuring stating arguing stressing
-    asserting alleging denying telling"""
-)
-# Titles and roles before a name; they are dropped from the speaker's name.
-TITLES = _words(
-    """mr mr. mrs mrs. ms ms. dr dr. gen gen. gov gov. sen sen. rep. lt. col. maj. capt. adm.
-    president vice prime minister deputy secretary general spokesman spokeswoman spokesperson
-    mayor governor head chief chairman chairwoman commander ambassador leader director
-    coordinator envoy negotiator official officer representative foreign defense defence state
-    interior finance chairperson speaker premier chancellor king queen pope senator colonel
-    lieutenant major captain admiral marshal sergeant pentagon kremlin communications
-    strategic executive first press security ground forces"""
-)
-ROLE_HEADS = _words(
-    """minister spokesman spokeswoman spokesperson mayor governor head chief chairman commander
-    ambassador leader director coordinator envoy negotiator official officials officer
-    president secretary general spokespeople authorities representative representatives
-    diplomat diplomats military army government administration ministry police sources source
-    experts analysts agency office command staff service forces intelligence prosecutors
-    investigators residents witnesses observers monitors governor"""
-)
-ORG_WORDS = _words(
-    """Ministry Kremlin Pentagon Staff House Office Council Forces Command Agency Nations
-    Committee Service Guard Army Navy Military Government Administration Parliament Duma Rada
-    Department Directorate Commission Union NATO UN TASS Interfax"""
-)
-NATIONALITIES = _words(
-    """Russian Ukrainian American British German French Chechen Polish Turkish Belarusian
-    Chinese Israeli Lithuanian Finnish Swedish Hungarian Moldovan Kazakh Georgian Iranian
-    Western Eastern European Russia’s Ukraine’s Russia's Ukraine's"""
-)
-NOT_NAMES = _words(
-    """The A An On In At But And Earlier Later Meanwhile Still However Also Then Yet So Last
-    This That Thursday Monday Tuesday Wednesday Friday Saturday Sunday January February March
-    April May June July August September October November December Some Officially Despite
-    When While After Before Since Regarding Asked Speaking Over Under Separately Elsewhere"""
-)
-PRONOUNS = _words("he she they it He She They It")
-_AUX = _words(
-    """has have had was were is are also previously later earlier simply only then reportedly
-    repeatedly once again later has been had been already just quickly publicly separately"""
-)
-PREPOSITIONS = _words("of in to at from for with by near on into about over under against")
 
 _QUOTE_OPEN = '“‘«"'
 _QUOTE_PAIRS = re.compile(
@@ -82,7 +37,7 @@ _TOKEN = re.compile(r"[A-Za-z][\w.’'\-]*|[,;:—–“”\"()]")
 _BOUNDARY = re.compile(r"[,;:—–“”\"()]")
 _VERB = re.compile(r"(?<![\w-])[a-z]+\b")
 # Verbs that attribute only when nothing follows them but punctuation: "Maliar continued."
-_ONLY_BEFORE_PUNCTUATION = _words("continued maintained reported")
+_ONLY_BEFORE_PUNCTUATION = word_set("continued maintained reported")
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
 _CITING = re.compile(r"\b(?:citing|quotes|quoted|cites|cited)\s+(?!as\b)", re.IGNORECASE)
 _QUOTED_AS = re.compile(r"\b(?:was|were|is)\s+quoted\s+as\s+saying\b")
@@ -170,13 +125,13 @@ def _is_speech_use(masked: str, verb: re.Match[str]) -> bool:
 
 
 # Verbs that may come before their speaker: "..., said Pentagon spokesman John Kirby."
-INVERTING = _words("said says added adds stated wrote asserted noted continued explained warned")
-_TIME_TAIL = _words(
+INVERTING = word_set("said says added adds stated wrote asserted noted continued explained warned")
+_TIME_TAIL = word_set(
     """on earlier later late last this week night morning evening afternoon today yesterday
     monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december"""
 )
-_FORWARD_STOP = _words("on at who that which when after as citing during while and earlier with")
+_FORWARD_STOP = word_set("on at who that which when after as citing during while and earlier with")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +164,7 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _strip_tail(tokens: list[_Tok]) -> list[_Tok]:
     """Drop auxiliaries, adverbs and time words between a speaker and the verb."""
-    while tokens and (tokens[-1].lower in _AUX or tokens[-1].lower in _TIME_TAIL):
+    while tokens and (tokens[-1].lower in AUXILIARIES or tokens[-1].lower in _TIME_TAIL):
         tokens = tokens[:-1]
     return tokens
 
@@ -325,7 +280,7 @@ def _subject_before(masked: str, verb: re.Match[str]) -> Attribution | None:
     return None
 
 
-_DETERMINERS = _words("the a an its his her their which who that")
+_DETERMINERS = word_set("the a an its his her their which who that")
 
 
 def _is_name_word(token: _Tok) -> bool:

@@ -20,7 +20,6 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from parallax.attribution import (
-    ORG_WORDS,
     Attribution,
     find_mentions,
     iter_attributions,
@@ -33,6 +32,7 @@ from parallax.framing import framing_terms
 from parallax.model import Actor, Claim, Figure, Item, Registries, Sentence, Span
 from parallax.points import align_claims
 from parallax.segment import split_sentences, word_set
+from parallax.speech_words import ORG_WORDS
 
 __all__ = ["align_claims", "claim_id", "claims_to_json", "extract_claims", "framing_terms"]
 

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from parallax.attribution import NATIONALITIES, NOT_NAMES, ROLE_HEADS, TITLES
 from parallax.model import Claim, Item, Registries
 from parallax.segment import word_set
+from parallax.speech_words import NATIONALITIES, NOT_NAMES, ROLE_HEADS, TITLES
 
 GENERIC_PLACES = word_set(
     """ukraine russia ukrainian russian ukrainians russians us u.s. nato west western europe
