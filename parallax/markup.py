@@ -105,9 +105,8 @@ def link(text: str, url: str | None) -> Markup:
     return Markup(f"[{label}](<{encoded}>)")
 
 
-_INTERNAL = re.compile(
-    r"^[a-z0-9][a-z0-9/._-]*(#[a-z0-9_-]+)?$|^#[a-z0-9_-]+$|^(\.\./)+[a-z0-9/._-]*$"
-)
+# A site path, optionally ../-relative, with an optional #fragment; or a bare #fragment.
+_INTERNAL = re.compile(r"^(\.\./)*[a-z0-9][a-z0-9/._-]*(#[a-z0-9_-]+)?$|^#[a-z0-9_-]+$")
 
 
 def internal_link(text: str, href: str) -> Markup:

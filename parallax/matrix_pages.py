@@ -5,7 +5,6 @@ as the columns of a story page.
 """
 
 # Page objects declare fields with `described(...)`, a thin wrapper of dataclasses.field.
-# ruff: noqa: RUF009
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from parallax.model import RenderedPage
 from parallax.problems import BuildError
+from parallax.search import build_search_index
 
 # Everything under site_src/ that the build writes; it may wipe these, and only these.
 GENERATED = (
@@ -164,6 +165,8 @@ def publish(
         write_pages(pages, abs_docs)
         if run_site:
             run_mkdocs(abs_config, abs_docs, abs_stage / "site")
+            # Pagefind indexes the built HTML, so it runs after MkDocs and before the swap.
+            build_search_index(abs_stage / "site")
         generated = abs_stage / "generated"
         generated.mkdir()
         for name in GENERATED:

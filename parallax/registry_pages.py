@@ -5,7 +5,6 @@ a page, keyed by a slug of the name as written, so every claim's speaker can be 
 """
 
 # Page objects declare fields with `described(...)`, a thin wrapper of dataclasses.field.
-# ruff: noqa: RUF009
 
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# The --update-golden option and the hand-written analysed corpus of the page tests.
+pytest_plugins = ("tests.conftest_golden",)
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -77,3 +77,9 @@ def test_internal_links_refuse_anything_but_site_paths():
     assert internal_link("A <b>", "articles/cnn/x.md#s-1") == "[A &lt;b&gt;](articles/cnn/x.md#s-1)"
     with pytest.raises(ValueError):
         internal_link("x", "javascript:alert(1)")
+
+
+def test_internal_links_may_climb_to_a_sentence_anchor():
+    assert internal_link("x", "../articles/cnn/x.md#s-3") == "[x](../articles/cnn/x.md#s-3)"
+    with pytest.raises(ValueError):
+        internal_link("x", "../../etc//passwd")
