@@ -102,6 +102,11 @@ def write_atomically(abs_dest: Path, text: str, overwrite: bool) -> None:
             os.unlink(tmp)
 
 
+def _force(path: str, draft: Draft) -> str:
+    """The way out when the match is the file the draft would replace."""
+    return "; pass --force to replace it" if path == draft.dest_path else ""
+
+
 class Placer:
     """Places the candidates of one run, remembering what it wrote for the next ones."""
 
@@ -128,7 +133,7 @@ class Placer:
             return skipped(candidate.label, "no article text left after cleaning", draft)
         same = self._same_url(draft.front_matter.url, draft)
         if same is not None:
-            reason = f"already in the corpus: {same} has the same URL"
+            reason = f"already in the corpus: {same} has the same URL" + _force(same, draft)
             return _report(candidate, SKIPPED, reason, same)
         by_canonical = self._same_url(candidate.canonical, draft)
         if by_canonical is not None:
@@ -140,10 +145,14 @@ class Placer:
             return self._write(candidate, None)
         return self._judge_copy(candidate, match)
 
+    def _is_other(self, path: str, draft: Draft) -> bool:
+        """Whether `path` counts against the draft: its own file only when not --force."""
+        return path != draft.dest_path or not self._options.force
+
     def _same_url(self, url: str | None, draft: Draft) -> str | None:
-        """The file already in the corpus with this URL; not the draft's own file."""
+        """The file already in the corpus with this URL."""
         found = self._index.path_of_url(url) if url else None
-        return found if found not in (None, draft.dest_path) else None
+        return found if found is not None and self._is_other(found, draft) else None
 
     def _text(self, draft: Draft) -> Text | None:
         fm = draft.front_matter
@@ -154,7 +163,7 @@ class Placer:
         """The most similar text in the corpus, other than the draft's own file."""
         text = self._text(candidate.draft)
         matches = self._index.copies(text) if text else ()
-        return next((m for m in matches if m.text.path != candidate.draft.dest_path), None)
+        return next((m for m in matches if self._is_other(m.text.path, candidate.draft)), None)
 
     def _judge_copy(self, candidate: Candidate, match: Match) -> ImportedFile:
         """Skip the same outlet's text twice; record another outlet's text as a copy of it."""
@@ -162,6 +171,7 @@ class Placer:
         other, score = match.text, f"{match.score:.0f}% similar"
         if fm.source is not None and other.source == fm.source:
             reason = f"nearly the same text as {other.path} ({score}), from the same outlet"
+            reason += _force(other.path, candidate.draft)
             return _report(candidate, SKIPPED, reason, other.path)
         original = other.syndicated_from or other.source
         if fm.syndicated_from or original in (None, fm.source):

@@ -318,3 +318,76 @@ def test_an_empty_capture_is_skipped(tmp_path):
     capture = _write(tmp_path, "empty.txt", "Most Popular\n\n")
     (report,), _ = import_files([capture], ImportOptions(), root, REGISTRIES)
     assert (report.status, report.reason) == ("skipped", "no article text left after cleaning")
+
+
+# --- the command line's report ------------------------------------------------------------
+
+HTML = Path(__file__).parent / "fixtures" / "html"
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+
+def _cli(project: Path, *args: str):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    return CliRunner().invoke(main, ["-q", "import", *args, "-f", str(project / "mkdocs.yml")])
+
+
+def test_cli_text_report_for_a_page_of_a_new_outlet(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = _cli(project, str(HTML / "ledger_article.html"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "created: articles/todo/2024-05-31-harbour-crane-collapse-injures-four.md\n"
+        "  removed line 1: headline, moved to the title: Harbour crane collapse injures four\n"
+        "  add this outlet to content/sources.yml, then fill its TODOs:\n"
+        "    northernledger:\n"
+        '      name: "The Northern Ledger"\n'
+        "      domain: northernledger.example\n"
+        "      country: TODO  # ISO 3166-1 alpha-2, e.g. GB\n"
+        "      group: TODO  # a perspective group used in sources.yml\n"
+        "  TODO: source\n"
+    )
+    assert result.stderr == "1 written, 0 skipped, 1 to review\n"
+
+
+def test_cli_json_report_and_a_second_run_skips_what_the_corpus_has(project, monkeypatch):
+    import json
+
+    monkeypatch.chdir(project)
+    sources = project / "content" / "sources.yml"
+    sources.write_text(
+        sources.read_text(encoding="utf-8")
+        + "ledger:\n  name: The Northern Ledger\n  domain: northernledger.example\n"
+        "  country: GB\n  group: western\n",
+        encoding="utf-8",
+    )
+    first = _cli(project, "--feed", str(FEEDS / "ledger.rss"), "--json")
+    assert first.exit_code == 0, first.output
+    files = json.loads(first.stdout)["files"]
+    assert [f["status"] for f in files] == ["created"] * 3
+    assert list(files[0]) == [
+        "input", "output", "status", "reason", "removed", "todo",
+        "duplicate_of", "syndicated_from", "review", "source_entry",
+    ]  # fmt: skip
+    second = _cli(project, "--feed", str(FEEDS / "ledger.rss"), "--json")
+    assert second.exit_code == 0, second.output  # already having them is not a failure
+    assert [f["reason"] for f in json.loads(second.stdout)["files"]] == [
+        f"already in the corpus: {f['output']} has the same URL; pass --force to replace it"
+        for f in files
+    ]
+
+
+def test_cli_needs_an_input(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = _cli(project)
+    assert result.exit_code == 2
+    assert "give a file, a URL or --feed FEED to import" in result.output
+
+
+def test_cli_a_missing_file_is_a_usage_error(project, monkeypatch):
+    monkeypatch.chdir(project)
+    result = _cli(project, "nowhere.html")
+    assert result.exit_code == 2
+    assert "no file 'nowhere.html' (and not an http(s) URL)" in result.output
