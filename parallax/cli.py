@@ -353,3 +353,23 @@ def clusters_command(
     analysis = _analysis_or_exit(ctx, config_file, content_dir)
     items_by_id = {item.id: item for item in analysis.items}
     _print_json(events_to_json(analysis.events, analysis.stories, items_by_id))
+
+
+@main.command("claims")
+@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
+@content_options
+@click.pass_context
+def claims_command(
+    ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
+) -> None:
+    """Print the claims and points as JSON; paths are relative to the content folder.
+
+    Example:
+
+        python build.py claims --json
+    """
+    from parallax.claims import claims_to_json
+
+    analysis = _analysis_or_exit(ctx, config_file, content_dir)
+    items_by_id = {item.id: item for item in analysis.items}
+    _print_json(claims_to_json(analysis.claims, analysis.points, items_by_id, analysis.stories))

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
-from parallax.attribution import NATIONALITIES, ORG_WORDS
 from parallax.drafts import NEEDS_REVIEW
 from parallax.duplicates import near_duplicates
 from parallax.model import Article, Claim, Corpus, Registries, Source, SourceRef
 from parallax.problems import ERROR, WARNING, Problem
+from parallax.speech_words import NATIONALITIES, ORG_WORDS
 from parallax.syndication import syndication_problems
 
 FUTURE_GRACE_DAYS = 1  # an outlet east of UTC may already be on tomorrow's date

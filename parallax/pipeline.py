@@ -18,12 +18,13 @@ from typing import TypeVar
 
 from parallax import render
 from parallax.analyse import analyse_item, build_lexicon
+from parallax.claims import align_claims, extract_claims, framing_terms
 from parallax.clean import clean_article
 from parallax.cluster import cluster_items
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus
-from parallax.lint import lint_corpus
-from parallax.model import Analysis, Corpus, Item, RenderedPage
+from parallax.lint import lint_corpus, lint_speakers
+from parallax.model import Analysis, Claim, Corpus, Event, Item, RenderedPage
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stage, Stages
 from parallax.publish import publish
@@ -123,7 +124,33 @@ def analyse(project: Project, clock: Stages | None = None) -> tuple[Analysis, tu
         )
         problems += cluster_problems
         stage.count(events=len(events), stories=len(stories))
-    return Analysis(corpus, items, events, stories), problems
+    with clock.stage("claims") as stage:
+        claims = _claims(items, events, corpus, stage)
+        # Points are aligned within an event and across a story's events, never corpus-wide.
+        points = align_claims(
+            claims,
+            events,
+            stories,
+            {i.id: i for i in items},
+            project.site.settings.point_threshold,
+            corpus.registries,
+        )
+        framing = tuple((i.id, framing_terms(i, corpus.registries)) for i in items)
+        problems += lint_speakers(claims, corpus)
+        stage.count(claims=len(claims), points=len(points))
+    return Analysis(corpus, items, events, stories, claims, points, framing), problems
+
+
+def _claims(
+    items: tuple[Item, ...], events: tuple[Event, ...], corpus: Corpus, stage: Stage
+) -> tuple[Claim, ...]:
+    """Every item's claims, each tagged with the event its item belongs to."""
+    event_of = {item_id: event.id for event in events for item_id in event.item_ids}
+    claims: list[Claim] = []
+    for item in stage.track(items):
+        if item.id in event_of:  # items excluded by an override have no event
+            claims += extract_claims(item, event_of[item.id], corpus.registries)
+    return tuple(claims)
 
 
 def _segment(
