@@ -123,31 +123,34 @@ def _staging(abs_root: Path) -> Iterator[Path]:
         shutil.rmtree(abs_stage, ignore_errors=True)
 
 
-def _swap_in(abs_new_docs: Path, abs_site_src: Path, abs_backup: Path) -> list[str]:
-    """Move the old generated entries aside and the new ones in; returns what was moved."""
+def _swap_in(abs_new_docs: Path, abs_site_src: Path, abs_backup: Path) -> None:
+    """Move the old generated entries aside and the new ones in."""
     abs_backup.mkdir(parents=True, exist_ok=True)
     abs_site_src.mkdir(parents=True, exist_ok=True)
-    moved = []
     for name in GENERATED:
         if (abs_site_src / name).exists():
             os.replace(abs_site_src / name, abs_backup / name)
-            moved.append(name)
     for name in GENERATED:
         if (abs_new_docs / name).exists():
             os.replace(abs_new_docs / name, abs_site_src / name)
-    return moved
 
 
-def _restore(abs_site_src: Path, abs_backup: Path, moved: list[str]) -> None:
-    """Undo `_swap_in`: drop the new entries, put the old ones back."""
+def _restore(abs_site_src: Path, abs_backup: Path, had: set[str]) -> None:
+    """Undo `_swap_in` from wherever it stopped, judging by what is where now.
+
+    An interrupt can land between any two renames, so no list of what was done can be
+    trusted (#7): an entry in the backup was moved aside, and an entry in site_src/ is new
+    when its old one is in the backup or when there was none before (`had`).
+    """
     for name in GENERATED:
-        target = abs_site_src / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-    for name in moved:
-        os.replace(abs_backup / name, abs_site_src / name)
+        target, saved = abs_site_src / name, abs_backup / name
+        if saved.exists() or name not in had:
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        if saved.exists():
+            os.replace(saved, target)
 
 
 def publish(
@@ -177,15 +180,19 @@ def publish(
 
 def _commit(generated: Path, abs_site_src: Path, abs_stage: Path, abs_site: Path | None) -> None:
     """The swap: the only moment the live folders change. Interrupts roll it back."""
-    backup, old_site = abs_stage / "previous", abs_stage / "previous-site"
-    moved = _swap_in(generated, abs_site_src, backup)
+    backup, old_site, new_site = (abs_stage / n for n in ("previous", "previous-site", "site"))
+    had = {name for name in GENERATED if (abs_site_src / name).exists()}
     try:
+        _swap_in(generated, abs_site_src, backup)
         if abs_site is not None:
             if abs_site.exists():
                 os.replace(abs_site, old_site)
-            os.replace(abs_stage / "site", abs_site)
+            os.replace(new_site, abs_site)
     except BaseException:
-        if abs_site is not None and old_site.exists() and not abs_site.exists():
-            os.replace(old_site, abs_site)
-        _restore(abs_site_src, backup, moved)
+        if abs_site is not None:
+            if not new_site.exists() and abs_site.exists():  # the new site went in
+                shutil.rmtree(abs_site)
+            if old_site.exists():
+                os.replace(old_site, abs_site)
+        _restore(abs_site_src, backup, had)
         raise
