@@ -348,11 +348,9 @@ def clusters_command(
 
         python build.py clusters --json --content tests/eval/clusters
     """
-    from parallax.cluster import events_to_json
+    from parallax.exports import clusters_json
 
-    analysis = _analysis_or_exit(ctx, config_file, content_dir)
-    items_by_id = {item.id: item for item in analysis.items}
-    _print_json(events_to_json(analysis.events, analysis.stories, items_by_id))
+    _print_json(clusters_json(_analysis_or_exit(ctx, config_file, content_dir)))
 
 
 @main.command("claims")
@@ -368,8 +366,6 @@ def claims_command(
 
         python build.py claims --json
     """
-    from parallax.claims import claims_to_json
+    from parallax.exports import claims_json
 
-    analysis = _analysis_or_exit(ctx, config_file, content_dir)
-    items_by_id = {item.id: item for item in analysis.items}
-    _print_json(claims_to_json(analysis.claims, analysis.points, items_by_id, analysis.stories))
+    _print_json(claims_json(_analysis_or_exit(ctx, config_file, content_dir)))

@@ -10,14 +10,15 @@ are the stories' own dates, never the time of the build.
 from __future__ import annotations
 
 import json
-import math
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from parallax.claims import claims_to_json
+from parallax.cluster import events_to_json
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import plain
-from parallax.model import Analysis, Claim, Event, Figure, RenderedPage, Story
+from parallax.model import Analysis, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.story_pages import story_events, story_sources
 from parallax.urls import FEED, event_anchor, safe_id, sentence_anchor, story_dest
@@ -33,102 +34,33 @@ def site_url(dest: str, anchor: str | None = None) -> str:
     return path if anchor is None else f"{path}#{anchor}"
 
 
-def _item_ref(lookup: Lookup, item_id: str) -> dict[str, Any]:
-    item = lookup.items.get(item_id)
-    if item is None:
-        article, _, anchor = item_id.partition("#")
-        return {"article": article + ".md", "item": anchor or None}
-    return {"article": item.article_id + ".md", "item": item.anchor}
-
-
-def _event_json(lookup: Lookup, event: Event) -> dict[str, Any]:
-    story = lookup.story_of_event.get(event.id)
-    url = None if story is None else site_url(story_dest(story.id), event_anchor(event.id))
-    return {
-        "id": event.id,
-        "title": event.title,
-        "start": event.start.isoformat(),
-        "end": event.end.isoformat(),
-        "story": None if story is None else story.id,
-        "url": url,
-        "items": [_item_ref(lookup, i) for i in event.item_ids],
-    }
-
-
-def _story_json(story: Story) -> dict[str, Any]:
-    return {
-        "id": story.id,
-        "title": story.title,
-        "url": site_url(story_dest(story.id)),
-        "events": list(story.event_ids),
-    }
-
-
-def _figure_json(figure: Figure) -> dict[str, Any]:
-    number = float(figure.value)
-    value: float | int | None = int(number) if number.is_integer() else number
-    if not math.isfinite(number):  # JSON has no NaN or infinity
-        value = None
-    return {
-        "value": value,
-        "unit": figure.unit,
-        "about": figure.about,
-        "qualifier": figure.qualifier,
-        "text": figure.text,
-    }
-
-
-def _claim_json(lookup: Lookup, claim: Claim) -> dict[str, Any]:
-    ref = _item_ref(lookup, claim.item_id)
-    item = lookup.items.get(claim.item_id)
-    url = None
-    if item is not None:
-        article_url = site_url(item.article_id + ".md")
-        url = f"{article_url}#{sentence_anchor(item, claim.sentence)}"
-    return {
-        "id": claim.id,
-        "event": claim.event_id,
-        **ref,
-        "source": claim.source,
-        "speaker": claim.speaker,
-        "actor": claim.actor,
-        "side": claim.side,
-        "text": claim.sentence.text,
-        "sentence": claim.sentence.index,
-        "quote": claim.quote,
-        "url": url,
-        "figures": [_figure_json(f) for f in claim.figures],
-    }
-
-
 def clusters_json(analysis: Analysis) -> dict[str, Any]:
-    """Events and stories in the shape of DESIGN.md's `clusters --json`."""
+    """`clusters --json` (cluster.events_to_json), with each record's URL on the site."""
     lookup = build_lookup(analysis)
-    events = sorted(analysis.events, key=lambda e: e.id)
-    stories = sorted(analysis.stories, key=lambda s: s.id)
-    return {
-        "events": [_event_json(lookup, e) for e in events],
-        "stories": [_story_json(s) for s in stories],
-    }
+    data = events_to_json(analysis.events, analysis.stories, lookup.items)
+    for event in data["events"]:
+        story = lookup.story_of_event.get(event["id"])
+        event["story"] = None if story is None else story.id
+        event["url"] = (
+            None if story is None else site_url(story_dest(story.id), event_anchor(event["id"]))
+        )
+    for story_json in data["stories"]:
+        story_json["url"] = site_url(story_dest(story_json["id"]))
+    return data
 
 
 def claims_json(analysis: Analysis) -> dict[str, Any]:
-    """Claims and points in the shape of DESIGN.md's `claims --json`."""
+    """`claims --json` (claims.claims_to_json), with the URL of each claim's sentence."""
     lookup = build_lookup(analysis)
-    points = sorted(analysis.points, key=lambda p: p.id)
-    return {
-        "claims": [_claim_json(lookup, c) for c in sorted(analysis.claims, key=lambda c: c.id)],
-        "points": [
-            {
-                "id": p.id,
-                "event": p.event_id,
-                "label": p.label,
-                "status": p.status,
-                "claims": list(p.claim_ids),
-            }
-            for p in points
-        ],
-    }
+    data = claims_to_json(analysis.claims, analysis.points, lookup.items, analysis.stories)
+    for claim_json in data["claims"]:
+        claim = lookup.claims[claim_json["id"]]
+        item = lookup.items.get(claim.item_id)
+        claim_json["url"] = None
+        if item is not None:
+            anchor = sentence_anchor(item, claim.sentence)
+            claim_json["url"] = f"{site_url(item.article_id + '.md')}#{anchor}"
+    return data
 
 
 def _json_file(dest: str, data: dict[str, Any]) -> RenderedPage:

@@ -34,7 +34,8 @@ def test_site_urls_follow_mkdocs_directory_urls(dest, anchor, url):
 
 def test_events_and_stories_have_the_cli_shape_plus_urls():
     data = clusters_json(site_analysis())
-    assert data["stories"][1] == {
+    stories = {s["id"]: s for s in data["stories"]}
+    assert stories["veresk-dam"] == {
         "id": "veresk-dam",
         "title": "The Veresk dam",
         "url": "stories/veresk-dam/",
@@ -56,7 +57,10 @@ def test_events_and_stories_have_the_cli_shape_plus_urls():
 
 def test_a_claim_carries_its_sentence_url_and_figures():
     claims = {c["id"]: c for c in claims_json(site_analysis())["claims"]}
-    assert claims["c-tass-evac"] == {
+    claim = claims["c-tass-evac"]
+    for figure in claim["figures"]:  # offsets are checked by the claims tests
+        del figure["start"], figure["end"]
+    assert claim == {
         "id": "c-tass-evac",
         "event": "2024-03-04-veresk-dam",
         "article": "articles/tass/2024-03-04-dam-collapse.md",
@@ -67,6 +71,8 @@ def test_a_claim_carries_its_sentence_url_and_figures():
         "side": "russia",
         "text": "Igor Volkov said about 300 people were evacuated.",
         "sentence": 1,
+        "start": 37,
+        "end": 86,
         "quote": False,
         "url": "articles/tass/2024-03-04-dam-collapse/#s-1",
         "figures": [
@@ -82,11 +88,9 @@ def test_a_claim_carries_its_sentence_url_and_figures():
 
 
 def test_points_list_their_claims_and_status():
-    points = claims_json(site_analysis())["points"]
-    assert [(p["id"], p["status"], p["claims"]) for p in points][:2] == [
-        ("p-bad", "single", ["c-bad"]),
-        ("p-cause", "contradict", ["c-nw-cause", "c-tass-cause"]),
-    ]
+    points = {p["id"]: (p["status"], p["claims"]) for p in claims_json(site_analysis())["points"]}
+    assert points["p-bad"] == ("single", ["c-bad"])
+    assert points["p-cause"] == ("contradict", ["c-nw-cause", "c-tass-cause"])
 
 
 def test_the_json_files_parse_and_hold_every_record(files):
