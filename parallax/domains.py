@@ -115,3 +115,53 @@ def guess_source(url: str | None, site_name: str | None, registries: Registries)
         return SourceGuess(host, key)
     entry = source_entry(host, site_name, registries)
     return SourceGuess(host, None, closest_source(host, registries), entry)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a page was published, by which source, and whose text it carries."""
+
+    url: str | None  # this copy's address, without tracking parameters
+    source: str | None
+    syndicated_from: str | None
+    why_copy: str | None  # for the report: what says the text is another outlet's
+    guess: SourceGuess  # how `source` was found, or what to suggest
+
+
+def source_named(site_name: str | None, registries: Registries) -> str | None:
+    """The source whose name is the page's site name (og:site_name), nearly letter for letter."""
+    if not site_name:
+        return None
+    names = [outlet_name(s.name) for s in registries.sources]
+    found = process.extractOne(
+        outlet_name(site_name), names, scorer=fuzz.ratio, processor=None, score_cutoff=90.0
+    )
+    return registries.sources[found[2]].key if found else None
+
+
+def outlet_name(name: str) -> str:
+    """A name folded for matching: lower case, no leading "the", letters and digits only."""
+    folded = re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+    return folded.removeprefix("the ")
+
+
+def find_origin(
+    urls: tuple[str | None, ...], site_name: str | None, registries: Registries, source: str | None
+) -> Origin:
+    """`urls` in order of trust that they are this copy's own address (the one given, a saved
+    page's note, og:url, canonical); a canonical URL or site name of another known source
+    makes the page a copy of that source's text."""
+    given = [u for u in urls if u and host_of(u)]
+    location = clean_url(given[0]) if given else None
+    guess = guess_source(location, site_name, registries)
+    source = source or guess.key
+    canonical = urls[-1] if host_of(urls[-1]) else None
+    by_canonical = source_for_host(host_of(canonical) or "", registries) if canonical else None
+    by_name = source_named(site_name, registries)
+    if source and by_canonical and by_canonical != source:
+        why = f"its canonical URL is on {host_of(canonical)}, a domain of {by_canonical}"
+        return Origin(location, source, by_canonical, why, guess)
+    if source and by_name and by_name != source:
+        why = f'its site name "{site_name}" is the name of {by_name}'
+        return Origin(location, source, by_name, why, guess)
+    return Origin(location, source, None, None, guess)
