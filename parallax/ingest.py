@@ -16,6 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from parallax.config import Settings
+from parallax.domains import normal_url
 from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
 from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
 from parallax.problems import WARNING, Problem
@@ -174,13 +175,6 @@ def _published(value: Any) -> tuple[dt.date | None, str | None]:
             return None, None
         return moment.date(), (value if len(value) > 10 else None)
     return None, None
-
-
-def _normal_url(url: str) -> str:
-    url = url.split("#", 1)[0]
-    scheme, _, rest = url.partition("://")
-    host, _, tail = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower().removeprefix('www.')}/{tail}".rstrip("/")
 
 
 def _field_problems(data: dict[str, Any], doc: YamlDoc, path: str) -> list[Problem]:
@@ -366,7 +360,7 @@ def _duplicate_urls(articles: list[Article]) -> list[Problem]:
     for article in articles:
         if article.url is None:
             continue
-        earlier = first.setdefault(_normal_url(article.url), article)
+        earlier = first.setdefault(normal_url(article.url), article)
         if earlier is not article:
             problems.append(
                 Problem(
