@@ -15,6 +15,7 @@ from parallax.lookup import Lookup
 from parallax.page_parts import group_order
 from parallax.pages import Link, described
 from parallax.registry_pages import EventLink, event_link
+from parallax.story_pages import event_voices
 from parallax.urls import COVERAGE, VOCABULARY, relative, source_dest
 
 
@@ -75,8 +76,8 @@ def coverage_page(lookup: Lookup) -> CoveragePage:
         link = event_link(lookup, event.id, COVERAGE)
         if link is None:
             continue
-        covered = {lookup.items[i].source for i in event.item_ids if i in lookup.items}
-        groups = {lookup.group_of(k) for k in covered}
+        voices = event_voices(lookup, event)
+        covered, groups = set(voices.sources), set(voices.groups)
         missing = tuple(g for g in lookup.groups if g not in groups)
         rows.append(CoverageRow(link, tuple(k in covered for k in keys), missing))
     rows.sort(key=lambda r: (r.event.date, r.event.href), reverse=True)

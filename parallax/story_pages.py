@@ -30,6 +30,7 @@ from parallax.pages import (
     Speaker,
     StoryPage,
 )
+from parallax.syndication import Voices, distinct_voices
 from parallax.urls import (
     METHODOLOGY,
     article_dest,
@@ -145,27 +146,34 @@ def _evidence(lookup: Lookup, event: Event) -> tuple[EvidenceView, ...]:
     )
 
 
+def event_voices(lookup: Lookup, event: Event) -> Voices:
+    """Who covered the event, a copy of another outlet's story counting as that outlet."""
+    items = event_items(lookup, event)
+    articles = (lookup.articles[i.article_id] for i in items if i.article_id in lookup.articles)
+    return distinct_voices(articles, lookup.group_of)
+
+
 def event_section(lookup: Lookup, event: Event, dest: str) -> EventSection:
     """One event of a story page."""
-    items = event_items(lookup, event)
-    covered = {lookup.group_of(i.source) for i in items}
+    voices = event_voices(lookup, event)
     points = _points(lookup, event, dest)
     return EventSection(
         title=event.title,
         anchor=event_anchor(event.id),
         dates=date_range(event.start, event.end),
-        bar=coverage_bar(lookup, (i.source for i in items)),
+        bar=coverage_bar(lookup, voices.sources),
         outlets=_columns(lookup, event, dest),
         points=tuple(p for p in points if p.badge.status != "single"),
         singles=tuple(p for p in points if p.badge.status == "single"),
-        missing_groups=tuple(g for g in lookup.groups if g not in covered),
+        missing_groups=tuple(g for g in lookup.groups if g not in voices.groups),
         evidence=_evidence(lookup, event),
     )
 
 
 def story_sources(lookup: Lookup, story: Story) -> tuple[str, ...]:
-    """Every report's source key across the story, one entry per report."""
-    return tuple(i.source for e in story_events(lookup, story) for i in event_items(lookup, e))
+    """The voices of each event across the story: an outlet once per event it covered, and
+    a copy of another outlet's story as that outlet (issue #8)."""
+    return tuple(s for e in story_events(lookup, story) for s in event_voices(lookup, e).sources)
 
 
 def story_page(lookup: Lookup, story: Story) -> StoryPage:

@@ -221,3 +221,31 @@ def test_every_page_object_field_has_help():
         if not f.metadata.get("help")
     ]
     assert missing == []
+
+
+def test_a_syndicated_copy_counts_as_its_original_outlet():
+    import dataclasses
+
+    from parallax.lookup import build_lookup
+    from parallax.story_pages import event_voices
+    from tests.conftest_golden import site_analysis
+
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    event = max(analysis.events, key=lambda e: len(event_voices(lookup, e).sources))
+    before = event_voices(lookup, event)
+    first, second = before.sources[:2]
+    copy = next(
+        a
+        for a in analysis.corpus.articles
+        if a.source == second and any(i.startswith(a.id) for i in event.item_ids)
+    )
+    articles = tuple(
+        dataclasses.replace(a, syndicated_from=first) if a is copy else a
+        for a in analysis.corpus.articles
+    )
+    corpus = dataclasses.replace(analysis.corpus, articles=articles)
+    after = event_voices(build_lookup(dataclasses.replace(analysis, corpus=corpus)), event)
+    assert after.count == before.count - 1
+    assert second not in after.sources
+    assert after.copies == ((copy.id, first),)
