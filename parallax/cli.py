@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from parallax import pipeline, progress
+from parallax import pipeline, progress, signals
 from parallax.model import Analysis
 from parallax.problems import (
     BuildError,
@@ -116,6 +116,7 @@ def main(
 
         python build.py --strict
     """
+    signals.raise_on_sigterm()  # so a stopped build still rolls back and cleans up (#7)
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     level = logging.ERROR if quiet else level
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
