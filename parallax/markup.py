@@ -30,23 +30,35 @@ _MD_ENTITY = {
 }
 # At the start of a line these begin a list, a quote or a rule.
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+*])")
-# Bidirectional overrides and isolates can make text read differently from what it is.
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 MAX_WORD = 80  # break longer unbroken runs so one token cannot stretch a page
 
 
 def plain(text: str) -> str:
     """Text with control characters, direction overrides and repeated spaces removed."""
-    text = text.translate(_BIDI)
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
-    )
+    # Each distinct character is classified once: rendering calls this for every field of
+    # every page, and a per-character loop was the largest cost of the render stage (#9).
+    dropped = [
+        ord(ch) for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf")
+    ]
+    # Bidirectional overrides and isolates (U+202A-E, U+2066-9) are format characters (Cf):
+    # they can make text read differently from what it is.
+    if dropped:
+        text = text.translate(dict.fromkeys(dropped))
     return _SPACES.sub(" ", text).strip()
 
 
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD}}}(?=\S)")
+# Each special character to its escaped form, for one str.translate per text.
+_ESCAPES = {ord(ch): entity for ch, entity in _MD_ENTITY.items()} | {
+    ord(ch): "\\" + ch for ch in _MD_BACKSLASH
+}
+
+
 def _break_long_words(text: str) -> str:
-    return re.sub(rf"\S{{{MAX_WORD}}}(?=\S)", lambda m: m.group(0) + "\u200b", text)
+    if len(text) <= MAX_WORD:
+        return text
+    return _LONG_WORD.sub(lambda m: m.group(0) + "\u200b", text)
 
 
 def escape_inline(text: str) -> Markup:
@@ -57,15 +69,7 @@ def escape_inline(text: str) -> Markup:
     if start is not None:  # "1. x" and "- x" must not become lists
         prefix = (start.group(1) or "") + "\\" + (start.group(2) or start.group(3))
         text = text[start.end() :]
-    out = [prefix]
-    for ch in text:
-        if ch in _MD_ENTITY:
-            out.append(_MD_ENTITY[ch])
-        elif ch in _MD_BACKSLASH:
-            out.append("\\" + ch)
-        else:
-            out.append(ch)
-    return Markup("".join(out))
+    return Markup(prefix + text.translate(_ESCAPES))
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
