@@ -87,8 +87,22 @@ def relative(from_dest: str, to_dest: str, anchor: str | None = None) -> str:
     """A link from one page to another (or to an anchor on it), relative as MkDocs wants it."""
     if from_dest == to_dest and anchor is not None:
         return f"#{anchor}"
-    path = posixpath.relpath(to_dest, posixpath.dirname(from_dest) or ".")
+    path = _relpath(to_dest, posixpath.dirname(from_dest))
     return path if anchor is None else f"{path}#{anchor}"
+
+
+def _relpath(to_dest: str, start: str) -> str:
+    """posixpath.relpath for the plain relative paths made here, without its two calls to
+    os.getcwd: links are made tens of thousands of times per build (#9)."""
+    if not to_dest or "/." in f"/{to_dest}/{start}" or "/" in (to_dest[0], start[:1]):
+        return posixpath.relpath(to_dest, start or ".")  # ".", ".." or absolute: the real one
+    target = [part for part in to_dest.split("/") if part]
+    base = [part for part in start.split("/") if part]
+    common = 0
+    while common < min(len(target), len(base)) and target[common] == base[common]:
+        common += 1
+    parts = [".."] * (len(base) - common) + target[common:]
+    return "/".join(parts) if parts else "."
 
 
 def page_link(text: str, href: str) -> Markup:
