@@ -8,28 +8,65 @@ military operation" is still the term). Pages show the results side by side per 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections import defaultdict
+from dataclasses import dataclass
 
+from parallax.memo import by_identity
 from parallax.model import Item, Registries
 
 _Pattern = tuple[str, str, re.Pattern[str]]
+_RUN = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=8)
-def _patterns(registries: Registries) -> tuple[_Pattern, ...]:
-    """One pattern per variant, as (term key, variant text, pattern), in registry order."""
-    patterns = []
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    """The variants' patterns, and an index that says which ones can match a text at all."""
+
+    patterns: tuple[_Pattern, ...]  # (term key, variant text, pattern), in registry order
+    by_word: dict[str, tuple[int, ...]]  # a variant's first word run, lower-cased ASCII
+    always: tuple[int, ...]  # variants with no such word: tried on every text
+
+
+@by_identity
+def _patterns(registries: Registries) -> _Patterns:
+    """One pattern per variant, and the variants indexed by their first run of word letters."""
+    patterns: list[_Pattern] = []
+    by_word: dict[str, list[int]] = defaultdict(list)
+    always: list[int] = []
     for term in registries.terms:
         for variant in term.variants:
             words = r"[\s\u00a0]+".join(re.escape(w) for w in variant.text.split())
             pattern = re.compile(rf"(?<![\w-]){words}(?:['’]s)?(?![\w-])", re.IGNORECASE)
+            first = _RUN.match(variant.text.split()[0]) if variant.text.split() else None
+            if first is not None and first.group(0).isascii():
+                by_word[first.group(0).lower()].append(len(patterns))
+            else:
+                always.append(len(patterns))
             patterns.append((term.key, variant.text, pattern))
-    return tuple(patterns)
+    indexed = {word: tuple(found) for word, found in by_word.items()}
+    return _Patterns(tuple(patterns), indexed, tuple(always))
+
+
+def _candidates(text: str, index: _Patterns) -> list[int]:
+    """The variants that can match `text`, in registry order.
+
+    A match starts a run of word letters (the pattern's lookbehind), and that run is the
+    variant's first run, case aside. When every run of the text is ASCII, case-insensitive
+    equality is plain `lower()`, so a dictionary lookup per distinct run finds every
+    candidate; any other text tries every variant, as the patterns alone would (#9).
+    """
+    runs = set(_RUN.findall(text))
+    if not all(run.isascii() for run in runs):
+        return list(range(len(index.patterns)))
+    found = set(index.always)
+    for run in {run.lower() for run in runs}:
+        found.update(index.by_word.get(run, ()))
+    return sorted(found)
 
 
 def framing_terms(item: Item, registries: Registries) -> tuple[tuple[str, str], ...]:
     """(term key, variant text) for every variant the item's title or text uses, each once."""
     text = f"{item.title}\n{item.text}"
-    return tuple(
-        (key, variant) for key, variant, pattern in _patterns(registries) if pattern.search(text)
-    )
+    index = _patterns(registries)
+    found = (index.patterns[n] for n in _candidates(text, index))
+    return tuple((key, variant) for key, variant, pattern in found if pattern.search(text))
