@@ -15,7 +15,6 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +28,7 @@ from parallax.attribution import (
 from parallax.claims_json import claims_to_json
 from parallax.figures import extract_figures
 from parallax.framing import framing_terms
+from parallax.memo import by_identity
 from parallax.model import Actor, Claim, Figure, Item, Registries, Sentence, Span
 from parallax.points import align_claims
 from parallax.segment import split_sentences, word_set
@@ -84,7 +84,7 @@ def _is_personal_name(written: str) -> bool:
     return all(w[:1].isupper() for w in words) and not any(w in ORG_WORDS for w in words)
 
 
-@lru_cache(maxsize=8)
+@by_identity  # not lru_cache: hashing the registries per item cost O(registries) (#9)
 def _index(registries: Registries) -> _ActorIndex:
     forms: dict[str, str] = {}
     surnames: dict[str, set[str]] = {}
