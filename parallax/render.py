@@ -67,6 +67,9 @@ def make_environment(
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates do not change during a build; without this every `include` in a loop
+        # stats its file again (tens of thousands of times per build, #9).
+        auto_reload=False,
     )
     env.filters["paragraphs"] = escape_block
     env.filters["link"] = link
