@@ -7,6 +7,8 @@ and so that every value can be traced back to the line it came from.
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +50,20 @@ class YamlProblem(Exception):
         self.field = field  # the dotted key of the bad value, when known
 
 
+def _check_key(key: str, line: int) -> None:
+    """Refuse a key with a line break or an invisible character.
+
+    Keys become paths, URLs and ids. A `$`-anchored pattern (the schemas', Python's `re`)
+    accepts a key that ends in "\n", which then broke the build with a traceback (#7).
+    """
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in key):
+        raise YamlProblem(
+            f"the key {json.dumps(key)} contains a line break or an invisible character",
+            line,
+            "keys are plain names: write the key without it",
+        )
+
+
 def _walk(
     node: yaml.Node, path: tuple[str | int, ...], seen: set[int], parent_line: int
 ) -> Iterator[tuple[tuple[str | int, ...], yaml.Node, int]]:
@@ -74,6 +90,7 @@ def _walk(
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            _check_key(key, key_node.start_mark.line)
             yield from _walk(value_node, (*path, key), seen, key_node.start_mark.line)
     elif isinstance(node, yaml.SequenceNode):
         for index, child in enumerate(node.value):
