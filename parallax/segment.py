@@ -186,9 +186,24 @@ _PARAGRAPH = re.compile(r"\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 
 
+def _word_before(text: str, end: int) -> re.Match[str] | None:
+    """The run of word characters and dots that ends at `end`.
+
+    Searched in a window that doubles until the run starts inside it: a search from the
+    start of the text scanned all of it for every full stop, quadratic in the item (#9).
+    """
+    width = 64
+    while True:
+        low = max(0, end - width)
+        match = _WORD_BEFORE.search(text, low, end)
+        if match is None or match.start() > low or low == 0:
+            return match
+        width *= 2
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` belongs to an abbreviation or an initial (U.N., J.)."""
-    match = _WORD_BEFORE.search(text, 0, dot)
+    match = _word_before(text, dot)
     if match is None:
         return False
     word = match.group(1).lower()
