@@ -233,7 +233,7 @@ def _location_problems(
         )
         return problems
     source = data.get("source")
-    if source in keys and source != parts[1]:
+    if isinstance(source, str) and source in keys and source != parts[1]:  # [cnn] is no key
         problems.append(
             Problem(
                 SourceRef(path, doc.line_of(("source",))),
