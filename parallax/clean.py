@@ -90,7 +90,10 @@ def _normal_line_endings(text: str) -> str:
 def _normal_line(line: str) -> str:
     """NFC, no invisible characters, Unicode spaces as spaces, no trailing space."""
     line = unicodedata.normalize("NFC", line)
-    line = "".join(char for char in line if not _is_dropped_char(char))
+    # Each distinct character is classified once, not each character (#9).
+    dropped = [ord(char) for char in set(line) if _is_dropped_char(char)]
+    if dropped:
+        line = line.translate(dict.fromkeys(dropped))
     for pair, quote in _QUOTE_PAIRS.items():
         line = line.replace(pair, quote)
     return _SPACES.sub(" ", line).rstrip()
