@@ -53,6 +53,7 @@ DEMONYMS = {
     "russian": "russia", "ukrainian": "ukraine", "belarusian": "belarus", "american": "usa",
     "british": "uk", "turkish": "turkey", "polish": "poland", "german": "germany",
     "french": "france", "chinese": "china", "iranian": "iran", "israeli": "israel",
+    "russians": "russia", "ukrainians": "ukraine", "americans": "usa",
 }  # fmt: skip
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "across", "into", "towards"})
 
@@ -81,12 +82,19 @@ def _words_of(name: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORD.findall(name))
 
 
+def _is_personal_name(name: str) -> bool:
+    """ "Vitali Klitschko" is a person; "General Staff of the Armed Forces of Ukraine" is a
+    body, whose last word ("Ukraine") must never stand for it."""
+    words = _WORD.findall(name)
+    return all(w[:1].isupper() for w in words) and not any(w.lower() in ORG_WORDS for w in words)
+
+
 def _surname_entries(registries: Registries) -> dict[tuple[str, ...], tuple[str, str]]:
-    """Surnames of multi-word actor names, when only one actor has that surname."""
+    """Surnames of multi-word personal names, when only one actor has that surname."""
     owners: dict[tuple[str, ...], set[str]] = {}
     for actor in registries.actors:
         words = _words_of(actor.name)
-        if len(words) > 1 and len(words[-1]) > 3:
+        if len(words) > 1 and len(words[-1]) > 3 and _is_personal_name(actor.name):
             owners.setdefault(words[-1:], set()).add(actor.key)
     return {name: (keys.pop(), "actor") for name, keys in owners.items() if len(keys) == 1}
 

@@ -24,13 +24,23 @@ from parallax.linkage import average_link
 from parallax.model import Event, Evidence, Item, Registries, Story
 from parallax.overrides import exclude_items, merge_groups, retitle, split_groups
 from parallax.problems import Problem
-from parallax.signature import Signature, display_names, item_signature, token_weights
+from parallax.signature import (
+    Signature,
+    display_names,
+    informative_text,
+    item_signature,
+    token_weights,
+)
 from parallax.stories import link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
-BLOCKING_KINDS = ("e:", "n:", "d:")  # names, numbers and dates find candidates; words only score
+# Names, numbers, figures and dates find candidates; words only score.
+BLOCKING_KINDS = ("e:", "n:", "f:", "d:")
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
-FUZZY_SHARE = 0.5  # the share of rapidfuzz's token_set_ratio in a pair's score
+FUZZY_SHARE = 0.3  # the share of rapidfuzz's token_set_ratio in a pair's score
+# token_set_ratio of two unrelated signatures is 35-50 (shared letters, not shared facts): only
+# what a pair scores above this chance level counts, rescaled to 0-100.
+FUZZY_CHANCE = 30.0
 DATE_MISMATCH_PENALTY = 30.0  # both items say when, and the days differ by more than one
 DAY_GAP_PENALTY = 3.0  # per day of publication gap beyond the first
 MAX_EVIDENCE = 12
@@ -93,6 +103,10 @@ def _when_penalty(a: Signature, b: Signature) -> float:
     return penalty
 
 
+def _above_chance(fuzzy: float) -> float:
+    return max(0.0, fuzzy - FUZZY_CHANCE) * 100.0 / (100.0 - FUZZY_CHANCE)
+
+
 def score_pair(
     a: Signature, b: Signature, weights: Mapping[str, float], total: float | None = None
 ) -> float:
@@ -102,7 +116,7 @@ def score_pair(
     """
     if total is None:
         total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
-    fuzzy = fuzz.token_set_ratio(a.text, b.text, processor=None)
+    fuzzy = _above_chance(fuzz.token_set_ratio(a.text, b.text, processor=None))
     blended = (1 - FUZZY_SHARE) * _overlap(a, b, weights, total) + FUZZY_SHARE * fuzzy
     return max(0.0, blended - _when_penalty(a, b))
 
@@ -122,6 +136,7 @@ def _score_items(items: tuple[Item, ...], registries: Registries, settings: Sett
     names = display_names(registries)
     signatures = [item_signature(item, names) for item in items]
     weights = token_weights(signatures)
+    signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
     totals = [sum(weights[t] for t in s.tokens) for s in signatures]
     scored = {}

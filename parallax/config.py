@@ -42,7 +42,7 @@ class Settings:
         3, "Items are compared for the same event only within this many days of each other.", 0, 60
     )
     event_threshold: float = _setting(
-        22.0,
+        12.0,
         "Score (0-100) from shared names, places, figures and dates above which two items "
         "are the same event; calibrated on tests/eval/clusters.",
         0,

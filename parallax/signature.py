@@ -19,14 +19,18 @@ from parallax.figures import NUMBER_WORDS
 from parallax.model import Item, Registries
 from parallax.segment import word_set
 
+BACKGROUND_SHARE = 0.35
+IDF_PRIOR = 10  # items assumed to carry none of the tokens, so small corpora still weigh
 MAX_ENTITIES = 8
+BODY_ENTITIES = 8
 MAX_WORDS = 8
 MAX_NUMBERS = 4
+MAX_FIGURES = 6  # counted figures anywhere in the text: "3 people killed"
 LEAD_SENTENCES = 2
 SOURCE_NAME = ""  # the display name that marks an entity key as an outlet's name
 NEAR_DAYS = 7  # mentioned dates this close before publication say when the event happened
 # How much each kind of shared token counts, before rarity: names beat words.
-KIND_WEIGHTS = {"e": 1.5, "n": 1.0, "w": 0.5, "d": 0.5}
+KIND_WEIGHTS = {"e": 1.5, "n": 1.0, "f": 1.0, "w": 0.5, "d": 0.5}
 
 # Words that say nothing about which event an item reports.
 GENERIC_WORDS = word_set(
@@ -41,7 +45,10 @@ GENERIC_WORDS = word_set(
     monday tuesday wednesday thursday friday saturday sunday morning evening night"""
 )
 YEARS = (1900, 2100)
-_NUMBER = re.compile(r"(?<![\w.\-])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d+(?:\.\d+)?(?![\w,])")
+# Numbers, not times of day: a live blog's "## 06:40 Dam destroyed" gives no figure.
+_NUMBER = re.compile(
+    r"(?<![\w.\-:])\d{1,3}(?:,\d{3})+(?![\w,:])|(?<![\w.,:])\d+(?:\.\d+)?(?![\w,:])"
+)
 _LOWER_WORD = re.compile(r"[a-z]+")
 _CONTENT_WORD = re.compile(r"\b[a-z][a-z\-]{3,}\b")
 # "KYIV, June 6 (Northwire) - ": where the copy was filed, not where the event happened.
@@ -79,11 +86,10 @@ def _lead(item: Item) -> str:
 
 def _entity_tokens(item: Item, head: str, names: Mapping[str, str]) -> list[tuple[str, str]]:
     """Entities written in the headline or lead; registry vocabulary only when capitalised."""
-    chosen = []
-    for entity in item.entities:
-        if is_salient(entity.key, entity.text, names) and entity.text in head:
-            chosen.append((f"e:{entity.key}", names.get(entity.key, entity.text)))
-    return chosen[:MAX_ENTITIES]
+    salient = [e for e in item.entities if is_salient(e.key, e.text, names)]
+    in_head = [e for e in salient if e.text in head]
+    in_body = [e for e in salient if e.text not in head][:BODY_ENTITIES]
+    return [(f"e:{e.key}", names.get(e.key, e.text)) for e in in_head[:MAX_ENTITIES] + in_body]
 
 
 def _word_tokens(head: str, taken: Iterable[str]) -> list[tuple[str, str]]:
@@ -122,6 +128,18 @@ def _number_tokens(item: Item, lead_end: int) -> list[tuple[str, str]]:
     return list(seen.items())[:MAX_NUMBERS]
 
 
+def _figure_tokens(item: Item, lead_end: int) -> list[tuple[str, str]]:
+    """What the text beyond the lead counts, with the value: two reports of one strike give the
+    same toll even when their headlines and leads share nothing else."""
+    seen: dict[str, str] = {}
+    for figure in item.figures:
+        beyond_lead = figure.span is None or figure.span.start >= lead_end
+        if beyond_lead and figure.about != "count":
+            label = f"{figure.value:.15g} {figure.unit} {figure.about}"
+            seen.setdefault(f"f:{label}", label)
+    return list(seen.items())[:MAX_FIGURES]
+
+
 def _near_dates(item: Item) -> list[dt.date]:
     low = item.published - dt.timedelta(days=NEAR_DAYS)
     return [d for d in item.dates if low <= d <= item.published + dt.timedelta(days=1)]
@@ -134,8 +152,9 @@ def item_signature(item: Item, names: Mapping[str, str]) -> Signature:
     entities = _entity_tokens(item, head, names)
     words = _word_tokens(head, (label for _, label in entities))
     numbers = _number_tokens(item, len(lead))
-    dates = _near_dates(item)
-    labels = [*entities, *words, *numbers, *((f"d:{d.isoformat()}", d.isoformat()) for d in dates)]
+    figures = _figure_tokens(item, len(lead))
+    dates = [(f"d:{d.isoformat()}", d.isoformat()) for d in _near_dates(item)]
+    labels = [*entities, *words, *numbers, *figures, *dates]
     tokens = frozenset(token for token, _ in labels)
     text = " ".join(sorted(token[2:].replace(" ", "_") for token in tokens))
     return Signature(
@@ -143,9 +162,16 @@ def item_signature(item: Item, names: Mapping[str, str]) -> Signature:
         day=item.published.toordinal(),
         tokens=tokens,
         text=text,
-        near_dates=frozenset(d.toordinal() for d in dates),
+        near_dates=frozenset(d.toordinal() for d in _near_dates(item)),
         labels=tuple(labels),
     )
+
+
+def informative_text(signature: Signature, weights: Mapping[str, float]) -> str:
+    """The signature's text without the corpus's background tokens (those that weigh nothing),
+    so that fuzzy scoring does not reward two items for both naming Russia."""
+    kept = (t for t in signature.tokens if weights.get(t, 0.0) > 0.0)
+    return " ".join(sorted(t[2:].replace(" ", "_") for t in kept))
 
 
 def is_salient(key: str, text: str, names: Mapping[str, str]) -> bool:
@@ -167,13 +193,16 @@ def display_names(registries: Registries) -> dict[str, str]:
 
 
 def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
-    """Each token's weight: its kind's weight times a smoothed inverse document frequency.
+    """Each token's weight: its kind's weight times a smoothed inverse document frequency,
+    less that of the corpus's background.
 
-    Tokens most items share ("Russia", "Ukraine") weigh little; a village's name weighs a lot.
+    A token carried by more than BACKGROUND_SHARE of the items ("Russia", "Ukraine", the day a
+    live blog was written) weighs nothing; a village's name weighs a lot.
     """
     counts = Counter(token for s in signatures for token in s.tokens)
-    total = len(signatures) + 10
+    total = len(signatures) + IDF_PRIOR
+    floor = math.log(1 / BACKGROUND_SHARE)
     return {
-        token: KIND_WEIGHTS[token[0]] * math.log(total / (count + 1))
+        token: KIND_WEIGHTS[token[0]] * max(0.0, math.log(total / (count + 1)) - floor)
         for token, count in counts.items()
     }

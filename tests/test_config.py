@@ -25,7 +25,7 @@ def test_every_bad_key_is_reported_at_once():
     )
     assert [format_problem(p) for p in problems] == [
         "mkdocs.yml:1: extra.digest.event_threshold: expected a number 0–100, got 'high'\n"
-        "  hint: the default is 22.0; see the settings table in README.md",
+        "  hint: the default is 12.0; see the settings table in README.md",
         "mkdocs.yml:1: extra.digest.event_windw_days: unknown setting (warning)\n"
         '  hint: did you mean "event_window_days"?',
         "mkdocs.yml:1: extra.digest.latest_stories: expected an integer 1–1,000, got 0\n"
