@@ -158,6 +158,12 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
             line,
             "check the indentation and quote values that contain a colon or start with a quote",
         ) from None
+    except yaml.reader.ReaderError as exc:  # its text spans lines and names "<unicode string>"
+        raise YamlProblem(
+            f"invalid YAML: the character U+{exc.character:04X} is not allowed",
+            text[: exc.position].count("\n") + first_line,
+            "remove it: YAML allows no control characters other than tabs and line breaks",
+        ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line, "check the YAML syntax") from None
     finally:
