@@ -178,3 +178,29 @@ def test_a_live_blog_over_the_item_limit_is_refused(write_article, content_dir):
             "split it into several files, or raise max_items_per_article in mkdocs.yml",
         )
     ]
+
+
+@pytest.mark.parametrize(("char", "code"), [("\x07", "0007"), ("\x9f", "009F"), ("\ufffe", "FFFE")])
+def test_a_control_character_in_front_matter_is_named_at_its_line(
+    write_article, content_dir, char, code
+):
+    write_article("cnn/2023-06-01-x.md", GOOD.replace("title: Strike", f"title: St{char}rike"))
+    assert messages(content_dir) == [
+        f"{ARTICLE}:2: front matter: invalid YAML: the character U+{code} is not allowed\n"
+        "  hint: remove it: YAML allows no control characters other than tabs and line breaks"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("source: [cnn]", "3: source: expected a string, got a list"),
+        ("source: {cnn: 1}", "3: source: expected a string, got a mapping"),
+        ("source: 12", "3: source: expected a string, got 12"),
+    ],
+)
+def test_a_source_of_the_wrong_type_is_a_message_not_a_crash(
+    write_article, content_dir, line, expected
+):
+    write_article("cnn/2023-06-01-x.md", GOOD.replace("source: cnn", line))
+    assert messages(content_dir) == [f"{ARTICLE}:{expected}"]

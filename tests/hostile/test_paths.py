@@ -172,3 +172,17 @@ def test_page_paths_from_hostile_ids_stay_in_their_folder(key):
         assert all(p and p not in (".", "..") and "\\" not in p and ":" not in p for p in parts)
         assert "\x00" not in dest
         assert len(dest) < 240
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [("cnn\\n", '"cnn\\n"'), ("cnn\\t", '"cnn\\t"'), ("cnn\\u202e", '"cnn\\u202e"')],
+)
+def test_a_key_with_a_line_break_or_invisible_character_is_refused(content_dir, key, shown):
+    # "cnn\n" passed the schema's $-anchored pattern, then broke the build as a page path.
+    entry = f'"{key}":\n  name: CNN\n  domain: cnn.com\n  country: US\n  group: western\n'
+    (content_dir / "sources.yml").write_text(entry, encoding="utf-8")
+    assert messages(content_dir) == [
+        f"content/sources.yml:1: the key {shown} contains a line break or an invisible "
+        "character\n  hint: keys are plain names: write the key without it"
+    ]

@@ -1,0 +1,251 @@
+"""Property-based tests: parsers, the importer's cleaning, figure and claim extraction and
+slugs never raise on any input; each returns a valid result or a clear problem (#7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parallax.claims import extract_claims
+from parallax.clean import clean_capture
+from parallax.drafts import render_content_file
+from parallax.drafts import slugify as draft_slug
+from parallax.figures import extract_figures
+from parallax.importer import draft_content
+from parallax.ingest import decode_text, parse_article
+from parallax.model import Actor, Item, Registries, Source, SourceRef
+from parallax.placement import ImportOptions
+from parallax.problems import WARNING
+from parallax.segment import MAX_ANCHOR_CHARS, split_sentences
+from parallax.segment import slugify as anchor_slug
+from parallax.urls import safe_id
+
+SOME = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HERE = SourceRef("content/articles/cnn/2023-06-01-x.md")
+REL = "articles/cnn/2023-06-01-x.md"
+REGISTRIES = Registries(
+    sources=(Source("cnn", "CNN", "cnn.com", "US", "western", None, None, HERE),),
+    actors=(
+        Actor("zelensky", "Volodymyr Zelensky", ("Zelensky",), None, "ukraine", HERE),
+        Actor("peskov", "Dmitry Peskov", ("Peskov",), "Kremlin", "russia", HERE),
+    ),
+)
+
+# Text of every kind; surrogates cannot come out of a UTF-8 file, so they are left out.
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=400)
+# Pieces that mean something to YAML, Markdown, HTML or our parsers.
+TOKENS = st.sampled_from(
+    [
+        "---", "...", ":", ": ", "- ", "#", "&a", "*a", "!!python/object", "[", "]", "{", "}",
+        '"', "'", "|", ">", "\t", "\n", "\r\n", "\\", "\x00", "\u202e", "\u2028", "\ufeff",
+        "title", "source", "published", "url", "author", "tags", "kind", "liveblog", "cnn",
+        "2023-06-01", "2023-02-30", "12:30", "https://", "javascript:", "<script>", "{{ x }}",
+        "## ", "1.", "said", "Zelensky", "Peskov", "\u201c", "\u201d", "per cent", "km2", "$",
+        "1,000", "26,000", "more than", "at least", "killed", "injured", "missiles", " ", "x",
+    ]
+)  # fmt: skip
+MIXED_TEXT = st.lists(st.one_of(TOKENS, ANY_TEXT.map(lambda t: t[:12])), max_size=60).map("".join)
+TEXT = st.one_of(ANY_TEXT, MIXED_TEXT)
+# A sentence with figures and a quote, in the shapes outlets write them.
+NUMBER = st.one_of(
+    st.integers(0, 10**12).map(str),
+    st.integers(0, 10**9).map(lambda n: f"{n:,}"),
+    st.floats(0, 1e6, allow_nan=False).map(lambda f: f"{f:.2f}"),
+    st.sampled_from(["1.5 million", "half", "dozens of", "three", "10-15", "1e308", "9" * 300]),
+)
+SENTENCE = st.builds(
+    "{0} {1} {2} {3} {4}, {5} said{6}".format,
+    st.sampled_from(["", "\u201c", '"', "'"]),
+    st.sampled_from(["More than", "At least", "Up to", "About", "", "nearly"]),
+    NUMBER,
+    st.sampled_from(["people", "Ukrainian servicemen", "km2", "missiles", "$", "per cent", ""]),
+    st.sampled_from(["were killed", "were injured", "were shot down", "of territory", ""]),
+    st.sampled_from(["Zelensky", "Dmitry Peskov", "the ministry", "an official", "PXHOSTILE"]),
+    st.sampled_from([".", "", "!", "?\u201d", '." He added: "']),
+)
+SENTENCES = st.lists(st.one_of(SENTENCE, TEXT), min_size=1, max_size=6).map(" ".join)
+
+
+def front_matter(fields: dict[str, object], body: str = "Text.\n") -> str:
+    return "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) + "---\n" + body
+
+
+def check_result(article: object, problems: tuple, text: str) -> None:
+    """An article, or at least one error; every problem located in the file and worded."""
+    lines = text.count("\n") + 2
+    assert article is not None or any(p.severity != WARNING for p in problems)
+    for problem in problems:
+        assert problem.message and 1 <= problem.source.line <= lines, problem
+
+
+@SOME
+@given(TEXT)
+def test_parse_article_never_raises_on_any_text(text):
+    article, problems = parse_article(REL, text, HERE.path, REGISTRIES)
+    check_result(article, problems, text)
+
+
+@SOME
+@given(st.lists(TEXT, max_size=8).map("\n".join), TEXT)
+def test_parse_article_never_raises_on_any_front_matter(front, body):
+    text = f"---\n{front}\n---\n{body}"
+    article, problems = parse_article(REL, text, HERE.path, REGISTRIES)
+    check_result(article, problems, text)
+
+
+FIELD_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXT, st.dates()),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@SOME
+@given(
+    st.dictionaries(
+        st.one_of(st.sampled_from(["title", "source", "published", "url", "author", "tags"]), TEXT),
+        FIELD_VALUES,
+        max_size=8,
+    )
+)
+def test_parse_article_checks_fields_of_any_type(fields):
+    text = front_matter(fields)
+    article, problems = parse_article(REL, text, HERE.path, REGISTRIES)
+    check_result(article, problems, text)
+
+
+TITLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=300)
+
+
+@SOME
+@given(TITLE, st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1)), st.lists(TITLE, max_size=3))
+def test_any_valid_front_matter_is_read_back_exactly(title, published, authors):
+    fields = {"title": title, "source": "cnn", "published": published.isoformat()}
+    fields |= {"author": [a[:200] for a in authors]} if authors else {}
+    article, problems = parse_article(REL, front_matter(fields), HERE.path, REGISTRIES)
+    assert [p for p in problems if p.severity != WARNING] == []
+    assert article is not None
+    assert (article.title, article.published, article.authors) == (
+        title,
+        published,
+        tuple(a[:200] for a in authors),
+    )
+
+
+@SOME
+@given(st.binary(max_size=400))
+def test_decode_text_never_raises(raw):
+    text, problems = decode_text(raw, "a.md")
+    if text is None:
+        assert any(p.severity != WARNING for p in problems)
+    else:
+        assert "\r" not in text and "\x00" not in text
+
+
+@SOME
+@given(TEXT)
+def test_cleaning_a_capture_never_raises_and_keeps_only_its_lines(text):
+    cleaned = clean_capture(text)
+    for line in cleaned.lines:
+        assert line.text and "\n" not in line.text
+    assert len(cleaned.lines) + len(cleaned.removals) <= text.count("\n") + text.count("\r") + 1
+
+
+# U+FFFE and U+FFFF survive cleaning and break the written YAML: see the xfail test below.
+CAPTURE = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff")),
+    MIXED_TEXT,
+)
+
+
+@SOME
+@given(CAPTURE)
+def test_an_imported_capture_is_a_file_check_can_read(text):
+    draft = draft_content(text, ImportOptions(), REGISTRIES)
+    written = render_content_file(draft.front_matter, draft.body)
+    article, problems = parse_article(draft.dest_path, written, draft.dest_path, REGISTRIES)
+    # Only the fields the importer could not infer may be left for the contributor.
+    assert [p for p in problems if p.field == "front matter"] == []
+    if draft.front_matter.title is not None and article is not None:
+        assert article.title == draft.front_matter.title
+
+
+@SOME
+@given(SENTENCES)
+def test_figure_extraction_never_raises_and_points_into_the_text(text):
+    for figure in extract_figures(text):
+        assert math.isfinite(figure.value) and figure.unit and figure.about is not None
+        if figure.span is not None:
+            assert 0 <= figure.span.start < figure.span.end <= len(text)
+
+
+@SOME
+@given(SENTENCES, st.sampled_from([None, "entry-1"]))
+def test_claim_extraction_never_raises_and_cites_the_items_sentences(text, anchor):
+    item = Item(
+        article_id="articles/cnn/2023-06-01-x",
+        anchor=anchor,
+        source="cnn",
+        published=dt.date(2023, 6, 1),
+        title="Strike",
+        text=text,
+        sentences=split_sentences(text),
+    )
+    for claim in extract_claims(item, "e-1", REGISTRIES):
+        assert claim.item_id == item.id and claim.event_id == "e-1" and claim.speaker
+        assert claim.sentence in item.sentences
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@SOME
+@given(TEXT)
+def test_slugs_are_always_plain_and_short(text):
+    slug = draft_slug(text)
+    assert SLUG.fullmatch(slug) and len(slug) <= 60
+    anchor = anchor_slug(text)
+    assert SLUG.fullmatch(anchor) and len(anchor) <= MAX_ANCHOR_CHARS
+
+
+# Ids reach safe_id from keys and file names, which never hold control characters: the YAML
+# reader refuses such keys and file names must match a pattern (see tests/hostile).
+KEY_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp")))
+
+
+@SOME
+@given(st.one_of(KEY_TEXT, st.sampled_from(["..", ".", "/", "a/../b", "C:", "CON", "x" * 90])))
+def test_safe_ids_are_single_plain_path_segments(raw):
+    assert re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", safe_id(raw))
+
+
+# Known bugs in other stages, found by the properties above; each test fails loudly (strict)
+# once its bug is fixed, so that it can become an ordinary test.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="parallax.drafts writes U+FFFE raw in a quoted title; YAML refuses it, so the "
+    "imported file fails check with 'invalid YAML: the character U+FFFE is not allowed'",
+)
+def test_an_imported_title_with_a_noncharacter_is_readable():
+    draft = draft_content("Strike \ufffe on Kyiv\n\nTen were injured.", ImportOptions(), REGISTRIES)
+    written = render_content_file(draft.front_matter, draft.body)
+    _, problems = parse_article(draft.dest_path, written, draft.dest_path, REGISTRIES)
+    assert [p for p in problems if p.field == "front matter"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="parallax.figures reads a 400-digit number as float('inf'), which json.dumps "
+    "writes as Infinity: claims.json and `claims --json` are then not JSON",
+)
+def test_a_huge_number_is_not_an_infinite_figure():
+    figures = extract_figures("More than " + "9" * 400 + " people were killed, officials said.")
+    assert all(math.isfinite(f.value) for f in figures)
