@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parallax.importer import import_files
+from parallax.importer import import_feed, import_files
 from parallax.ingest import parse_article
 from parallax.model import Registries
 from parallax.placement import ImportOptions
@@ -141,3 +141,51 @@ def test_a_source_key_with_a_final_newline_is_refused(content_dir, tmp_path):
     )
     assert report.status == "skipped"
     assert files_under(content_dir / "articles") == []
+
+
+LAUGHS_FEED = """\
+<?xml version="1.0"?>
+<!DOCTYPE rss [
+<!ENTITY l0 "lollollollollollollollollollol">
+{levels}
+<!ENTITY xxe SYSTEM "file://{secret}">
+]>
+<rss version="2.0"><channel><title>T</title><link>https://cnn.com/</link>
+<item><title>&l9;</title><link>https://cnn.com/a</link>
+<description>&xxe; Ten people were injured, officials said.</description></item>
+</channel></rss>
+"""
+
+
+def test_a_feed_with_billion_laughs_and_an_external_entity_expands_neither(content_dir, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET_TOKEN_123\n", encoding="utf-8")
+    levels = "\n".join(f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10))
+    feed = tmp_path / "feed.xml"
+    feed.write_text(LAUGHS_FEED.format(levels=levels, secret=secret), encoding="utf-8")
+    (report,), _ = import_feed(str(feed), ImportOptions(), content_dir, REGISTRIES)
+    text = (content_dir / report.dest_path).read_text(encoding="utf-8")
+    assert "SECRET_TOKEN" not in text and "lollol" not in text
+    assert len(text) < 1_000
+
+
+SAVED_PAGE = """\
+<!doctype html><html><head><title>Strike on Kyiv injures ten</title>
+<script>alert('PXHOSTILE')</script><style>body{x:url(https://attacker.invalid/a)}</style>
+</head><body><article><h1>Strike on Kyiv injures ten</h1>
+<p>Ten people were injured in Kyiv on Thursday, officials said.
+<img src=x onerror="alert('PXHOSTILE')"></p><script>alert('PXHOSTILE')</script>
+<p>The mayor said <a href="javascript:alert('PXHOSTILE')">rescue teams</a> were at the scene
+and more than 20 buildings were damaged.</p><iframe src="https://attacker.invalid/f"></iframe>
+<p>Air defence shot down 3 missiles over the city, the military said on Thursday morning.</p>
+</article></body></html>
+"""
+
+
+def test_a_saved_page_keeps_its_words_and_drops_scripts_handlers_and_targets(content_dir, tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(SAVED_PAGE, encoding="utf-8")
+    (report,), _ = import_files([page], ImportOptions(), content_dir, REGISTRIES)
+    body = (content_dir / report.dest_path).read_text(encoding="utf-8").split("---\n", 2)[2]
+    assert "The mayor said rescue teams were at the scene" in body
+    assert [w for w in ("PXHOSTILE", "attacker.invalid", "javascript", "<") if w in body] == []
