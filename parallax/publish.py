@@ -9,6 +9,7 @@ previous site_src/ and site/ exactly as they were.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -85,8 +86,11 @@ def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
 def _mkdocs_config(abs_config: Path, abs_docs: Path, abs_site: Path) -> Path:
     """A config that inherits mkdocs.yml but reads the staged docs and writes the staged site."""
     abs_child = abs_config.parent / f".parallax-mkdocs-{os.getpid()}.yml"
+    # Quoted (a JSON string is a YAML one): a folder named "a #1" or "a: b" is a path, not
+    # a comment or a mapping (#7).
+    values = {"INHERIT": abs_config.name, "docs_dir": str(abs_docs), "site_dir": str(abs_site)}
     abs_child.write_text(
-        f"INHERIT: {abs_config.name}\ndocs_dir: {abs_docs}\nsite_dir: {abs_site}\n",
+        "".join(f"{key}: {json.dumps(value)}\n" for key, value in values.items()),
         encoding="utf-8",
     )
     return abs_child
