@@ -126,12 +126,27 @@ def _candidate_pairs(texts: list[Text]) -> set[tuple[int, int]]:
     for index, text in enumerate(texts):
         for value in text.sketch:
             holders[value].append(index)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for members in holders.values():
-        for n, i in enumerate(members):
-            for j in members[n + 1 :]:
-                if _within_window(texts[i], texts[j]):
-                    pairs.add((i, j))
+        pairs |= _window_pairs(texts, members)
+    return pairs
+
+
+def _window_pairs(texts: list[Text], members: list[int]) -> set[tuple[int, int]]:
+    """Pairs i < j of `members` (ascending indices into `texts`, which is sorted by date)
+    within the date window. Walking forward from each dated text stops at the first one past
+    the window: a shingle many texts share (boilerplate) made checking every pair of its
+    holders quadratic in the corpus (#9). Undated texts pair with everything."""
+    window = dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    undated = [j for j in members if texts[j].published is None]
+    dated = [(j, day) for j in members if (day := texts[j].published) is not None]
+    pairs = {(i, j) for i in undated for j in members if j > i}
+    for n, (i, day) in enumerate(dated):
+        pairs.update((i, j) for j in undated if j > i)
+        for j, later in dated[n + 1 :]:
+            if later - day > window:
+                break
+            pairs.add((i, j))
     return pairs
 
 
