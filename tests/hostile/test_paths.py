@@ -186,3 +186,13 @@ def test_a_key_with_a_line_break_or_invisible_character_is_refused(content_dir, 
         f"content/sources.yml:1: the key {shown} contains a line break or an invisible "
         "character\n  hint: keys are plain names: write the key without it"
     ]
+
+
+@pytest.mark.slow
+def test_a_project_folder_with_yaml_characters_in_its_name_builds(tmp_path, monkeypatch):
+    from tests.test_interrupt import build, make_project
+
+    root = make_project(tmp_path / "site #1: draft" / "project")
+    monkeypatch.chdir(root)
+    assert build(root).published
+    assert (root / "site" / "index.html").is_file()
