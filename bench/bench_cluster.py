@@ -30,7 +30,7 @@ from parallax.cluster import cluster_items  # noqa: E402
 from parallax.config import Settings  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
-SETTINGS = Settings(event_threshold=12.0, story_threshold=40.0)
+SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 
 
 def _rss_mb() -> float:

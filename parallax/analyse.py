@@ -116,13 +116,16 @@ def build_lexicon(registries: Registries) -> Lexicon:
 def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
     words = []
     previous_end = 0
+    possessive = False  # "Russia's Kursk region" names two things, not "Russia Kursk"
     for match in _WORD.finditer(text):
         gap = text[previous_end : match.start()]
         initial = all_initial or previous_end == 0 or bool(_SENTENCE_GAP.search(gap))
         previous_end = match.end()
         word = _POSSESSIVE.sub("", match.group(0).rstrip("."))
         if word:
-            words.append(_Word(word, word.lower(), initial, not gap.strip()))
+            spaced = not gap.strip() and not possessive
+            words.append(_Word(word, word.lower(), initial, spaced))
+        possessive = word != match.group(0).rstrip(".")
         if match.group(0).endswith("."):
             previous_end -= 1  # the full stop is part of the gap before the next word
     return words

@@ -254,7 +254,7 @@ def cluster_items(
         groups, merge_problems = merge_groups(events, overrides)
         events = _events(groups, scores)
     events, event_problems = retitle(events, overrides, "event")
-    stories = link_stories(events, scores.items, display_names(registries), settings)
+    stories = link_stories(events, scores.items, registries, settings)
     stories, story_problems = retitle(stories, overrides, "story")
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems

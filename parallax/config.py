@@ -52,7 +52,7 @@ class Settings:
         540, "Events are linked into one story only within this many days of each other.", 0, 3650
     )
     story_threshold: float = _setting(
-        40.0, "Score (0-100) above which two events belong to the same story.", 0, 100
+        28.0, "Score (0-100) above which two events belong to the same story.", 0, 100
     )
     min_shared_terms: int = _setting(
         2, "Candidates for the same event must share at least this many rare terms.", 1, 10

@@ -108,8 +108,11 @@ def story_figure_points(facets: Sequence[Facets]) -> list[Point]:
 
 
 def _share_a_place(entries: Sequence[_Entry]) -> bool:
-    places = [e.facets.places for e in entries if e.facets.places]
-    return bool(places) and bool(frozenset.intersection(*places))
+    """Every figure is about a place, and one place is the same for all: months apart, a
+    count whose place one claim does not say answers another question ("880 km2 this year"
+    against "100 square miles on the southern front")."""
+    places = [e.facets.places for e in entries]
+    return all(places) and bool(frozenset.intersection(*places))
 
 
 def _figure_point(event_id: str, entries: Sequence[_Entry], *, story: bool) -> Point:

@@ -47,7 +47,8 @@ def figure_label(
         base = f"{owner} {unit}".strip() + (f" ({first.about})" if first.about != "count" else "")
     else:
         base = f"{owner} {unit} {ABOUT_WORDS.get(first.about, first.about)}".strip()
-    place = _shared_place(facets)
+    # Across a story's events, a place is the question's only when every claim names it.
+    place = _shared_place(facets, every=story)
     where = f" in {place}" if place else ""
     return _capitalise(base + where + _when(facets, story))
 
@@ -56,8 +57,8 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _shared_place(facets: Sequence[Facets]) -> str | None:
-    """The place every claim names, as written; or the one most of them name."""
+def _shared_place(facets: Sequence[Facets], *, every: bool = False) -> str | None:
+    """The place every claim names, as written; or, unless `every`, the one most of them name."""
     counts: Counter[str] = Counter()
     names: dict[str, str] = {}
     for f in facets:
@@ -67,7 +68,7 @@ def _shared_place(facets: Sequence[Facets]) -> str | None:
     if not counts:
         return None
     key, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return names[key] if count * 2 >= len(facets) else None
+    return names[key] if count == len(facets) or (not every and count * 2 >= len(facets)) else None
 
 
 def _day(date: dt.date) -> str:

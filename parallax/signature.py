@@ -192,17 +192,23 @@ def display_names(registries: Registries) -> dict[str, str]:
     return names
 
 
-def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
-    """Each token's weight: its kind's weight times a smoothed inverse document frequency,
-    less that of the corpus's background.
+def rarity(count: int, total: int) -> float:
+    """How much a token carried by `count` of `total` things (items, events) tells: a smoothed
+    inverse document frequency, less that of the background.
 
-    A token carried by more than BACKGROUND_SHARE of the items ("Russia", "Ukraine", the day a
-    live blog was written) weighs nothing; a village's name weighs a lot.
+    Smoothing with IDF_PRIOR things that carry nothing keeps a small corpus's tokens telling;
+    a token carried by more than BACKGROUND_SHARE of them ("Russia", "Ukraine", the day a live
+    blog was written) is background and tells nothing.
+    """
+    idf = math.log((total + IDF_PRIOR) / (count + 1))
+    return max(0.0, idf - math.log(1 / BACKGROUND_SHARE))
+
+
+def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
+    """Each token's weight: its kind's weight times its rarity among the items.
+
+    Tokens most items share weigh nothing; a village's name weighs a lot.
     """
     counts = Counter(token for s in signatures for token in s.tokens)
-    total = len(signatures) + IDF_PRIOR
-    floor = math.log(1 / BACKGROUND_SHARE)
-    return {
-        token: KIND_WEIGHTS[token[0]] * max(0.0, math.log(total / (count + 1)) - floor)
-        for token, count in counts.items()
-    }
+    total = len(signatures)
+    return {token: KIND_WEIGHTS[token[0]] * rarity(count, total) for token, count in counts.items()}

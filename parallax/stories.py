@@ -1,8 +1,13 @@
 """Linking events into stories: threads of related events over a longer horizon.
 
-Pure. An event's profile is the entities and headline words its items share most; two events
-within `story_window_days` whose profiles share rare tokens are scored, and events are grouped
-by average link at `story_threshold`. Every event belongs to exactly one story, often alone.
+Pure. An event's profile weighs what its items are about: salient names (more when they stand
+in a headline or lead, or recur), the office of a registered person when several people held
+it (successive defence ministers), the things its figures count (troops lost, territory taken)
+and headline words. Stories exist so that claims months apart can be compared, so offices and
+counted things weigh more than names. Tokens that more than a third of the events carry are
+the corpus's background ("Russia", "Ukraine") and weigh nothing. Two events within
+`story_window_days` that share rare profile tokens are scored by the cosine of their profiles;
+events are grouped by average link at `story_threshold`. Every event is in exactly one story.
 """
 
 from __future__ import annotations
@@ -14,92 +19,134 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from parallax.config import Settings
 from parallax.linkage import average_link
-from parallax.model import Event, Item, Story
-from parallax.signature import GENERIC_WORDS, is_salient, stem
+from parallax.model import Event, Item, Registries, Story
+from parallax.signature import GENERIC_WORDS, display_names, is_salient, rarity, stem
 
-PROFILE_TOKENS = 8
-MAX_POSTINGS = 50  # a name in more events than this within the window is not rare
-FUZZY_SHARE = 0.3
-WORD_WEIGHT = 0.5  # headline words count half as much as shared names
+PROFILE_TOKENS = 24  # an event is compared on its most telling tokens only
+KEY_TOKENS = 12  # of which these find candidates in the inverted index
+MAX_POSTINGS = 50  # a key token of more events than this within the window is not rare
+HEAD_BONUS = 1.0  # a name in a headline or lead counts as much as three more mentions
+LEAD_SENTENCES = 2
+# What a kind of token is worth before rarity: an office or a counted thing says that two
+# events hold comparable claims; a name says they are about the same people or places.
+KIND_WEIGHTS = {"e": 1.0, "o": 2.0, "c": 2.0, "w": 0.5}
+# Figures whose counted thing says nothing about a thread: bare counts, sums, distances.
+VAGUE_COUNTS = frozenset({"count", "people", "amount", "distance", "share"})
+# Kinds of loss that one side reports as killed and the other as losses or casualties.
+ABOUT_FAMILIES = {"killed": "losses", "casualties": "losses"}
 _TITLE_WORD = re.compile(r"\b[a-z][a-z\-]{3,}\b")
+_PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
 @dataclass(frozen=True, slots=True)
 class _Profile:
     day: int
-    tokens: frozenset[str]
-    text: str
+    weights: Mapping[str, float]  # token -> tf times rarity, the strongest PROFILE_TOKENS
+    norm: float
+    keys: tuple[str, ...]  # the strongest KEY_TOKENS, for candidates
 
 
-def _item_tokens(item: Item, names: Mapping[str, str]) -> set[str]:
-    """Salient entities, and headline words that are not part of a name."""
-    entities = [e for e in item.entities if is_salient(e.key, e.text, names)]
-    in_names = {w for e in entities for w in e.text.lower().split()}
-    words = _TITLE_WORD.findall(item.title.lower())
-    tokens = {f"e:{e.key}" for e in entities}
-    return tokens | {f"w:{stem(w)}" for w in words if w not in GENERIC_WORDS | in_names}
+def office_of(affiliation: str) -> str:
+    """An affiliation as an office: "Russian Defence Minister (until May 2024)" is
+    "russian defense minister"."""
+    text = _PARENTHESIS.sub(" ", affiliation).lower().replace("defence", "defense")
+    return " ".join(text.replace(",", " ").split())
 
 
-def _event_counts(
-    event: Event, items: Mapping[str, Item], names: Mapping[str, str]
-) -> Counter[str]:
-    """Each token once per item that has it."""
-    counts: Counter[str] = Counter()
-    for item_id in event.item_ids:
-        counts.update(_item_tokens(items[item_id], names))
+def shared_offices(registries: Registries) -> dict[str, str]:
+    """Actor key -> office, for offices that several registered people held."""
+    offices = {a.key: office_of(a.affiliation) for a in registries.actors if a.affiliation}
+    holders = Counter(offices.values())
+    return {key: office for key, office in offices.items() if holders[office] > 1}
+
+
+def _name_counts(
+    item: Item, names: Mapping[str, str], offices: Mapping[str, str]
+) -> defaultdict[str, float]:
+    head = item.title + "\n" + " ".join(s.text for s in item.sentences[:LEAD_SENTENCES])
+    text = item.title + "\n" + item.text
+    counts: defaultdict[str, float] = defaultdict(float)
+    for entity in item.entities:
+        if not is_salient(entity.key, entity.text, names):
+            continue
+        # A person is named in full once, then by surname: "Mr. Shoigu told reporters".
+        written = entity.text.split()[-1] if entity.kind == "actor" else entity.text
+        tf = math.log(1 + max(1, text.count(written))) + HEAD_BONUS * (entity.text in head)
+        counts[f"e:{entity.key}"] += tf
+        if entity.key in offices:
+            counts[f"o:{offices[entity.key]}"] += tf
+    return counts
+
+
+def _item_counts(
+    item: Item, names: Mapping[str, str], offices: Mapping[str, str]
+) -> defaultdict[str, float]:
+    """What one item is about, with how much it says about each thing."""
+    counts = _name_counts(item, names, offices)
+    for figure in item.figures:
+        if figure.about not in VAGUE_COUNTS:
+            about = ABOUT_FAMILIES.get(figure.about, figure.about)
+            counts[f"c:{figure.unit} {about}"] += 1.0
+    in_names = {w for e in item.entities for w in e.text.lower().split()}
+    for word in _TITLE_WORD.findall(item.title.lower()):
+        if word not in GENERIC_WORDS and word not in in_names:
+            counts[f"w:{stem(word)}"] += 1.0
     return counts
 
 
 def _profiles(
-    events: Sequence[Event], items: Mapping[str, Item], names: Mapping[str, str]
+    events: Sequence[Event], items: Mapping[str, Item], registries: Registries
 ) -> list[_Profile]:
-    counts = [_event_counts(event, items, names) for event in events]
+    names, offices = display_names(registries), shared_offices(registries)
+    counts = []
+    for event in events:
+        total: defaultdict[str, float] = defaultdict(float)
+        for item_id in event.item_ids:
+            for token, tf in _item_counts(items[item_id], names, offices).items():
+                total[token] += tf
+        counts.append(total)
     document = Counter(token for c in counts for token in c)
-    total = len(events) + 10
     profiles = []
     for event, count in zip(events, counts, strict=True):
-        ranked = sorted(count, key=lambda t: (-count[t] * math.log(total / (document[t] + 1)), t))
-        tokens = frozenset(ranked[:PROFILE_TOKENS])
-        text = " ".join(sorted(t[2:].replace(" ", "_") for t in tokens))
-        profiles.append(_Profile(event.start.toordinal(), tokens, text))
+        scored = {
+            t: tf * KIND_WEIGHTS[t[0]] * rarity(document[t], len(events)) for t, tf in count.items()
+        }
+        ranked = sorted((t for t in scored if scored[t] > 0), key=lambda t: (-scored[t], t))
+        kept = {t: scored[t] for t in ranked[:PROFILE_TOKENS]}
+        norm = math.sqrt(sum(v * v for v in kept.values()))
+        profiles.append(_Profile(event.start.toordinal(), kept, norm, tuple(ranked[:KEY_TOKENS])))
     return profiles
 
 
-def _candidates(
-    profiles: Sequence[_Profile], window: int, min_shared: int
-) -> list[tuple[int, int]]:
+def _candidates(profiles: Sequence[_Profile], window: int) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, within the window that share a rare key token."""
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
-    names = [sorted(t for t in p.tokens if t.startswith("e:")) for p in profiles]
-    for index, profile in enumerate(profiles):
-        for token in names[index]:
+    for index, profile in enumerate(profiles):  # profiles are sorted by day
+        for token in profile.keys:
             days[token].append(profile.day)
             posted[token].append(index)
     pairs = []
     for i, profile in enumerate(profiles):
         shared: dict[int, int] = defaultdict(int)
-        for token in names[i]:
+        for token in profile.keys:
             low = bisect_left(days[token], profile.day - window)
             high = bisect_right(days[token], profile.day + window)
             if high - low <= MAX_POSTINGS:
                 for j in posted[token][low:high]:
                     shared[j] += j > i
-        pairs += [(i, j) for j, n in sorted(shared.items()) if n >= min_shared]
+        pairs += [(i, j) for j, n in sorted(shared.items()) if n]
     return pairs
 
 
-def _score(a: _Profile, b: _Profile, weights: Mapping[str, float]) -> float:
-    """0-100; events that share no name are never one story, whatever their words."""
-    if not any(t.startswith("e:") for t in a.tokens & b.tokens):
+def story_score(a: _Profile, b: _Profile) -> float:
+    """0-100: the cosine of two events' weighted profiles."""
+    if not a.norm or not b.norm:
         return 0.0
-    total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
-    overlap = 200.0 * sum(weights[t] for t in a.tokens & b.tokens) / total if total else 0.0
-    fuzzy = fuzz.token_set_ratio(a.text, b.text, processor=None)
-    return (1 - FUZZY_SHARE) * overlap + FUZZY_SHARE * fuzzy
+    dot = sum(v * b.weights[t] for t, v in a.weights.items() if t in b.weights)
+    return 100.0 * dot / (a.norm * b.norm)
 
 
 def _story(events: Sequence[Event]) -> Story:
@@ -108,30 +155,17 @@ def _story(events: Sequence[Event]) -> Story:
     return Story(ordered[0].id, tuple(e.id for e in ordered), largest.title)
 
 
-def _weights(profiles: Sequence[_Profile]) -> dict[str, float]:
-    document = Counter(t for p in profiles for t in p.tokens)
-    total = len(profiles) + 10
-    return {
-        t: math.log(total / (n + 1)) * (1.0 if t.startswith("e:") else WORD_WEIGHT)
-        for t, n in document.items()
-    }
-
-
 def link_stories(
     events: Sequence[Event],
     items: Mapping[str, Item],
-    names: Mapping[str, str],
+    registries: Registries,
     settings: Settings,
 ) -> tuple[Story, ...]:
-    """Stories of the events; a story's id is the id of its earliest event.
-
-    `names` are the readable names of registry keys, as `signature.display_names` gives them.
-    """
+    """Stories of the events; a story's id is the id of its earliest event."""
     ordered = sorted(events, key=lambda e: (e.start, e.id))
-    profiles = _profiles(ordered, items, names)
-    weights = _weights(profiles)
-    pairs = _candidates(profiles, settings.story_window_days, settings.min_shared_terms)
-    edges = ((i, j, _score(profiles[i], profiles[j], weights)) for i, j in pairs)
+    profiles = _profiles(ordered, items, registries)
+    pairs = _candidates(profiles, settings.story_window_days)
+    edges = ((i, j, story_score(profiles[i], profiles[j])) for i, j in pairs)
     groups = average_link(len(ordered), edges, settings.story_threshold)
     stories = [_story([ordered[n] for n in group]) for group in groups]
     return tuple(sorted(stories, key=lambda s: s.id))

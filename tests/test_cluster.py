@@ -12,7 +12,7 @@ from parallax.config import Settings
 from parallax.linkage import average_link
 from parallax.model import Item, Override, Registries, SourceRef
 
-SETTINGS = Settings(event_threshold=12.0, story_threshold=40.0)
+SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 OVERRIDES = SourceRef("content/overrides.yml", 3)
 
 
