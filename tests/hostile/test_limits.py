@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from parallax.cli import main
 from parallax.config import Settings
 from parallax.segment import segment_article
 from tests.hostile.common import GOOD, load, messages
@@ -204,3 +206,25 @@ def test_a_source_of_the_wrong_type_is_a_message_not_a_crash(
 ):
     write_article("cnn/2023-06-01-x.md", GOOD.replace("source: cnn", line))
     assert messages(content_dir) == [f"{ARTICLE}:{expected}"]
+
+
+def test_check_reports_a_live_blog_over_the_item_limit(project, write_article):
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  digest:\n", "  digest:\n    max_items_per_article: 3\n"
+        ),
+        encoding="utf-8",
+    )
+    entries = "".join(f"## Entry {n}\nSomething happened, officials said.\n" for n in range(4))
+    text = GOOD.replace("url:", "kind: liveblog\nurl:").split("Ten people")[0] + entries
+    write_article("cnn/2023-06-01-x.md", text)
+    result = CliRunner().invoke(main, ["-q", "check", "-f", str(config)])
+    assert (result.exit_code, result.output.splitlines()) == (
+        1,
+        [
+            f"{ARTICLE}:8: body: live blog has 4 entries, more than max_items_per_article (3)",
+            "  hint: split it into several files, or raise max_items_per_article in mkdocs.yml",
+            "1 error, 0 warnings in 1 file",
+        ],
+    )
