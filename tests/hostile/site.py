@@ -4,13 +4,19 @@
 title, author, tags, body, live-blog headings, and the registries' source names, notes,
 actor names and aliases, term concepts and variants. `build_hostile_site` runs the real
 pipeline on it, MkDocs and Pagefind included. The browser tests (#5) can serve the result
-and call `assert_inert` on each page of `HOSTILE_PATHS`.
+with `served`, open each page of `HOSTILE_PATHS` (and search for MARKER, which every payload
+holds), and call `assert_inert` on it.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -213,3 +219,22 @@ def assert_inert(page: Any, base_url: str) -> None:
     body = "[data-pagefind-body]"
     loaded = page.query_selector_all(f"{body} script, {body} img, {body} iframe, {body} object")
     assert loaded == []
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def served(abs_site: Path) -> Iterator[str]:
+    """`abs_site` served from 127.0.0.1 on a free port, for a browser; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(abs_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
