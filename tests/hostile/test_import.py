@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -107,21 +108,34 @@ def test_an_interrupted_overwrite_leaves_the_old_file_whole(
     assert (content_dir / DEST).read_text(encoding="utf-8") == old
 
 
+class _HalfWriter:
+    """A file that takes half of what it is given, then is interrupted."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def write(self, text: str) -> int:
+        self._handle.write(text[: len(text) // 2])
+        raise KeyboardInterrupt
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def __enter__(self) -> _HalfWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+
 @pytest.mark.parametrize("step", ["write", "fsync", "link"])
 def test_an_interrupted_new_file_leaves_nothing(content_dir, tmp_path, monkeypatch, step):
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt
 
-    if step == "write":  # the text is half written when the interrupt comes
-        real = os.fdopen
-
-        def half(fd: int, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-            handle = real(fd, *args, **kwargs)  # type: ignore[call-overload]
-            handle.write = lambda text: (real_write(text[: len(text) // 2]), interrupt())
-            real_write = type(handle).write.__get__(handle)
-            return handle
-
-        monkeypatch.setattr(os, "fdopen", half)
+    real_fdopen = os.fdopen
+    if step == "write":
+        monkeypatch.setattr(os, "fdopen", lambda *a, **k: _HalfWriter(real_fdopen(*a, **k)))
     else:
         monkeypatch.setattr(os, step, interrupt)
     with pytest.raises(KeyboardInterrupt):
