@@ -26,7 +26,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from synth import DAYS, FIRST_NAMES, KINDS, MONTHS, START, WEEKDAYS, _people, _places, _skewed
+from synth import (
+    DAYS,
+    FIRST_NAMES,
+    KINDS,
+    MONTHS,
+    START,
+    WEEKDAYS,
+    _people,
+    _places,
+    _skewed,
+    _words,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 ANCHOR_PEOPLE = 12  # the first people drawn most often: the officials every story quotes
@@ -67,24 +78,96 @@ ROLES = {
     "ukraine": ("Mayor", "Deputy Defence Minister", "regional governor", "Colonel"),
     "west": ("Secretary of State", "NATO Secretary General", "ambassador", "envoy"),
 }
-NARRATION = (
-    "Residents of {place} said they heard explosions before dawn.",
-    "Trains to {place} were delayed and schools stayed closed on {when}.",
-    "Power and water were cut in parts of {near} for several hours.",
-    "Emergency crews worked through the night to clear the rubble in {place}.",
-    "Video shared online showed smoke rising over the outskirts of {place}.",
-    "The road between {place} and {near} was closed to civilian traffic.",
-    "Local officials opened shelters and handed out food and blankets.",
-    "Air raid sirens sounded across the region for more than two hours.",
-    "{place} lies about {distance} kilometres from {near}.",
-    "The area has seen repeated fighting since the spring.",
-    "Aid groups said they were sending medical supplies to {near}.",
-    "The claims could not be independently verified.",
-    "Neither side gave details of its own losses.",
-    "Analysts said the situation around {place} remained fluid.",
-    "Fighting has continued in the region for months as part of {war}.",
-    "Satellite images taken on {when} appeared to show damaged buildings.",
+# Narration is put together from parts, so that two articles rarely share a run of four
+# words unless they copy each other (as real reports from different outlets rarely do);
+# each outlet adds its own line of boilerplate, as real outlets do.
+WHO = _words(
+    "Residents Witnesses Volunteers Medics Neighbours Journalists Teachers Farmers "
+    "Drivers Engineers Firefighters Pensioners Students Shopkeepers Priests Nurses"
 )
+SAW = (
+    "reported",
+    "described",
+    "filmed",
+    "heard",
+    "counted",
+    "photographed",
+    "mentioned",
+    "recalled",
+    "feared",
+    "noticed",
+    "posted pictures of",
+    "spoke of",
+)
+WHAT = (
+    "several loud blasts",
+    "a column of black smoke",
+    "damaged apartment blocks",
+    "burning cars",
+    "a downed drone",
+    "shattered windows",
+    "craters in the road",
+    "a collapsed roof",
+    "long queues for water",
+    "sirens and gunfire",
+    "flares overhead",
+    "military trucks",
+    "fallen power lines",
+    "a fire at a warehouse",
+    "armoured vehicles",
+    "an empty school",
+    "a damaged bridge",
+    "crowded shelters",
+    "a burning fuel depot",
+)
+WHERE = (
+    "in {place}",
+    "near the station in {place}",
+    "on the edge of {near}",
+    "along the river in {place}",
+    "outside {near}",
+    "in the centre of {place}",
+    "on the road to {near}",
+    "in the villages around {place}",
+    "east of {near}",
+)
+WHEN = (
+    "before dawn",
+    "on {when}",
+    "shortly after midnight",
+    "in the early afternoon",
+    "late in the evening",
+    "over the weekend",
+    "during the night",
+    "at around {hour}",
+)
+AFTER = (
+    "",
+    ", officials said",
+    ", according to local media",
+    ", a witness said",
+    ", the regional administration said",
+    ", footage showed",
+    ", reports said",
+)
+BOILERPLATE = {
+    "wire": "The claims could not be independently verified.",
+    "herald": "The Herald has reached out to both governments for comment.",
+    "vestnik": "Vestnik will continue to follow the situation.",
+    "dnipro": "Support independent Ukrainian journalism.",
+    "monitor": "Follow our coverage for further updates.",
+    "pulse": "This is a developing story.",
+    "courier": "With reporting from our correspondents in the region.",
+    "gazeta": "Subscribe to our channel for the latest news.",
+}
+
+
+def _narration(rng: random.Random, fill: dict[str, str]) -> str:
+    sentence = " ".join(
+        (rng.choice(WHO), rng.choice(SAW), rng.choice(WHAT), rng.choice(WHERE),
+         rng.choice(WHEN))
+    ) + rng.choice(AFTER) + "."  # fmt: skip
+    return sentence.format(**fill)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,16 +258,24 @@ def _body(outlet: Outlet, event: _Event, rng: random.Random) -> str:
     _, verb, _ = event.kind
     place, near = event.place[outlet.variant], event.near[outlet.variant]
     when = _when(outlet, event.day)
-    fill = {"place": place, "near": near, "when": when, "war": outlet.war_word,
-            "distance": str(rng.randint(5, 300))}  # fmt: skip
+    fill = {
+        "place": place,
+        "near": near,
+        "when": when,
+        "hour": f"{rng.randint(1, 12)} {rng.choice(('am', 'pm'))}",
+    }
     lead = f"Forces {verb} {place} near {near} on {when}, officials said."
     statements = _statements(outlet, event, rng)
-    narration = [s.format(**fill) for s in rng.sample(NARRATION, rng.randint(5, 10))]
+    narration = [_narration(rng, fill) for _ in range(rng.randint(5, 10))]
+    narration.append(f"{place} lies about {rng.randint(5, 300)} kilometres from {near}.")
+    narration.append(
+        f"Fighting has continued in the region for months as part of {outlet.war_word}."
+    )
     sentences = statements[:2] + rng.sample(statements[2:], rng.randint(2, 5)) + narration
     rng.shuffle(sentences)
     sentences = [s[:1].upper() + s[1:] for s in sentences]
     paragraphs = [lead] + [" ".join(sentences[i : i + 3]) for i in range(0, len(sentences), 3)]
-    return "\n\n".join(paragraphs) + "\n"
+    return "\n\n".join([*paragraphs, BOILERPLATE[outlet.key]]) + "\n"
 
 
 def _front_matter(fields: dict[str, object]) -> str:
