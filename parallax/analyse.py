@@ -68,6 +68,9 @@ class Lexicon:
 
     names: Mapping[tuple[str, ...], tuple[str, str]] = dataclasses.field(hash=False)
     longest: int = 1  # the most words of any indexed name
+    # first word -> the lengths of the names that start with it, longest first: most words
+    # start no name, and trying every length for each word was most of this stage (#9)
+    starts: Mapping[str, tuple[int, ...]] = dataclasses.field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,11 @@ def build_lexicon(registries: Registries) -> Lexicon:
             names[_words_of(name)] = (actor.key, "actor")
     names.pop((), None)
     longest = max((len(n) for n in names), default=1)
-    return Lexicon(names, longest)
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        lengths.setdefault(name[0], set()).add(len(name))
+    starts = {word: tuple(sorted(found, reverse=True)) for word, found in lengths.items()}
+    return Lexicon(names, longest, starts)
 
 
 def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
@@ -145,10 +152,11 @@ def _starts_name(word: _Word, confirmed: frozenset[str]) -> bool:
 
 def _registry_match(words: list[_Word], i: int, lexicon: Lexicon) -> tuple[int, str, str] | None:
     """The longest registry name starting at word i: (words used, key, kind)."""
-    for n in range(min(lexicon.longest, len(words) - i), 0, -1):
-        found = lexicon.names.get(tuple(w.lower for w in words[i : i + n]))
-        if found is not None:
-            return n, found[0], found[1]
+    for n in lexicon.starts.get(words[i].lower, ()):
+        if n <= len(words) - i:
+            found = lexicon.names.get(tuple(w.lower for w in words[i : i + n]))
+            if found is not None:
+                return n, found[0], found[1]
     return None
 
 
