@@ -114,8 +114,8 @@ def build_lexicon(registries: Registries) -> Lexicon:
     names.pop((), None)
     longest = max((len(n) for n in names), default=1)
     lengths: dict[str, set[int]] = {}
-    for name in names:
-        lengths.setdefault(name[0], set()).add(len(name))
+    for words in names:
+        lengths.setdefault(words[0], set()).add(len(words))
     starts = {word: tuple(sorted(found, reverse=True)) for word, found in lengths.items()}
     return Lexicon(names, longest, starts)
 
