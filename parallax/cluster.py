@@ -35,7 +35,7 @@ from parallax.stories import link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
 # Names, numbers, figures and dates find candidates; words only score.
-BLOCKING_KINDS = ("e:", "n:", "f:", "d:")
+BLOCKING_KINDS = ("e:", "a:", "n:", "f:", "d:")
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
 FUZZY_SHARE = 0.3  # the share of rapidfuzz's token_set_ratio in a pair's score
 # token_set_ratio of two unrelated signatures is 35-50 (shared letters, not shared facts): only

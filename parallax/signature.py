@@ -1,9 +1,11 @@
 """What identifies the event an item reports, as a short set of normalised tokens.
 
-Pure: no I/O. A signature holds who and where (canonical entities of the headline and lead),
-what (stemmed content words of the headline and lead), which numbers (figure values) and when
-(dates the text mentions near publication). Headline wording alone is a weak signal: outlets
-covering one event often share almost none of it, but they share names, places and numbers.
+Pure: no I/O. A signature holds who and where (canonical entities of the headline and lead,
+then the first of the body), what (stemmed content words of the headline and lead), which
+numbers (figure values of the headline and lead, and counted figures beyond it: "3 people
+killed") and when (dates the text mentions near publication). Headline wording alone is a weak
+signal: outlets covering one event often share almost none of it, but they share names, places
+and numbers. Tokens are weighed by rarity, and the corpus's background weighs nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from parallax.analyse import ORG_WORDS
 from parallax.figures import NUMBER_WORDS
 from parallax.model import Item, Registries
 from parallax.segment import word_set
@@ -29,8 +32,10 @@ MAX_FIGURES = 6  # counted figures anywhere in the text: "3 people killed"
 LEAD_SENTENCES = 2
 SOURCE_NAME = ""  # the display name that marks an entity key as an outlet's name
 NEAR_DAYS = 7  # mentioned dates this close before publication say when the event happened
-# How much each kind of shared token counts, before rarity: names beat words.
-KIND_WEIGHTS = {"e": 1.5, "n": 1.0, "f": 1.0, "w": 0.5, "d": 0.5}
+# How much each kind of shared token counts, before rarity: names beat words. People and
+# bodies of actors.yml ("a") are the ones who speak, about many events a week: a place or a
+# named thing ("e") says more about which happening an item reports.
+KIND_WEIGHTS = {"e": 1.5, "a": 1.0, "n": 1.0, "f": 1.0, "w": 0.5, "d": 0.5}
 
 # Words that say nothing about which event an item reports.
 GENERIC_WORDS = word_set(
@@ -61,7 +66,7 @@ class Signature:
 
     item_id: str
     day: int  # publication date as an ordinal, for date windows
-    tokens: frozenset[str]  # "e:kyiv", "w:strik", "n:26000", "d:2023-06-06"
+    tokens: frozenset[str]  # "e:kyiv", "a:klitschko", "w:strik", "n:26000", "d:2023-06-06"
     text: str  # the tokens' values, sorted and joined, for fuzzy scoring
     near_dates: frozenset[int]  # mentioned dates near publication, as ordinals
     labels: tuple[tuple[str, str], ...]  # (token, readable text), for evidence
@@ -89,7 +94,10 @@ def _entity_tokens(item: Item, head: str, names: Mapping[str, str]) -> list[tupl
     salient = [e for e in item.entities if is_salient(e.key, e.text, names)]
     in_head = [e for e in salient if e.text in head]
     in_body = [e for e in salient if e.text not in head][:BODY_ENTITIES]
-    return [(f"e:{e.key}", names.get(e.key, e.text)) for e in in_head[:MAX_ENTITIES] + in_body]
+    return [
+        (f"{'a' if e.kind == 'actor' else 'e'}:{e.key}", names.get(e.key, e.text))
+        for e in in_head[:MAX_ENTITIES] + in_body
+    ]
 
 
 def _word_tokens(head: str, taken: Iterable[str]) -> list[tuple[str, str]]:
@@ -175,8 +183,11 @@ def informative_text(signature: Signature, weights: Mapping[str, float]) -> str:
 
 
 def is_salient(key: str, text: str, names: Mapping[str, str]) -> bool:
-    """Whether an entity can identify an event: a capitalised name that is not an outlet's."""
-    return text[:1].isupper() and names.get(key) != SOURCE_NAME
+    """Whether an entity can identify an event: a capitalised name that is not an outlet's,
+    nor a lone word for a kind of body ("the Ministry", "the Staff" of a longer name)."""
+    if key in names:
+        return names[key] != SOURCE_NAME
+    return text[:1].isupper() and key not in ORG_WORDS
 
 
 def display_names(registries: Registries) -> dict[str, str]:

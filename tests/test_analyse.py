@@ -92,3 +92,26 @@ def test_analyse_item_fills_sentences_entities_and_dates():
     assert [e.key for e in analysed.entities] == ["kyiv", "zelensky"]
     assert analysed.dates == (dt.date(2023, 6, 6),)
     assert analyse_item(item, REGISTRIES) == analysed
+
+
+def test_a_body_in_actors_yml_gives_no_surname():
+    staff = Actor(
+        "general-staff", "General Staff of the Armed Forces of Ukraine", (), None, None, WHERE
+    )
+    lexicon = build_lexicon(Registries(actors=(staff, *REGISTRIES.actors)))
+    assert [e.key for e in find_entities("On Monday Ukraine said Zelensky", lexicon)] == [
+        "ukraine",
+        "zelensky",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Two were hurt in Russia’s Kursk region.", ["russia", "kursk"]),
+        ("Shelling hit Ukraine's Kharkov region.", ["ukraine", "kharkiv"]),
+        ("On Monday Russians and Ukrainians met.", ["russia", "ukraine"]),
+    ],
+)
+def test_a_possessive_ends_a_name_and_plural_demonyms_name_the_country(text, expected):
+    assert keys(text) == expected

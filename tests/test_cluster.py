@@ -10,7 +10,8 @@ import pytest
 from parallax.cluster import cluster_items, events_to_json
 from parallax.config import Settings
 from parallax.linkage import average_link
-from parallax.model import Item, Override, Registries, SourceRef
+from parallax.model import Actor, Item, Override, Registries, SourceRef
+from parallax.signature import item_signature, rarity
 
 SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 OVERRIDES = SourceRef("content/overrides.yml", 3)
@@ -182,3 +183,70 @@ def test_json_has_the_documented_shape():
     assert "dam-breached" in anchors
     assert [e["start"] for e in data["events"]] == sorted(e["start"] for e in data["events"])
     assert {e for s in data["stories"] for e in s["events"]} == {e["id"] for e in data["events"]}
+
+
+def test_a_time_of_day_in_a_heading_is_not_a_number():
+    entry = make_item("live/2023-06-06-blog", 6, "06:40 Dam breached", "The dam broke.", "a")
+    assert not [t for t in item_signature(entry, {}).tokens if t.startswith("n:")]
+
+
+def test_tokens_most_items_carry_weigh_nothing():
+    assert rarity(7, 10) == 0.0  # "Russia", "Ukraine", the day a live blog was written
+    assert rarity(1, 10) > rarity(3, 10) > 0.0
+
+
+BLOG = [
+    ("Missiles hit Kyiv overnight", "Russia fired missiles at Kyiv on Thursday, Ukraine said."),
+    ("Kyiv toll: three killed", "Falling debris killed three people in Kyiv's Obolon district."),
+    ("Grain talks in Ankara", "Russia and Ukraine sent envoys to Ankara on Thursday."),
+    ("Drone downed over Belgorod", "Russia said on Thursday it downed a Ukrainian drone."),
+    ("Aid package from Denmark", "Denmark will send Ukraine tanks, Russia protested on Thursday."),
+]
+
+
+def test_live_blog_entries_on_one_strike_join_and_the_rest_stay_apart():
+    entries = [
+        make_item("live/2023-06-01-blog", 1, title, text, f"e{n}")
+        for n, (title, text) in enumerate(BLOG)
+    ]
+    strike = make_item(
+        "wire/2023-06-01-obolon",
+        1,
+        "Three killed as missile debris falls on Kyiv",
+        "Debris from missiles shot down over Kyiv killed three people in the Obolon district"
+        " on Thursday.",
+    )
+    events, _, _ = cluster((*entries, strike))
+    assert groups(events) == sorted(
+        [sorted([entries[0].id, entries[1].id, strike.id])] + [[e.id] for e in entries[2:]]
+    )
+
+
+def minister(key: str, name: str, affiliation: str) -> Actor:
+    return Actor(key, name, (), affiliation, "russia", OVERRIDES)
+
+
+def loss_claim(path: str, when: dt.date, name: str, lost: str) -> Item:
+    title = f"{name.split()[-1]} claims Kyiv's losses"
+    text = f"Ukraine lost more than {lost} troops, Defence Minister {name} said on Tuesday."
+    return dataclasses.replace(make_item(path, 1, title, text), published=when)
+
+
+@pytest.mark.parametrize(("office", "one_story"), [("Defence Minister", True), ("Envoy", False)])
+def test_holders_of_one_office_link_their_events_into_a_story(office, one_story):
+    registries = Registries(
+        actors=(
+            minister("kornev", "Pavel Kornev", "Russian Defence Minister (until October 2023)"),
+            minister("zimin", "Arkady Zimin", f"Russian {office} (from October 2023)"),
+        )
+    )
+    claims = (
+        loss_claim("rt/2023-03-14-kornev", dt.date(2023, 3, 14), "Pavel Kornev", "11,000"),
+        loss_claim("rt/2023-11-21-zimin", dt.date(2023, 11, 21), "Arkady Zimin", "90,000"),
+    )
+    events, stories, _ = cluster_items((*claims, *ITEMS), registries, SETTINGS)
+    event_of = {i: e.id for e in events for i in e.item_ids}
+    story_of = {e: s.id for s in stories for e in s.event_ids}
+    assert event_of[claims[0].id] != event_of[claims[1].id]
+    same = story_of[event_of[claims[0].id]] == story_of[event_of[claims[1].id]]
+    assert same is one_story

@@ -21,14 +21,20 @@ from parallax.model import Item, Registries
 from parallax.segment import segment_article
 
 EVAL = Path(__file__).parent / "eval" / "clusters"
-# The hand-written set has 71 items in 17 events, most of them hard cases by design.
-# Measured with EVAL_SETTINGS: events P 1.000 R 0.975 F1 0.987; one short live-blog entry
-# that shares only the dam's name with its event stays on its own. Wrongly merging two four-item
-# events costs about 0.056 precision (8 items each seeing half their event wrong, over 71),
-# so the precision floor of 0.95 fails on any one hard negative merged; the F1 floor allows
-# one more small split, not two.
+# The hand-written set has 86 items in 25 events and 20 stories, most of them hard cases by
+# design. Measured with EVAL_SETTINGS: events P 1.000 R 0.948 F1 0.973; a live blog's first
+# "explosions heard" entry and the other side's version of that strike share only the city
+# with the rest of their event, and one dam entry only the dam's name. Wrongly merging two
+# four-item events costs about 0.047 precision (8 items each seeing half their event wrong,
+# over 86), so the precision floor of 0.95 fails on any one hard negative merged; the F1
+# floor allows one more small split, not two.
 MIN_EVENT_F1 = 0.95
 MIN_EVENT_PRECISION = 0.95
+# Stories measured P 0.965 R 0.909 F1 0.936. Peskov's two "the operation continues" events
+# share a story (#3 allows at most one story; the labels keep them apart), and the dam's two
+# events lose their link when one entry stays alone. Linking two unrelated four-item events
+# into one story costs about 0.05 F1 and fails the floor.
+MIN_STORY_F1 = 0.90
 # The defaults of mkdocs.yml's extra.digest, calibrated on this set.
 EVAL_SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 
@@ -98,6 +104,11 @@ def test_event_quality_stays_above_the_floor():
     assert f1 >= MIN_EVENT_F1
 
 
+def test_story_quality_stays_above_the_floor():
+    _, story_of, _, _ = run()
+    assert b_cubed(story_of, true_labels("story"))[2] >= MIN_STORY_F1
+
+
 @pytest.mark.parametrize(
     ("one", "other"),
     [
@@ -107,6 +118,14 @@ def test_event_quality_stays_above_the_floor():
         ("peskov-anniversary-2023", "medvedev-operation-continues-2023"),
         ("grain-deal", "crimean-bridge"),
         ("kharkiv-counteroffensive", "kharkiv-blackout"),
+        # one live blog, one day: each shares Russia, Ukraine and "Thursday" with the strike
+        ("odesa-port-strike", "kursk-shelling"),
+        ("odesa-port-strike", "finland-nato"),
+        ("odesa-port-strike", "kremlin-no-talks"),
+        ("odesa-port-strike", "denmark-air-defence"),
+        ("kursk-shelling", "denmark-air-defence"),
+        # loss counts a day apart, by the two sides, about each other's losses
+        ("mod-losses-counteroffensive", "general-staff-losses"),
     ],
 )
 def test_hard_negatives_are_never_one_event(one, other):
@@ -131,11 +150,29 @@ def test_hard_negatives_are_never_one_event(one, other):
             "articles/vestnik/2023-07-17-crimean-bridge-attack",
             "articles/northwire/2023-07-17-crimea-bridge-struck",
         ),
+        (  # a strike told by a live blog's entries hours apart, with different tolls
+            "articles/liveline/2023-08-10-odesa-port-live#08-20-two-dead-at-odesa-grain-terminal-regional-head-says",
+            "articles/liveline/2023-08-10-odesa-port-live#16-40-odesa-toll-rises-to-three",
+            "articles/northwire/2023-08-10-odesa-port-strike",
+            "articles/dniprotimes/2023-08-10-odesa-terminal-burns",
+        ),
     ],
 )
 def test_agency_copies_and_live_blog_entries_join_one_event(same):
     event_of, _, _, _ = run()
     assert len({event_of[i] for i in same}) == 1
+
+
+def test_two_holders_of_one_office_months_apart_share_a_story():
+    # No name is shared: Kornev and Zimin are both the defence minister, and both count
+    # Ukraine's troops lost. The other side's count the next day is another story.
+    _, story_of, _, _ = run()
+    truth = true_labels()
+    stories = {
+        t: {story_of[i] for i, label in truth.items() if label == t} for t in set(truth.values())
+    }
+    assert stories["mod-losses-february"] == stories["mod-losses-counteroffensive"]
+    assert stories["general-staff-losses"] != stories["mod-losses-counteroffensive"]
 
 
 def test_statements_months_apart_are_separate_events():
@@ -148,13 +185,17 @@ def test_statements_months_apart_are_separate_events():
 def test_ids_are_stable_when_unrelated_articles_go_and_files_move():
     items, registries = load_items()
     truth = true_labels()
-    before = {e.id for e in cluster_items(items, registries, EVAL_SETTINGS)[0]}
+    events, stories, _ = cluster_items(items, registries, EVAL_SETTINGS)
+    before = {e.id for e in events}
+    stories_before = {s.id for s in stories}
     moved = "articles/vestnik/2023-07-28-medvedev-operation"
     kept = tuple(
         dataclasses.replace(i, article_id=i.article_id + "-renamed") if i.id == moved else i
         for i in items
         if truth[i.id] != "azovstal-swap"
     )
-    after = {e.id for e in cluster_items(kept, registries, EVAL_SETTINGS)[0]}
+    events, stories, _ = cluster_items(kept, registries, EVAL_SETTINGS)
+    after = {e.id for e in events}
     assert len(before - after) == 1  # only the removed event's id is gone
     assert after < before
+    assert {s.id for s in stories} == stories_before - (before - after)
