@@ -185,9 +185,9 @@ def informative_text(signature: Signature, weights: Mapping[str, float]) -> str:
 def is_salient(key: str, text: str, names: Mapping[str, str]) -> bool:
     """Whether an entity can identify an event: a capitalised name that is not an outlet's,
     nor a lone word for a kind of body ("the Ministry", "the Staff" of a longer name)."""
-    if key in names:
-        return names[key] != SOURCE_NAME
-    return text[:1].isupper() and key not in ORG_WORDS
+    if not text[:1].isupper():
+        return False  # registry vocabulary too: "invasion" is a word, not a name
+    return names[key] != SOURCE_NAME if key in names else key not in ORG_WORDS
 
 
 def display_names(registries: Registries) -> dict[str, str]:
