@@ -8,7 +8,7 @@ as the columns of a story page.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from parallax.lookup import Lookup
@@ -90,14 +90,19 @@ def coverage_page(lookup: Lookup) -> CoveragePage:
     )
 
 
-def _term_table(lookup: Lookup, term_key: str) -> TermTable:
-    term = lookup.terms[term_key]
-    variants = tuple(v.text for v in term.variants)
-    counts: Counter[tuple[str, str]] = Counter()
+def _term_counts(lookup: Lookup) -> dict[str, Counter[tuple[str, str]]]:
+    """Per term key, how many items of each source use each variant: one pass over the items
+    for all terms, not one per term, which grew with corpus times registry (#9)."""
+    counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for item in lookup.analysis.items:
         for key, variant in set(lookup.framing.get(item.id, ())):
-            if key == term_key:
-                counts[(item.source, variant)] += 1
+            counts[key][(item.source, variant)] += 1
+    return counts
+
+
+def _term_table(lookup: Lookup, term_key: str, counts: Counter[tuple[str, str]]) -> TermTable:
+    term = lookup.terms[term_key]
+    variants = tuple(v.text for v in term.variants)
     users = sorted({s for s, _ in counts}, key=lambda k: group_order(lookup, k))
     rows = tuple(
         VariantRow(
@@ -114,4 +119,5 @@ def _term_table(lookup: Lookup, term_key: str) -> TermTable:
 def vocabulary_page(lookup: Lookup) -> VocabularyPage:
     """Who used which words for each contested concept."""
     keys = sorted(lookup.terms, key=lambda k: (lookup.terms[k].concept.casefold(), k))
-    return VocabularyPage(tuple(_term_table(lookup, k) for k in keys))
+    counts = _term_counts(lookup)
+    return VocabularyPage(tuple(_term_table(lookup, k, counts.get(k, Counter())) for k in keys))
