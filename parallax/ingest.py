@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -415,8 +416,28 @@ def load_registries(
     return registries, tuple(problems)
 
 
-def load_corpus(abs_content_dir: Path, settings: Settings) -> tuple[Corpus, tuple[Problem, ...]]:
-    """Every valid article and the registries of a content folder, with all the problems."""
+ParseFile = Callable[[str, str, bytes, Registries], tuple[Article | None, tuple[Problem, ...]]]
+
+
+def parse_file(
+    rel: str, path: str, raw: bytes, registries: Registries
+) -> tuple[Article | None, tuple[Problem, ...]]:
+    """One article from its file's bytes: decoded, then parsed and validated."""
+    text, decode_problems = decode_text(raw, path)
+    if text is None:
+        return None, decode_problems
+    article, parse_problems = parse_article(rel, text, path, registries)
+    return article, decode_problems + parse_problems
+
+
+def load_corpus(
+    abs_content_dir: Path, settings: Settings, parse: ParseFile = parse_file
+) -> tuple[Corpus, tuple[Problem, ...]]:
+    """Every valid article and the registries of a content folder, with all the problems.
+
+    `parse` turns one file's bytes into its article: the build cache passes a memoised
+    `parse_file` (#9).
+    """
     registries, problems = load_registries(abs_content_dir, settings)
     all_problems = list(problems)
     files, walk_problems = _article_files(abs_content_dir)
@@ -426,23 +447,14 @@ def load_corpus(abs_content_dir: Path, settings: Settings) -> tuple[Corpus, tupl
     all_problems += _case_clashes(rels, paths)
     articles = []
     for rel, abs_path in zip(rels, files, strict=True):
-        article, article_problems = _load_article(rel, abs_path, paths[rel], registries, settings)
+        raw, article_problems = _read_bytes(abs_path, paths[rel], settings)
+        article = None
+        if raw is not None:
+            article, parse_problems = parse(rel, paths[rel], raw, registries)
+            article_problems += parse_problems
         all_problems += article_problems
         if article is not None:
             articles.append(article)
     all_problems += _duplicate_urls(articles)
     corpus = Corpus(display_path(abs_content_dir), tuple(articles), registries)
     return corpus, tuple(all_problems)
-
-
-def _load_article(
-    rel: str, abs_path: Path, path: str, registries: Registries, settings: Settings
-) -> tuple[Article | None, tuple[Problem, ...]]:
-    raw, problems = _read_bytes(abs_path, path, settings)
-    if raw is None:
-        return None, problems
-    text, decode_problems = decode_text(raw, path)
-    if text is None:
-        return None, problems + decode_problems
-    article, parse_problems = parse_article(rel, text, path, registries)
-    return article, problems + decode_problems + parse_problems
