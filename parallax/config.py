@@ -70,6 +70,12 @@ class Settings:
     max_items_per_article: int = _setting(
         500, "A live blog with more entries than this is refused with a message.", 1, 100_000
     )
+    cache_dir: str = _setting(
+        ".cache",
+        "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
+        "keyed by its file's hash, the code and the settings. Safe to delete; `--no-cache` "
+        "ignores it.",
+    )
 
     @property
     def names(self) -> tuple[str, ...]:
