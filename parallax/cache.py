@@ -1,0 +1,227 @@
+"""The incremental build cache: what the per-article stages made of each file, kept on disk.
+
+I/O at the edge: read once before loading, written once after analysing. A cache hit must
+never change a build's output, so an entry's key covers everything the per-article stages
+read: the file's bytes and content-relative path, the path messages show for it (it depends
+on the working directory), the registries as parsed, every setting, and the code (the
+package's own sources, the Python and Unicode versions, and the libraries whose behaviour
+the stages depend on). Change any of them and the entry is simply never asked for again.
+
+An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
+per-article stages have run, their `ArticleWork`. Entries are pickled one by one and kept in
+one pack file, `<cache_dir>/parallax/articles.pickle`: one read at the start of a build,
+and only the entries that build used are written back, so the pack never outgrows the corpus.
+The pack is local and trusted like the code (pickle runs code when loaded): CI restores it
+only from this repository's own cache.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import gc
+import hashlib
+import io
+import logging
+import os
+import pickle
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import parallax
+from parallax import model
+from parallax.config import Settings
+from parallax.ingest import ParseFile, parse_file
+from parallax.memo import by_identity
+from parallax.model import Article, Claim, Item, Registries
+from parallax.problems import Problem
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the layout of entries changes
+PACK = Path("parallax") / "articles.pickle"
+# Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
+LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
+
+Framing = tuple[tuple[str, str], ...]
+Loaded = tuple[Article | None, tuple[Problem, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleWork:
+    """What the per-article stages made of one loaded article."""
+
+    cleaned_body: str | None  # the body after `clean_article`; None when it did not change
+    items: tuple[Item, ...]  # segmented and analysed
+    problems: tuple[Problem, ...]  # from segmenting
+    framing: tuple[Framing, ...]  # per item, `framing_terms`
+    claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    loaded: Loaded
+    work: ArticleWork | None = None
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of everything in the code that can change what a stage makes of an article."""
+    digest = hashlib.sha256(f"{FORMAT}\n{sys.version}\n{unicodedata.unidata_version}".encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"\n{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\n{name} missing".encode())
+    abs_package = Path(parallax.__file__).parent
+    for abs_path in sorted(abs_package.rglob("*")):
+        if abs_path.suffix in (".py", ".json") and "__pycache__" not in abs_path.parts:
+            digest.update(f"\n{abs_path.relative_to(abs_package).as_posix()}\n".encode())
+            digest.update(abs_path.read_bytes())
+    return digest.hexdigest()
+
+
+@by_identity
+def _registries_digest(registries: Registries) -> bytes:
+    # The repr of frozen dataclasses of tuples, strings and dates is exact and stable.
+    return hashlib.sha256(repr(registries).encode()).digest()
+
+
+def _dispatch_table() -> dict[type, Callable[[Any], Any]]:
+    """Pickle the model's dataclasses as a constructor call: slotted frozen dataclasses
+    otherwise unpickle through a generic, slower `__setstate__`."""
+
+    def reducer(cls: type) -> Callable[[Any], Any]:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
+
+    table: dict[type, Callable[[Any], Any]] = dict(copyreg.dispatch_table)
+    for value in vars(model).values():
+        if isinstance(value, type) and dataclasses.is_dataclass(value):
+            table[value] = reducer(value)
+    table[ArticleWork] = reducer(ArticleWork)
+    table[_Entry] = reducer(_Entry)
+    return table
+
+
+_DISPATCH = _dispatch_table()
+
+
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+@contextmanager
+def quiet_gc() -> Iterator[None]:
+    """No garbage collection while many long-lived objects are made: the collector would
+    walk them again and again, for nothing (they form no cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class BuildCache:
+    """The cache of one build: `parse` for loading, then `work` and `put_work` per article."""
+
+    def __init__(self, abs_dir: Path, settings: Settings) -> None:
+        self.abs_pack = abs_dir / PACK
+        self._base = hashlib.sha256(
+            f"{code_version()}\n{settings!r}\n{Path.cwd()}".encode()
+        ).digest()
+        self._stored = self._read_pack()
+        self._used: dict[str, bytes] = {}  # key -> pickled entry, for the pack written back
+        self._entries: dict[str, tuple[str, _Entry]] = {}  # article id -> (key, entry)
+        self.hits = 0
+        self.misses = 0
+
+    def _read_pack(self) -> dict[str, bytes]:
+        try:
+            with quiet_gc():
+                stored = pickle.loads(self.abs_pack.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except Exception as exc:  # a damaged pack only costs a clean build
+            log.warning("ignoring the build cache %s: %s", self.abs_pack, exc)
+            return {}
+        return stored if isinstance(stored, dict) else {}
+
+    def key(self, rel: str, path: str, raw: bytes, registries: Registries) -> str:
+        """The key of one file's entry."""
+        digest = hashlib.sha256(self._base)
+        digest.update(_registries_digest(registries))
+        digest.update(f"\n{rel}\n{path}\n".encode())
+        digest.update(raw)
+        return digest.hexdigest()
+
+    def memoised(self, parse: ParseFile = parse_file) -> ParseFile:
+        """`parse` (for `ingest.load_corpus`), answered from the cache when it can be."""
+
+        def cached_parse(rel: str, path: str, raw: bytes, registries: Registries) -> Loaded:
+            key = self.key(rel, path, raw, registries)
+            entry = self._entry(key)
+            if entry is None:
+                self.misses += 1
+                entry = _Entry(parse(rel, path, raw, registries))
+                self._used[key] = _dumps(entry)
+            else:
+                self.hits += 1
+                self._used[key] = self._stored[key]
+            article = entry.loaded[0]
+            if article is not None:
+                self._entries[article.id] = (key, entry)
+            return entry.loaded
+
+        return cached_parse
+
+    def _entry(self, key: str) -> _Entry | None:
+        blob = self._stored.get(key)
+        if blob is None:
+            return None
+        try:
+            entry = pickle.loads(blob)
+        except Exception:  # written by other code under the same key: cannot happen, but
+            return None  # a miss is always safe
+        return entry if isinstance(entry, _Entry) else None
+
+    def work(self, article_id: str) -> ArticleWork | None:
+        """The per-article stages' result for a loaded article, when the cache has it."""
+        found = self._entries.get(article_id)
+        return None if found is None else found[1].work
+
+    def put_work(self, article_id: str, work: ArticleWork) -> None:
+        """Remember the per-article stages' result for a loaded article."""
+        key, entry = self._entries[article_id]
+        entry = dataclasses.replace(entry, work=work)
+        self._entries[article_id] = (key, entry)
+        self._used[key] = _dumps(entry)
+
+    def save(self) -> None:
+        """Write back the entries this build used, if they differ from what was read."""
+        if self._used.keys() == self._stored.keys() and all(
+            self._used[k] is self._stored[k] for k in self._used
+        ):
+            return
+        try:
+            self.abs_pack.parent.mkdir(parents=True, exist_ok=True)
+            handle, abs_tmp = tempfile.mkstemp(dir=self.abs_pack.parent, suffix=".tmp")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(self._used, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(abs_tmp, self.abs_pack)
+        except OSError as exc:  # a read-only checkout still builds, only slower next time
+            log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
