@@ -11,27 +11,23 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from parallax import render
-from parallax.analyse import analyse_item, build_lexicon
-from parallax.claims import align_claims, extract_claims, framing_terms
-from parallax.clean import clean_article
+from parallax.cache import ArticleWork, BuildCache
+from parallax.claims import align_claims
 from parallax.cluster import cluster_items
 from parallax.config import SiteConfig, load_config
-from parallax.ingest import load_corpus
+from parallax.ingest import load_corpus, parse_file
 from parallax.lint import lint_corpus, lint_speakers
-from parallax.model import Analysis, Claim, Corpus, Event, Item, RenderedPage
+from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
+from parallax.parallel import analyse_articles
 from parallax.problems import Problem, has_errors
-from parallax.progress import Stage, Stages
+from parallax.progress import Stages
 from parallax.publish import publish
-from parallax.segment import segment_article
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,91 +88,110 @@ def build_date() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
-def _map(
-    function: Callable[[T], T], values: tuple[T, ...], stage: Stage | None = None
-) -> tuple[T, ...]:
-    """`function` over `values`, advancing the stage's progress bar when one is given."""
-    return tuple(function(v) for v in (values if stage is None else stage.track(values)))
+def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
+    """The project's build cache (under `cache_dir`), or None for a clean build."""
+    settings = project.site.settings
+    return BuildCache(project.abs_root / settings.cache_dir, settings) if use_cache else None
 
 
-def analyse(project: Project, clock: Stages | None = None) -> tuple[Analysis, tuple[Problem, ...]]:
-    """Load the content and run every stage up to (not including) rendering."""
+def analyse(
+    project: Project, clock: Stages | None = None, *, use_cache: bool = True
+) -> tuple[Analysis, tuple[Problem, ...]]:
+    """Load the content and run every stage up to (not including) rendering.
+
+    The per-article stages (clean, segment, analyse, framing, claim extraction) run as one
+    pass over the articles, answered from the build cache where it can and spread over the
+    cores where it pays (parallax.parallel, #9); the corpus-wide stages follow.
+    """
     clock = clock or Stages()
+    settings = project.site.settings
+    cache = open_cache(project, use_cache)
     with clock.stage("load") as stage:
-        corpus, problems = load_corpus(project.abs_content, project.site.settings)
+        parse = parse_file if cache is None else cache.memoised(parse_file)
+        corpus, problems = load_corpus(project.abs_content, settings, parse)
         stage.count(articles=len(corpus.articles), problems=len(problems))
-    with clock.stage("clean") as stage:
-        corpus = dataclasses.replace(corpus, articles=_map(clean_article, corpus.articles, stage))
+    with clock.stage("analyse") as stage:
+        works = analyse_articles(
+            corpus.articles, corpus.registries, settings, cache=cache, stage=stage
+        )
+        corpus = _cleaned(corpus, works)
+        items = tuple(item for work in works for item in work.items)
+        stage.count(items=len(items))
+        if cache is not None:
+            stage.count(cached=cache.hits)  # articles read from the build cache
+    if cache is not None:  # what the per-article stages made is final: keep it
+        cache.save()
     with clock.stage("lint") as stage:
         warnings = lint_corpus(corpus, build_date())
         problems += warnings
+        problems += tuple(p for work in works for p in work.problems)  # from segmenting
         stage.count(warnings=len(warnings))
-    with clock.stage("segment") as stage:
-        items, segment_problems = _segment(corpus, project, stage)
-        problems += segment_problems
-        stage.count(items=len(items))
-    with clock.stage("analyse") as stage:
-        lexicon = build_lexicon(corpus.registries)
-        items = tuple(analyse_item(item, lexicon) for item in stage.track(items))
     with clock.stage("cluster") as stage:
-        events, stories, cluster_problems = cluster_items(
-            items, corpus.registries, project.site.settings
-        )
+        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings)
         problems += cluster_problems
         stage.count(events=len(events), stories=len(stories))
     with clock.stage("claims") as stage:
-        claims = _claims(items, events, corpus, stage)
+        claims = _claims(works, events)
         # Points are aligned within an event and across a story's events, never corpus-wide.
         points = align_claims(
             claims,
             events,
             stories,
             {i.id: i for i in items},
-            project.site.settings.point_threshold,
+            settings.point_threshold,
             corpus.registries,
         )
-        framing = tuple((i.id, framing_terms(i, corpus.registries)) for i in items)
+        framing = tuple(
+            (item.id, terms)
+            for work in works
+            for item, terms in zip(work.items, work.framing, strict=True)
+        )
         problems += lint_speakers(claims, corpus)
         stage.count(claims=len(claims), points=len(points))
     return Analysis(corpus, items, events, stories, claims, points, framing), problems
 
 
-def _claims(
-    items: tuple[Item, ...], events: tuple[Event, ...], corpus: Corpus, stage: Stage
-) -> tuple[Claim, ...]:
+def _cleaned(corpus: Corpus, works: tuple[ArticleWork, ...]) -> Corpus:
+    """The corpus with each article's body as `clean_article` left it."""
+    articles = tuple(
+        a if w.cleaned_body is None else dataclasses.replace(a, body=w.cleaned_body)
+        for a, w in zip(corpus.articles, works, strict=True)
+    )
+    return dataclasses.replace(corpus, articles=articles)
+
+
+def _claims(works: tuple[ArticleWork, ...], events: tuple[Event, ...]) -> tuple[Claim, ...]:
     """Every item's claims, each tagged with the event its item belongs to."""
     event_of = {item_id: event.id for event in events for item_id in event.item_ids}
     claims: list[Claim] = []
-    for item in stage.track(items):
-        if item.id in event_of:  # items excluded by an override have no event
-            claims += extract_claims(item, event_of[item.id], corpus.registries)
+    for work in works:
+        for item, item_claims in zip(work.items, work.claims, strict=True):
+            if item.id in event_of:  # items excluded by an override have no event
+                event_id = event_of[item.id]
+                claims += (dataclasses.replace(c, event_id=event_id) for c in item_claims)
     return tuple(claims)
 
 
-def _segment(
-    corpus: Corpus, project: Project, stage: Stage
-) -> tuple[tuple[Item, ...], tuple[Problem, ...]]:
-    items: list[Item] = []
-    problems: list[Problem] = []
-    for article in stage.track(corpus.articles):
-        article_items, article_problems = segment_article(article, project.site.settings)
-        items += article_items
-        problems += article_problems
-    return tuple(items), tuple(problems)
-
-
-def check(project: Project, stages: Stages | None = None) -> tuple[Problem, ...]:
-    """Validate the content without writing anything."""
-    _, problems = analyse(project, stages)
+def check(
+    project: Project, stages: Stages | None = None, *, use_cache: bool = True
+) -> tuple[Problem, ...]:
+    """Validate the content without writing anything (but the build cache)."""
+    _, problems = analyse(project, stages, use_cache=use_cache)
     return problems
 
 
 def build(
-    project: Project, *, strict: bool = False, run_site: bool = True, stages: Stages | None = None
+    project: Project,
+    *,
+    strict: bool = False,
+    run_site: bool = True,
+    stages: Stages | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
-    """The whole build. Nothing is written unless every earlier stage succeeded."""
+    """The whole build. Nothing is written unless every earlier stage succeeded
+    (but the build cache, which only ever holds finished per-article results)."""
     clock = stages or Stages()
-    analysis, problems = analyse(project, clock)
+    analysis, problems = analyse(project, clock, use_cache=use_cache)
     # A content error stops here: publishing would silently drop the broken article.
     if has_errors(problems, strict=strict):
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
