@@ -64,6 +64,27 @@ def report_options(function: F) -> F:
     )(function)
 
 
+def _skip_cache(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["no_cache"] = True  # ctx.meta is shared by the group and its command
+    return value
+
+
+def cache_option(function: F) -> F:
+    """--no-cache, shared by the commands that analyse the content."""
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        expose_value=False,
+        callback=_skip_cache,
+        help="A clean build: neither read nor write the build cache (cache_dir).",
+    )(function)
+
+
+def _use_cache(ctx: click.Context) -> bool:
+    return not ctx.meta.get("no_cache", False)
+
+
 def _print_problems(problems: Sequence[Problem], output_format: str, *, strict: bool) -> None:
     ordered = sort_problems(problems)
     formatter = format_problem_github if output_format == "github" else format_problem
@@ -102,6 +123,7 @@ def _opt(ctx: click.Context, name: str, value: Any) -> Any:
 
 @click.group(invoke_without_command=True)
 @report_options
+@cache_option
 @click.option("-v", "--verbose", count=True, help="More detail: stage timings, then debug logs.")
 @click.option("-q", "--quiet", is_flag=True, help="Only problems and errors.")
 @click.pass_context
@@ -129,6 +151,7 @@ def main(
 
 @main.command("build")
 @content_options
+@cache_option
 @report_options
 @click.option("--no-site", is_flag=True, help="Write site_src/ only; do not run MkDocs.")
 @click.pass_context
@@ -152,7 +175,13 @@ def build_command(
     output_format = _opt(ctx, "output_format", output_format) or "text"
     project = _project(ctx, config_file, content_dir)
     try:
-        result = pipeline.build(project, strict=strict, run_site=not no_site, stages=_stages(ctx))
+        result = pipeline.build(
+            project,
+            strict=strict,
+            run_site=not no_site,
+            stages=_stages(ctx),
+            use_cache=_use_cache(ctx),
+        )
     except BuildError as exc:
         click.echo(f"build failed: {exc}", err=True)
         click.echo("site_src/ and site/ were left as they were.", err=True)
@@ -171,6 +200,7 @@ def build_command(
 
 @main.command("check")
 @content_options
+@cache_option
 @report_options
 @click.pass_context
 def check_command(
@@ -189,7 +219,8 @@ def check_command(
     strict = bool(_opt(ctx, "strict", strict))
     output_format = _opt(ctx, "output_format", output_format) or "text"
     project = _project(ctx, config_file, content_dir)
-    problems = (*ctx.meta["config_problems"], *pipeline.check(project, _stages(ctx)))
+    checked = pipeline.check(project, _stages(ctx), use_cache=_use_cache(ctx))
+    problems = (*ctx.meta["config_problems"], *checked)
     _print_problems(problems, output_format, strict=strict)
     if has_errors(problems, strict=strict):
         ctx.exit(EXIT_PROBLEMS)
@@ -324,7 +355,7 @@ def import_command(
 def _analysis_or_exit(ctx: click.Context, config_file: Path, content_dir: Path | None) -> Analysis:
     """Analyse for a JSON command: problems go to stderr, and errors stop before any JSON."""
     project = _project(ctx, config_file, content_dir)
-    analysis, problems = pipeline.analyse(project, _stages(ctx))
+    analysis, problems = pipeline.analyse(project, _stages(ctx), use_cache=_use_cache(ctx))
     problems = (*ctx.meta["config_problems"], *problems)
     _print_problems(problems, "text", strict=False)
     if has_errors(problems):
@@ -339,6 +370,7 @@ def _print_json(data: object) -> None:
 @main.command("clusters")
 @click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
 @content_options
+@cache_option
 @click.pass_context
 def clusters_command(
     ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
@@ -357,6 +389,7 @@ def clusters_command(
 @main.command("claims")
 @click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
 @content_options
+@cache_option
 @click.pass_context
 def claims_command(
     ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
