@@ -1,0 +1,170 @@
+"""The incremental build cache: a cached build writes exactly what a clean build writes."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from parallax import cache as cache_module
+from parallax import pipeline
+from parallax.analyse import build_lexicon
+from parallax.cache import BuildCache
+from parallax.claims import extract_claims
+from parallax.config import Settings
+from parallax.ingest import parse_file
+from parallax.model import Registries, Source, SourceRef
+from parallax.parallel import work_on
+from tests.conftest import REPO, tree_bytes
+
+EVAL = REPO / "tests" / "eval" / "clusters"
+NEW_ARTICLE = """\
+---
+title: "Drone attack on Odesa port, three injured"
+source: northwire
+published: 2023-07-20
+---
+ODESA, July 20 (Northwire) - Drones struck the port of Odesa overnight, injuring three people,
+regional governor Oleh Kiper said on Thursday.
+"""
+
+
+def make_project(root: Path) -> Path:
+    """A project around the labelled evaluation corpus (66 articles, two live blogs)."""
+    shutil.copytree(EVAL, root / "content", ignore=shutil.ignore_patterns("labels.yml"))
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copytree(REPO / "site_src", root / "site_src", ignore=_hand_written_only)
+    return root
+
+
+def _hand_written_only(folder: str, names: list[str]) -> list[str]:
+    from parallax.publish import GENERATED
+
+    return [n for n in names if Path(folder).name == "site_src" and n in GENERATED]
+
+
+def build(root: Path, *, use_cache: bool) -> pipeline.BuildResult:
+    project, problems = pipeline.load_project(root / "mkdocs.yml")
+    assert problems == ()
+    result = pipeline.build(project, run_site=False, use_cache=use_cache)
+    assert result.published, result.problems
+    return result
+
+
+def add_article(root: Path) -> None:
+    path = root / "content" / "articles" / "northwire" / "2023-07-20-odesa-port.md"
+    path.write_text(NEW_ARTICLE, encoding="utf-8")
+
+
+@pytest.fixture
+def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in tmp_path (messages name paths relative to the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return tmp_path
+
+
+def test_a_cached_build_after_adding_an_article_equals_a_clean_build(at_home):
+    cached = make_project(at_home / "cached")
+    build(cached, use_cache=True)
+    add_article(cached)
+    build(cached, use_cache=True)
+    clean = make_project(at_home / "clean")
+    add_article(clean)
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_the_second_build_reads_every_article_from_the_cache(at_home):
+    root = make_project(at_home / "project")
+    first = build(root, use_cache=True)
+    assert first.analysis is not None
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    cache = pipeline.open_cache(project)
+    assert cache is not None
+    corpus, _ = pipeline.load_corpus(
+        project.abs_content, project.site.settings, cache.memoised(parse_file)
+    )
+    assert (cache.hits, cache.misses) == (len(first.analysis.corpus.articles), 0)
+    assert all(cache.work(a.id) is not None for a in corpus.articles)
+
+
+def test_no_cache_writes_no_cache(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=False)
+    assert not (root / ".cache").exists()
+
+
+def test_a_changed_file_registry_setting_or_code_gets_another_key(tmp_path, monkeypatch):
+    raw, registries = b"---\ntitle: x\n---\n", Registries()
+    cache = BuildCache(tmp_path, Settings())
+    key = cache.key("articles/a/2023-01-01-x.md", "p", raw, registries)
+    assert key == cache.key("articles/a/2023-01-01-x.md", "p", raw, Registries())
+    assert key != cache.key("articles/a/2023-01-01-x.md", "p", raw + b" ", registries)
+    assert key != cache.key("articles/a/2023-01-01-y.md", "p", raw, registries)
+    assert key != cache.key("articles/a/2023-01-01-x.md", "other/p", raw, registries)
+    cnn = Source("cnn", "CNN", "cnn.com", "US", "western", None, None, SourceRef("s.yml"))
+    other_registries = Registries(sources=(cnn,))
+    assert key != cache.key("articles/a/2023-01-01-x.md", "p", raw, other_registries)
+    other_settings = BuildCache(tmp_path, Settings(max_items_per_article=3))
+    assert key != other_settings.key("articles/a/2023-01-01-x.md", "p", raw, registries)
+    cache_module.code_version.cache_clear()
+    monkeypatch.setattr(cache_module, "FORMAT", cache_module.FORMAT + 1)
+    try:
+        new_code = BuildCache(tmp_path, Settings())
+        assert key != new_code.key("articles/a/2023-01-01-x.md", "p", raw, registries)
+    finally:
+        cache_module.code_version.cache_clear()
+
+
+def test_a_damaged_pack_is_a_clean_build(at_home):
+    root = make_project(at_home / "project")
+    pack = root / ".cache" / cache_module.PACK
+    pack.parent.mkdir(parents=True)
+    pack.write_bytes(b"not a pickle")
+    first = build(root, use_cache=True)
+    assert first.analysis is not None and len(first.analysis.corpus.articles) > 60
+    assert pack.stat().st_size > 1000  # rewritten
+
+
+def test_claims_are_the_same_whatever_the_event_id_they_were_extracted_with(at_home):
+    # The cache keeps claims extracted with event_id "" and stamps the event id later.
+    root = make_project(at_home / "project")
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    analysis, _ = pipeline.analyse(project, use_cache=False)
+    registries = analysis.corpus.registries
+    for item in analysis.items[:40]:
+        stamped = extract_claims(item, "", registries)
+        assert extract_claims(item, "ev-1", registries) == tuple(
+            dataclasses.replace(claim, event_id="ev-1") for claim in stamped
+        )
+
+
+def test_work_on_is_what_the_stages_make_one_by_one(at_home):
+    root = make_project(at_home / "project")
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    analysis, _ = pipeline.analyse(project, use_cache=False)
+    lexicon = build_lexicon(analysis.corpus.registries)
+    corpus, _ = pipeline.load_corpus(project.abs_content, project.site.settings)
+    work = work_on(corpus.articles[0], corpus.registries, project.site.settings, lexicon)
+    article_items = [i for i in analysis.items if i.article_id == corpus.articles[0].id]
+    assert list(work.items) == article_items
+
+
+@pytest.mark.parametrize("command", [["build", "--no-site"], ["check"], ["clusters", "--json"]])
+def test_no_cache_on_the_command_line(at_home, command):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    root = make_project(at_home / "project")
+    config = str(root / "mkdocs.yml")
+    result = CliRunner().invoke(main, ["-q", *command, "-f", config, "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not (root / ".cache").exists()
+    result = CliRunner().invoke(main, ["-q", *command, "-f", config])
+    assert result.exit_code == 0, result.output
+    assert (root / ".cache" / cache_module.PACK).exists()

@@ -1,0 +1,52 @@
+"""The per-article stages give the same results on any number of processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax import parallel, pipeline
+from parallax.config import Settings
+from parallax.ingest import load_corpus
+from tests.test_cache import EVAL
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    loaded, problems = load_corpus(EVAL, Settings())
+    assert not [p for p in problems if p.severity == "error"]
+    return loaded
+
+
+def run(corpus, workers):
+    return parallel.analyse_articles(
+        corpus.articles, corpus.registries, Settings(), workers=workers
+    )
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked")
+def test_two_processes_give_what_one_gives(corpus, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 7)  # several chunks, the last one short
+    assert run(corpus, 2) == run(corpus, 1)
+
+
+def test_results_come_back_in_corpus_order(corpus):
+    works = run(corpus, 1)
+    assert [w.items[0].article_id for w in works] == [a.id for a in corpus.articles]
+
+
+def test_jobs_follows_parallax_jobs(monkeypatch):
+    monkeypatch.setenv("PARALLAX_JOBS", "3")
+    assert parallel.jobs() == 3
+    monkeypatch.setenv("PARALLAX_JOBS", "not a number")
+    assert parallel.jobs() >= 1
+
+
+def test_the_pipeline_stamps_each_claim_with_its_event(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    project, _ = pipeline.load_project(pipeline.Path(__file__).parent.parent / "mkdocs.yml", EVAL)
+    analysis, _ = pipeline.analyse(project, use_cache=False)
+    event_of = {i: e.id for e in analysis.events for i in e.item_ids}
+    assert analysis.claims
+    assert all(claim.event_id == event_of[claim.item_id] for claim in analysis.claims)
