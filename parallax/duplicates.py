@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, utils
+import numpy as np
+from rapidfuzz import fuzz, process, utils
 
 from parallax.domains import normal_url
 from parallax.model import Article
@@ -156,12 +157,29 @@ def near_duplicates(articles: Iterable[Article]) -> Iterator[tuple[Article, Arti
     by_id = {article.id: article for article in articles}
     texts = [t for t in map(article_text, by_id.values()) if t is not None]
     texts.sort(key=lambda t: (t.published or dt.date.min, t.key))
+    pairs = sorted(_candidate_pairs(texts))
+    pairs = [(i, j) for i, j in pairs if not is_declared_copy(texts[i], texts[j])]
+    scores = _scores(texts, pairs)
     reported: set[str] = set()
-    for i, j in sorted(_candidate_pairs(texts)):
+    for (i, j), score in zip(pairs, scores, strict=True):
         earlier, later = texts[i], texts[j]  # i < j: sorted by date, then id
-        if later.key in reported or is_declared_copy(earlier, later):
-            continue
-        score = _score(earlier, later)
-        if score:
+        if later.key not in reported and score:
             reported.add(later.key)
             yield by_id[later.key], by_id[earlier.key], score
+
+
+def _scores(texts: list[Text], pairs: list[tuple[int, int]]) -> list[float]:
+    """`_score` of every pair, computed in bulk by RapidFuzz on every core: pairs are
+    numerous where outlets repeat boilerplate (#9). float64 keeps the scores `_score` gives."""
+    if not pairs:
+        return []
+    scores = process.cpdist(
+        [texts[i].words for i, _ in pairs],
+        [texts[j].words for _, j in pairs],
+        scorer=fuzz.ratio,
+        processor=None,
+        score_cutoff=DUPLICATE_SCORE,
+        workers=-1,
+        dtype=np.float64,
+    )
+    return [float(score) for score in scores]
