@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import logging
@@ -28,8 +27,7 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -42,6 +40,7 @@ from parallax.config import Settings
 from parallax.ingest import ParseFile, parse_file
 from parallax.memo import by_identity
 from parallax.model import Article, Claim, Item, Registries
+from parallax.parallel import quiet_gc
 from parallax.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -121,19 +120,6 @@ def _dumps(value: object) -> bytes:
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
     return buffer.getvalue()
-
-
-@contextmanager
-def quiet_gc() -> Iterator[None]:
-    """No garbage collection while many long-lived objects are made: the collector would
-    walk them again and again, for nothing (they form no cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class BuildCache:

@@ -22,7 +22,7 @@ from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus, parse_file
 from parallax.lint import lint_corpus, lint_speakers
 from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
-from parallax.parallel import analyse_articles
+from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
 from parallax.publish import publish

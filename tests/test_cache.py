@@ -16,7 +16,7 @@ from parallax.claims import extract_claims
 from parallax.config import Settings
 from parallax.ingest import parse_file
 from parallax.model import Registries, Source, SourceRef
-from parallax.parallel import work_on
+from parallax.per_article import work_on
 from tests.conftest import REPO, tree_bytes
 
 EVAL = REPO / "tests" / "eval" / "clusters"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parallax import parallel, pipeline
+from parallax import parallel, per_article, pipeline
 from parallax.config import Settings
 from parallax.ingest import load_corpus
 from tests.test_cache import EVAL
@@ -19,7 +19,7 @@ def corpus(tmp_path, monkeypatch):
 
 
 def run(corpus, workers):
-    return parallel.analyse_articles(
+    return per_article.analyse_articles(
         corpus.articles, corpus.registries, Settings(), workers=workers
     )
 

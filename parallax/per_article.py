@@ -1,0 +1,73 @@
+"""The per-article stages (clean, segment, analyse, framing, claim extraction) as one pass
+over the corpus, answered from the build cache where it can be and spread over the cores.
+
+Pure apart from the worker processes. Each article's work depends only on the article, the
+registries and the settings, so it can be cached per file and computed in any process; the
+results come back in corpus order. Claims are extracted before clustering, with an empty
+event id: `extract_claims` only stamps the event id on each claim, and the pipeline stamps
+the real one once events exist (tests/test_cache.py checks that this holds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from parallax.analyse import Lexicon, analyse_item, build_lexicon
+from parallax.cache import ArticleWork, BuildCache
+from parallax.claims import extract_claims
+from parallax.clean import clean_article
+from parallax.config import Settings
+from parallax.framing import framing_terms
+from parallax.model import Article, Registries
+from parallax.parallel import fork_map, quiet_gc
+from parallax.progress import Stage
+from parallax.segment import segment_article
+
+
+def work_on(
+    article: Article, registries: Registries, settings: Settings, lexicon: Lexicon
+) -> ArticleWork:
+    """Every per-article stage for one article, as loaded."""
+    cleaned = clean_article(article)
+    items, problems = segment_article(cleaned, settings)
+    items = tuple(analyse_item(item, lexicon) for item in items)
+    return ArticleWork(
+        cleaned_body=None if cleaned.body == article.body else cleaned.body,
+        items=items,
+        problems=problems,
+        framing=tuple(framing_terms(item, registries) for item in items),
+        claims=tuple(extract_claims(item, "", registries) for item in items),
+    )
+
+
+def analyse_articles(
+    articles: Sequence[Article],
+    registries: Registries,
+    settings: Settings,
+    *,
+    cache: BuildCache | None = None,
+    stage: Stage | None = None,
+    workers: int | None = None,
+) -> tuple[ArticleWork, ...]:
+    """The per-article stages' results for every article, in order: cached ones from the
+    cache, the others computed (on `workers` processes) and added to it."""
+    known = [None if cache is None else cache.work(a.id) for a in articles]
+    missing = [a for a, work in zip(articles, known, strict=True) if work is None]
+    lexicon = build_lexicon(registries)
+    with quiet_gc():  # thousands of long-lived objects, and no cycles among them
+        computed = iter(
+            fork_map(
+                lambda n: work_on(missing[n], registries, settings, lexicon),
+                len(missing),
+                workers=workers,
+                stage=stage,
+            )
+        )
+    results = []
+    for article, work in zip(articles, known, strict=True):
+        if work is None:
+            work = next(computed)
+            if cache is not None:
+                cache.put_work(article.id, work)
+        results.append(work)
+    return tuple(results)
