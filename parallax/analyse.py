@@ -11,6 +11,7 @@ import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from parallax.dates import find_dates
 from parallax.figures import extract_figures
@@ -73,8 +74,7 @@ class Lexicon:
     starts: Mapping[str, tuple[int, ...]] = dataclasses.field(default_factory=dict, hash=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: made for every word of every item, far faster than a dataclass
     text: str  # as written, without a possessive ending
     lower: str
     initial: bool  # first word of a sentence or heading, where capitals say nothing
@@ -126,14 +126,22 @@ def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
     possessive = False  # "Russia's Kursk region" names two things, not "Russia Kursk"
     for match in _WORD.finditer(text):
         gap = text[previous_end : match.start()]
-        initial = all_initial or previous_end == 0 or bool(_SENTENCE_GAP.search(gap))
+        # A single space, the usual gap, neither ends a sentence nor breaks a name (#9).
+        initial = (
+            all_initial
+            or previous_end == 0
+            or (gap != " " and _SENTENCE_GAP.search(gap) is not None)
+        )
         previous_end = match.end()
-        word = _POSSESSIVE.sub("", match.group(0).rstrip("."))
+        raw = match.group(0)
+        stripped = raw.rstrip(".")
+        # Only a word ending in s, ' or ’ can carry a possessive ending.
+        word = _POSSESSIVE.sub("", stripped) if stripped[-1:] in ("s", "'", "’") else stripped
         if word:
-            spaced = not gap.strip() and not possessive
+            spaced = (gap == " " or not gap.strip()) and not possessive
             words.append(_Word(word, word.lower(), initial, spaced))
-        possessive = word != match.group(0).rstrip(".")
-        if match.group(0).endswith("."):
+        possessive = word != stripped
+        if raw[-1] == ".":
             previous_end -= 1  # the full stop is part of the gap before the next word
     return words
 
