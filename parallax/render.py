@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,8 @@ from parallax.article_pages import article_page
 from parallax.exports import export_files
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import escape_block, escape_inline, link
-from parallax.model import Analysis, Corpus, RenderedPage
-from parallax.parallel import fork_map
+from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
+from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.story_pages import story_page
 from parallax.urls import article_dest, page_link, story_dest
@@ -102,21 +103,37 @@ def render_page(
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 
-def _content_pages(env: jinja2.Environment, lookup: Lookup) -> list[RenderedPage]:
+def _tasks(
+    env: jinja2.Environment, lookup: Lookup, site_name: str, latest_stories: int
+) -> tuple[list[Callable[[], list[RenderedPage]]], int]:
+    """Every page to render as a task, and where the exports task is.
+
+    One task per story and per article page, each independent of the others; the overview
+    pages and the data exports are one long task each. Those two go first and a chunk apart,
+    so that two workers start one each while the others share the rest (#9).
+    """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
+    content = [partial(_story_page, env, lookup, story) for story in stories]
+    content += [partial(_article_page, env, lookup, article) for article in articles]
 
-    def page(n: int) -> RenderedPage:
-        if n < len(stories):
-            story = stories[n]
-            return render_page(env, "story.md.j2", story_dest(story.id), story_page(lookup, story))
-        article = articles[n - len(stories)]
-        return render_page(
-            env, "article.md.j2", article_dest(article.id), article_page(lookup, article)
-        )
+    def overview() -> list[RenderedPage]:
+        specs = overview_pages.overview_pages(lookup, site_name, latest_stories)
+        return [render_page(env, template, dest, page) for template, dest, page in specs]
 
-    # One page per story and per article, each independent of the others: the largest part
-    # of rendering, shared among the cores (#9).
-    return fork_map(page, len(stories) + len(articles))
+    def exports() -> list[RenderedPage]:
+        return export_files(lookup, site_name)
+
+    at = 1 + min(len(content), CHUNK - 1)
+    return [overview, *content[: at - 1], exports, *content[at - 1 :]], at
+
+
+def _story_page(env: jinja2.Environment, lookup: Lookup, story: Story) -> list[RenderedPage]:
+    return [render_page(env, "story.md.j2", story_dest(story.id), story_page(lookup, story))]
+
+
+def _article_page(env: jinja2.Environment, lookup: Lookup, article: Article) -> list[RenderedPage]:
+    page = article_page(lookup, article)
+    return [render_page(env, "article.md.j2", article_dest(article.id), page)]
 
 
 def render_site(
@@ -130,10 +147,11 @@ def render_site(
     if isinstance(analysis, Corpus):  # until the pipeline passes the whole Analysis (#5)
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
-    pages = _content_pages(env, lookup)
-    for template, dest, page in overview_pages.overview_pages(lookup, site_name, latest_stories):
-        pages.append(render_page(env, template, dest, page))
-    pages += export_files(lookup, site_name)
+    tasks, exports_at = _tasks(env, lookup, site_name, latest_stories)
+    done = fork_map(lambda n: tasks[n](), len(tasks))
+    # Content pages, then overview pages, then exports, as before the tasks were spread out.
+    pages = [p for n, found in enumerate(done) if n not in (0, exports_at) for p in found]
+    pages += done[0] + done[exports_at]
     return tuple(sorted(pages, key=lambda p: p.dest_path))
 
 
