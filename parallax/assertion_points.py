@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from parallax.contention import Facets
@@ -109,23 +110,27 @@ def _wording_edges(facets: Sequence[Facets], threshold: float) -> list[_Edge]:
     candidates = [i for i, f in enumerate(facets) if len(f.claim.sentence.text.split()) >= 6]
     if len({facets[i].claim.item_id for i in candidates}) < 2:
         return []
-    texts = [facets[i].claim.sentence.text for i in candidates]
+    # Each text is processed once, and only the pairs that may align are scored, in one call
+    # (#9): the same scores as process.extract of each text against the ones after it.
+    texts = [utils.default_process(facets[i].claim.sentence.text) for i in candidates]
+    pairs = [
+        (x, y)
+        for x, i in enumerate(candidates)
+        for y in range(x + 1, len(candidates))
+        if _may_align(facets[i], facets[candidates[y]])
+    ]
+    if not pairs:
+        return []
+    scores = process.cpdist(
+        [texts[x] for x, _ in pairs], [texts[y] for _, y in pairs],
+        scorer=fuzz.token_set_ratio, processor=None, score_cutoff=threshold, dtype=np.float64,
+    )  # fmt: skip
     edges = []
-    for x, i in enumerate(candidates[:-1]):
-        similar = process.extract(
-            texts[x],
-            texts[x + 1 :],
-            scorer=fuzz.token_set_ratio,
-            processor=utils.default_process,
-            score_cutoff=threshold,
-            limit=None,
-        )
-        for _, _, y in sorted(similar, key=lambda match: match[2]):
-            j = candidates[x + 1 + y]
-            if _may_align(facets[i], facets[j]):
-                a, b = facets[i], facets[j]
-                contradicts = a.negated != b.negated and a.claim.side != b.claim.side
-                edges.append(_Edge(i, j, contradicts, "wording"))
+    for (x, y), score in zip(pairs, scores.tolist(), strict=True):
+        if score >= threshold:
+            a, b = facets[candidates[x]], facets[candidates[y]]
+            contradicts = a.negated != b.negated and a.claim.side != b.claim.side
+            edges.append(_Edge(candidates[x], candidates[y], contradicts, "wording"))
     return edges
 
 
