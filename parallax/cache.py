@@ -180,7 +180,8 @@ class BuildCache:
         if blob is None:
             return None
         try:
-            entry = pickle.loads(blob)
+            with quiet_gc():  # halves the time to unpickle ten thousand entries
+                entry = pickle.loads(blob)
         except Exception:  # written by other code under the same key: cannot happen, but
             return None  # a miss is always safe
         return entry if isinstance(entry, _Entry) else None
@@ -206,8 +207,12 @@ class BuildCache:
         try:
             self.abs_pack.parent.mkdir(parents=True, exist_ok=True)
             handle, abs_tmp = tempfile.mkstemp(dir=self.abs_pack.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(self._used, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(abs_tmp, self.abs_pack)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    pickle.dump(self._used, out, protocol=pickle.HIGHEST_PROTOCOL)
+                os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
+                os.replace(abs_tmp, self.abs_pack)
+            finally:
+                Path(abs_tmp).unlink(missing_ok=True)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
