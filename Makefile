@@ -42,5 +42,9 @@ golden: $(VENV)/.test
 serve: $(VENV)/.site
 	$(BIN)/python build.py serve
 
+## bench: benchmark the whole build on synthetic digests of 1k and 10k articles (bench/README.md)
+bench: $(VENV)/.site
+	$(BIN)/python bench/bench_build.py
+
 clean:
 	rm -rf site .parallax-build .pytest_cache .mypy_cache .ruff_cache

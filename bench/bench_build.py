@@ -1,21 +1,24 @@
 """Benchmark the whole build on synthetic digests of 1k, 10k (and 100k) articles.
 
 For each size, `corpus.write_project` writes a real project under /tmp (content folder,
-registries, mkdocs.yml, the repository's templates), then a fresh subprocess:
+registries, mkdocs.yml, the repository's templates). Then, each in a fresh subprocess so
+that its peak memory (ru_maxrss) is its own, and each after reading every file once so that
+all start from a warm page cache:
 
-1. reads every file once (so the floor and the build both start from a warm page cache);
-2. measures the floor side by side: read every article and parse its front matter with
-   PyYAML's CSafeLoader, nothing else;
-3. runs `pipeline.build(..., run_site=False)`, the stages before MkDocs plus writing
-   site_src/, taking each stage's time from `progress.Stages` and the process's peak memory
-   (ru_maxrss) at the end of each stage.
+1. clean: the floor side by side (read every article and parse its front matter with
+   PyYAML's CSafeLoader, nothing else), then `pipeline.build(run_site=False,
+   use_cache=False)`: every stage before MkDocs, writing site_src/. Each stage's time comes
+   from `progress.Stages`, with the process's peak memory at the end of the stage;
+2. serial: the same with PARALLAX_JOBS=1, to see what the second core buys;
+3. incremental: a build that fills the cache, then one more article, then a cached build;
+4. MkDocs (`mkdocs build --strict`, as publish runs it) over the site_src/ just written,
+   timed and divided by the number of pages, then Pagefind.
 
-MkDocs then runs in its own subprocess on the site_src/ the build wrote (`mkdocs build
---strict`, as publish runs it), timed and divided by the number of pages; Pagefind after it.
 Growth exponents are log(t2/t1)/log(n2/n1) between consecutive sizes.
 
-    .venv/bin/python bench/bench_build.py                  # 1k and 10k, MkDocs at both
-    .venv/bin/python bench/bench_build.py 1000 10000 100000 --mkdocs-max 10000
+    .venv/bin/python bench/bench_build.py                  # 1k and 10k (make bench)
+    .venv/bin/python bench/bench_build.py 1000 10000 100000 --mkdocs-max 10000 \
+        --serial-max 10000 --incremental-max 10000
     .venv/bin/python bench/bench_build.py 2000 --keep      # keep /tmp/parallax-bench/2000
 
 Results are printed as Markdown tables and saved to bench/results/build-<date>.json.
@@ -44,10 +47,11 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import yaml  # noqa: E402
-from corpus import write_project  # noqa: E402
+from corpus import add_article, write_project  # noqa: E402
 
 from parallax import pipeline  # noqa: E402
 from parallax.frontmatter import split_front_matter  # noqa: E402
+from parallax.parallel import jobs  # noqa: E402
 from parallax.progress import Stage, Stages  # noqa: E402
 
 SIZES = (1_000, 10_000)
@@ -89,37 +93,41 @@ def floor(abs_content: Path) -> tuple[float, float]:
     return read, time.perf_counter() - start
 
 
-def run_one(abs_config: Path, cache: bool) -> dict[str, Any]:
-    """The floor and the build before MkDocs, in this process; measurements as a dict."""
+def run_one(abs_config: Path, mode: str) -> dict[str, Any]:
+    """One build before MkDocs, in this process; its measurements as a dict.
+
+    mode "clean": no cache, with the floor measured first; "fill": a build that writes the
+    cache; "cached": a build that reads it.
+    """
     abs_content = abs_config.parent / "content"
-    for path in _article_paths(abs_content):  # warm the page cache for both measurements
+    for path in _article_paths(abs_content):  # warm the page cache for every measurement
         path.read_bytes()
-    read_s, floor_s = floor(abs_content)
-    before = peak_mb()
+    row: dict[str, Any] = {}
+    if mode == "clean":
+        row["floor_read_s"], row["floor_s"] = floor(abs_content)
+    row["rss_before_mb"] = peak_mb()
     project, _ = pipeline.load_project(abs_config)
     stages = MeasuredStages()
     start = time.perf_counter()
-    result = pipeline.build(project, run_site=False, stages=stages)
+    result = pipeline.build(project, run_site=False, stages=stages, use_cache=mode != "clean")
     total = time.perf_counter() - start
     analysis = result.analysis
     assert analysis is not None and result.published, result.problems[:5]
-    return {
-        "floor_read_s": read_s,
-        "floor_s": floor_s,
-        "rss_before_mb": before,
-        "stages": dict(stages.timings),
-        "peaks_mb": stages.peaks,
-        "total_s": total,
-        "peak_mb": peak_mb(),
-        "articles": len(analysis.corpus.articles),
-        "items": len(analysis.items),
-        "events": len(analysis.events),
-        "stories": len(analysis.stories),
-        "claims": len(analysis.claims),
-        "points": len(analysis.points),
-        "pages": len(result.pages),
-        "problems": len(result.problems),
-    }
+    counted = ("items", "events", "stories", "claims", "points")
+    return (
+        row
+        | {
+            "stages": dict(stages.timings),
+            "peaks_mb": stages.peaks,
+            "total_s": total,
+            "peak_mb": peak_mb(),
+            "jobs": jobs(),
+            "articles": len(analysis.corpus.articles),
+            "pages": len(result.pages),
+            "problems": len(result.problems),
+        }
+        | {name: len(getattr(analysis, name)) for name in counted}
+    )
 
 
 def run_mkdocs(abs_config: Path) -> dict[str, Any]:
@@ -153,21 +161,31 @@ def run_mkdocs(abs_config: Path) -> dict[str, Any]:
     }
 
 
-def _subprocess_json(args: list[str]) -> dict[str, Any]:
-    out = subprocess.run([PY, __file__, *args], check=True, capture_output=True, text=True).stdout
+def _subprocess_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    out = subprocess.run(
+        [PY, __file__, *args], check=True, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
+    ).stdout  # fmt: skip
     return dict(json.loads(out.splitlines()[-1]))
 
 
-def measure(size: int, mkdocs: bool, keep: bool) -> dict[str, Any]:
-    """Write the project for `size`, build it in a subprocess, then MkDocs."""
+def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
+    """Write the project for `size`, then each measurement in its own subprocess."""
     abs_root = WORK / str(size)
     start = time.perf_counter()
     abs_config = write_project(abs_root, size)
+    config = str(abs_config)
     row: dict[str, Any] = {"size": size, "generate_s": time.perf_counter() - start}
-    row |= _subprocess_json(["--one", str(abs_config)])
-    if mkdocs:
-        row |= _subprocess_json(["--mkdocs", str(abs_config)])
-    if not keep:
+    row |= _subprocess_json(["--one", config, "clean"])
+    if size <= options.mkdocs_max:
+        row |= _subprocess_json(["--mkdocs", config])
+    if size <= options.serial_max:
+        row["serial"] = _subprocess_json(["--one", config, "clean"], {"PARALLAX_JOBS": "1"})
+    if size <= options.incremental_max:
+        row["fill"] = _subprocess_json(["--one", config, "fill"])
+        row["added"] = add_article(abs_root / "content", size)
+        row["incremental"] = _subprocess_json(["--one", config, "cached"])
+    if not options.keep:
         shutil.rmtree(abs_root, ignore_errors=True)
     return row
 
@@ -196,67 +214,80 @@ def exponent(a: float, b: float, n_a: int, n_b: int) -> float:
     return math.log(b / a) / math.log(n_b / n_a) if a > 0 and b > 0 else float("nan")
 
 
-def print_tables(rows: list[dict[str, Any]]) -> None:
-    stages = list(rows[0]["stages"])
-    head = " | ".join(f"{r['size']:,} articles" for r in rows)
-    pairs = list(itertools.pairwise(rows))
-    growth = " | ".join(f"exp {a['size'] // 1000}k→{b['size'] // 1000}k" for a, b in pairs)
-    print(f"| stage | {head} | {growth} |")
-    print("| --- |" + " --- |" * (len(rows) + len(pairs)))
-    for name in [*stages, "total"]:
-        times = [r["stages"][name] if name != "total" else r["total_s"] for r in rows]
-        peaks = [r["peaks_mb"].get(name, r["peak_mb"]) for r in rows]
-        cells = " | ".join(f"{t:.2f} s ({p:.0f} MB)" for t, p in zip(times, peaks, strict=True))
+def _stage_table(rows: list[dict[str, Any]], pick: str | None, title: str) -> None:
+    chosen = [(r, r if pick is None else r.get(pick)) for r in rows]
+    chosen = [(r, m) for r, m in chosen if m]
+    if not chosen:
+        return
+    sizes = [r["size"] for r, _ in chosen]
+    pairs = list(itertools.pairwise(range(len(chosen))))
+    head = " | ".join(f"{n:,} articles" for n in sizes)
+    growth = " | ".join(f"exponent {sizes[a]:,}→{sizes[b]:,}" for a, b in pairs)
+    print(f"\n{title}\n\n| stage | {head} |" + (f" {growth} |" if pairs else ""))
+    print("| --- |" + " --- |" * (len(chosen) + len(pairs)))
+    for name in [*chosen[0][1]["stages"], "total"]:
+        times = [m["stages"].get(name, 0.0) if name != "total" else m["total_s"] for _, m in chosen]
+        peaks = [m["peaks_mb"].get(name, m["peak_mb"]) for _, m in chosen]
+        cells = " | ".join(f"{t:.2f} s ({p:,.0f} MB)" for t, p in zip(times, peaks, strict=True))
         exps = " | ".join(
-            f"{exponent(times[i], times[i + 1], rows[i]['size'], rows[i + 1]['size']):.2f}"
-            for i in range(len(pairs))
+            f"{exponent(times[a], times[b], sizes[a], sizes[b]):.2f}" for a, b in pairs
         )
-        print(f"| {name} | {cells} | {exps} |")
+        print(f"| {name} | {cells} |" + (f" {exps} |" if pairs else ""))
+
+
+def print_tables(rows: list[dict[str, Any]]) -> None:
+    _stage_table(rows, None, "Clean build before MkDocs (no cache): time (peak memory so far)")
     floors = " | ".join(f"{r['floor_s']:.2f} s (read {r['floor_read_s']:.2f} s)" for r in rows)
-    print(f"| floor: read + CSafeLoader | {floors} |" + " |" * len(pairs))
+    print(f"| floor: read + CSafeLoader | {floors} |")
     ratio = " | ".join(f"{r['total_s'] / r['floor_s']:.1f}×" for r in rows)
-    print(f"| build ÷ floor | {ratio} |" + " |" * len(pairs))
+    print(f"| build ÷ floor | {ratio} |")
+    _stage_table(rows, "serial", "The same on one process (PARALLAX_JOBS=1)")
+    _stage_table(rows, "incremental", "One article added, with the cache of the build before")
+    print()
     for r in rows:
-        counts = ", ".join(f"{r[k]:,} {k}" for k in ("items", "events", "stories", "claims",
-                                                       "points", "pages"))  # fmt: skip
-        print(f"\n{r['size']:,} articles: {counts}; peak {r['peak_mb']:.0f} MB", end="")
+        counts = ", ".join(
+            f"{r[k]:,} {k}" for k in ("items", "events", "stories", "claims", "points", "pages")
+        )
+        print(f"{r['size']:,} articles: {counts}; peak {r['peak_mb']:,.0f} MB", end="")
         if "mkdocs_s" in r:
             print(
                 f"; MkDocs {r['mkdocs_s']:.1f} s for {r['site_pages']:,} pages "
-                f"({r['ms_per_page']:.1f} ms/page, peak {r['mkdocs_peak_mb']:.0f} MB, "
+                f"({r['ms_per_page']:.1f} ms/page, peak {r['mkdocs_peak_mb']:,.0f} MB, "
                 f"{'ok' if r['mkdocs_ok'] else 'FAILED'}); Pagefind {r['pagefind_s']:.1f} s",
                 end="",
             )
-    print()
+        print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=list(SIZES))
-    parser.add_argument(
-        "--mkdocs-max",
-        type=int,
-        default=10_000,
-        help="run MkDocs only for sizes up to this many articles",
-    )
+    for name, what in (
+        ("mkdocs", "run MkDocs"),
+        ("serial", "also build on one process"),
+        ("incremental", "also fill the cache, add an article and rebuild"),
+    ):
+        parser.add_argument(
+            f"--{name}-max", type=int, default=10_000, help=f"{what} up to this many articles"
+        )
     parser.add_argument("--keep", action="store_true", help="keep the generated projects")
-    args = parser.parse_args()  # fmt: skip
+    options = parser.parse_args()
     info = machine()
     print(f"machine: {json.dumps(info)}", flush=True)
     rows = []
-    for size in args.sizes:
-        rows.append(measure(size, size <= args.mkdocs_max, args.keep))
+    for size in options.sizes:
+        rows.append(measure(size, options))
         print(f"{size:,}: {json.dumps(rows[-1])}", flush=True)
     print_tables(rows)
     results = HERE / "results"
     results.mkdir(exist_ok=True)
-    out = results / f"build-{info['date']}-{'-'.join(map(str, args.sizes))}.json"
+    out = results / f"build-{info['date']}-{'-'.join(map(str, options.sizes))}.json"
     out.write_text(json.dumps({"machine": info, "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(run_one(Path(sys.argv[2]), cache="--cache" in sys.argv)))
+        print(json.dumps(run_one(Path(sys.argv[2]), sys.argv[3])))
     elif sys.argv[1:2] == ["--mkdocs"]:
         print(json.dumps(run_mkdocs(Path(sys.argv[2]))))
     else:
