@@ -22,10 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from parallax.assertion_points import assertion_points
-from parallax.contention import Facets, read_facets, term_variants
+from parallax.contention import read_facets, term_variants
 from parallax.figure_points import event_figure_points, story_figure_points
 from parallax.model import Claim, Event, Item, Point, Registries, Story
-from parallax.parallel import fork_map
 from parallax.point_groups import point_id
 
 __all__ = ["align_claims", "point_id"]
@@ -44,21 +43,15 @@ def align_claims(
     by_event: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
         by_event[claim.event_id].append(claim)
-    blocks = sorted(by_event.items())
-
-    def event_points(n: int) -> tuple[tuple[Facets, ...], tuple[Point, ...]]:
-        event_id, block = blocks[n]
-        facets = read_facets(_reading_order(block, items_by_id), items_by_id, variants)
+    facets_by_event = {
+        event_id: read_facets(_reading_order(block, items_by_id), items_by_id, variants)
+        for event_id, block in sorted(by_event.items())
+    }
+    points: dict[str, Point] = {}
+    for event_id, facets in facets_by_event.items():
         found = event_figure_points(event_id, facets) + assertion_points(
             event_id, facets, threshold
         )
-        return facets, tuple(found)
-
-    # Events are independent of each other: they are shared among the cores (#9).
-    per_event = fork_map(event_points, len(blocks))
-    facets_by_event = {event_id: f for (event_id, _), (f, _) in zip(blocks, per_event, strict=True)}
-    points: dict[str, Point] = {}
-    for _, found in per_event:
         for point in found:
             points.setdefault(point.id, point)
     for story in sorted(stories, key=lambda s: s.id):
