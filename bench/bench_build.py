@@ -162,11 +162,13 @@ def run_mkdocs(abs_config: Path) -> dict[str, Any]:
 
 
 def _subprocess_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    out = subprocess.run(
-        [PY, __file__, *args], check=True, capture_output=True, text=True,
+    done = subprocess.run(
+        [PY, __file__, *args], check=False, capture_output=True, text=True,
         env={**os.environ, **(env or {})},
-    ).stdout  # fmt: skip
-    return dict(json.loads(out.splitlines()[-1]))
+    )  # fmt: skip
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.splitlines()[-1]))
 
 
 def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
