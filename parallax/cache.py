@@ -9,8 +9,9 @@ the stages depend on). Change any of them and the entry is simply never asked fo
 
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
 per-article stages have run, their `ArticleWork`. Entries are pickled one by one and kept in
-one pack file, `<cache_dir>/parallax/articles.pickle`: one read at the start of a build,
-and only the entries that build used are written back, so the pack never outgrows the corpus.
+one pack file per content folder, `<cache_dir>/parallax/articles-<digest>.pickle`: one read
+at the start of a build, and only the entries that build used are written back, so the pack
+never outgrows the corpus.
 The pack is local and trusted like the code (pickle runs code when loaded): CI restores it
 only from this repository's own cache.
 """
@@ -46,7 +47,7 @@ from parallax.problems import Problem
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the layout of entries changes
-PACK = Path("parallax") / "articles.pickle"
+PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
 
@@ -122,11 +123,18 @@ def _dumps(value: object) -> bytes:
     return buffer.getvalue()
 
 
+def pack_path(abs_dir: Path, abs_content: Path) -> Path:
+    """The pack of one content folder: building another folder (`--content`) must not
+    evict the entries of this one."""
+    digest = hashlib.sha256(str(abs_content.resolve()).encode()).hexdigest()[:16]
+    return abs_dir / PACKS / f"articles-{digest}.pickle"
+
+
 class BuildCache:
     """The cache of one build: `parse` for loading, then `work` and `put_work` per article."""
 
-    def __init__(self, abs_dir: Path, settings: Settings) -> None:
-        self.abs_pack = abs_dir / PACK
+    def __init__(self, abs_dir: Path, settings: Settings, abs_content: Path) -> None:
+        self.abs_pack = pack_path(abs_dir, abs_content)
         self._base = hashlib.sha256(
             f"{code_version()}\n{settings!r}\n{Path.cwd()}".encode()
         ).digest()

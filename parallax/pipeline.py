@@ -91,7 +91,9 @@ def build_date() -> dt.date:
 def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
     """The project's build cache (under `cache_dir`), or None for a clean build."""
     settings = project.site.settings
-    return BuildCache(project.abs_root / settings.cache_dir, settings) if use_cache else None
+    if not use_cache:
+        return None
+    return BuildCache(project.abs_root / settings.cache_dir, settings, project.abs_content)
 
 
 def analyse(

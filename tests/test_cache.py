@@ -100,7 +100,7 @@ def test_no_cache_writes_no_cache(at_home):
 
 def test_a_changed_file_registry_setting_or_code_gets_another_key(tmp_path, monkeypatch):
     raw, registries = b"---\ntitle: x\n---\n", Registries()
-    cache = BuildCache(tmp_path, Settings())
+    cache = BuildCache(tmp_path, Settings(), tmp_path)
     key = cache.key("articles/a/2023-01-01-x.md", "p", raw, registries)
     assert key == cache.key("articles/a/2023-01-01-x.md", "p", raw, Registries())
     assert key != cache.key("articles/a/2023-01-01-x.md", "p", raw + b" ", registries)
@@ -109,12 +109,12 @@ def test_a_changed_file_registry_setting_or_code_gets_another_key(tmp_path, monk
     cnn = Source("cnn", "CNN", "cnn.com", "US", "western", None, None, SourceRef("s.yml"))
     other_registries = Registries(sources=(cnn,))
     assert key != cache.key("articles/a/2023-01-01-x.md", "p", raw, other_registries)
-    other_settings = BuildCache(tmp_path, Settings(max_items_per_article=3))
+    other_settings = BuildCache(tmp_path, Settings(max_items_per_article=3), tmp_path)
     assert key != other_settings.key("articles/a/2023-01-01-x.md", "p", raw, registries)
     cache_module.code_version.cache_clear()
     monkeypatch.setattr(cache_module, "FORMAT", cache_module.FORMAT + 1)
     try:
-        new_code = BuildCache(tmp_path, Settings())
+        new_code = BuildCache(tmp_path, Settings(), tmp_path)
         assert key != new_code.key("articles/a/2023-01-01-x.md", "p", raw, registries)
     finally:
         cache_module.code_version.cache_clear()
@@ -122,7 +122,7 @@ def test_a_changed_file_registry_setting_or_code_gets_another_key(tmp_path, monk
 
 def test_a_damaged_pack_is_a_clean_build(at_home):
     root = make_project(at_home / "project")
-    pack = root / ".cache" / cache_module.PACK
+    pack = cache_module.pack_path(root / ".cache", root / "content")
     pack.parent.mkdir(parents=True)
     pack.write_bytes(b"not a pickle")
     first = build(root, use_cache=True)
@@ -167,4 +167,19 @@ def test_no_cache_on_the_command_line(at_home, command):
     assert not (root / ".cache").exists()
     result = CliRunner().invoke(main, ["-q", *command, "-f", config])
     assert result.exit_code == 0, result.output
-    assert (root / ".cache" / cache_module.PACK).exists()
+    assert cache_module.pack_path(root / ".cache", root / "content").exists()
+
+
+def test_each_content_folder_keeps_its_own_pack(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    other = at_home / "other"
+    shutil.copytree(root / "content", other)
+    (other / "articles" / "vestnik").rename(other / "vestnik-gone")
+    project, _ = pipeline.load_project(root / "mkdocs.yml", other)
+    pipeline.analyse(project)
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    cache = pipeline.open_cache(project)
+    assert cache is not None
+    pipeline.load_corpus(project.abs_content, project.site.settings, cache.memoised(parse_file))
+    assert cache.misses == 0
