@@ -201,7 +201,7 @@ def _option_problems(options: ImportOptions, registries: Registries) -> tuple[Pr
     where = SourceRef("--source")
     if options.source is None:
         return ()
-    if not SOURCE_KEY.match(options.source):
+    if not SOURCE_KEY.fullmatch(options.source):
         hint = "use a key from content/sources.yml: lowercase letters, digits, '-' and '_'"
         return (Problem(where, "source", f"not a source key: {options.source!r}", hint),)
     if registries.sources and registries.source(options.source) is None:

@@ -121,7 +121,7 @@ class Placer:
     def _destination(self, draft: Draft) -> Path | None:
         """The file to write, or None when its name would leave the content folder."""
         source = draft.front_matter.source or TODO.lower()
-        if not (SOURCE_KEY.match(source) and SLUG.match(draft.slug)):
+        if not (SOURCE_KEY.fullmatch(source) and SLUG.fullmatch(draft.slug)):
             return None
         abs_dest = (self._root / draft.dest_path).resolve()
         return abs_dest if abs_dest.is_relative_to(self._root / "articles") else None

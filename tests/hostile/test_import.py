@@ -144,11 +144,6 @@ def test_an_interrupted_new_file_leaves_nothing(content_dir, tmp_path, monkeypat
     assert files_under(content_dir / "articles") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parallax.importer and parallax.placement check --source with re.match and a $ "
-    "pattern, which accepts a final newline: the file lands in a folder named 'cnn\\n'",
-)
 def test_a_source_key_with_a_final_newline_is_refused(content_dir, tmp_path):
     (report,), _ = import_files(
         [capture(tmp_path)], ImportOptions(source="cnn\n"), content_dir, REGISTRIES
