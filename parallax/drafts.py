@@ -69,9 +69,16 @@ def slugify(text: str, max_length: int = 60) -> str:
     return slug.strip("-") or "untitled"
 
 
+# Characters YAML may not hold unescaped (YAML 1.1 "printable" is narrower than JSON's).
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
 def _quoted(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
+    """A YAML double-quoted scalar (JSON strings are valid YAML, once every character YAML
+    refuses to hold raw is written as an escape)."""
+    return _NOT_YAML_PRINTABLE.sub(
+        lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False)
+    )
 
 
 _MARKDOWN_START = re.compile(r"^(?:#|>|[-+*](?: |$)|\d+[.)](?: |$)|```|~~~|[=-]+$|\|)")

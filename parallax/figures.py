@@ -15,6 +15,7 @@ reader compares.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,6 +92,8 @@ def _parse_number(match: re.Match[str]) -> _Number | None:
     raw_word = (match["word"] or "").lower()
     if match["num"]:
         value = float(match["num"].replace(",", ""))
+        if not math.isfinite(value):
+            return None  # hundreds of digits: not a figure anyone reports, and not JSON
     elif raw_word in VAGUE:
         value = VAGUE[raw_word]
     else:
