@@ -130,7 +130,10 @@ def analyse(
         stage.count(warnings=len(warnings))
     with clock.stage("cluster") as stage:
         events, stories, cluster_problems = cluster_items(items, corpus.registries, settings)
-        problems += cluster_problems
+        # An override that names nothing may name what a file that failed to load would
+        # make: report it once the files load, rather than as a second error for one cause.
+        if not has_errors(problems):
+            problems += cluster_problems
         stage.count(events=len(events), stories=len(stories))
     with clock.stage("claims") as stage:
         claims = _claims(works, events)

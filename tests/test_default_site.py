@@ -36,6 +36,24 @@ def test_broken_copies_of_the_default_content_are_each_named(tmp_path, monkeypat
     assert named == {p.relative_to(root).as_posix() for p in articles[:3]}
 
 
+def test_an_override_is_reported_only_once_the_files_it_may_name_load(tmp_path, monkeypatch):
+    root = copy_default_content(tmp_path)
+    monkeypatch.chdir(root)
+    overrides = root / "content" / "overrides.yml"
+    rule = "- action: retitle\n  story: no-such-story\n  title: T\n  reason: A test.\n"
+    overrides.write_text(rule, encoding="utf-8")
+    article = sorted((root / "content" / "articles").rglob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("source: ", "source: x", 1), encoding="utf-8")
+    broken = CliRunner().invoke(main, ["check"])
+    assert broken.exit_code == 1
+    assert "overrides.yml" not in broken.output and article.name in broken.output
+    article.write_text(text, encoding="utf-8")
+    fixed = CliRunner().invoke(main, ["check"])
+    assert fixed.exit_code == 1
+    assert 'content/overrides.yml:1: story: no story "no-such-story" to retitle' in fixed.output
+
+
 def _links_of_site(site: Path) -> set[str]:
     """Every page a link of the built site points at, as a site-relative folder."""
     targets = set()
