@@ -81,8 +81,12 @@ def _describe(error: ValidationError, field: str) -> tuple[str, str | None]:
         return f"expected a date like 2024-05-01, got {_show(error.instance)}", _pattern_hint(field)
     if kind == "pattern":
         return f"{_show(error.instance)} is not in the expected form", _pattern_hint(field)
-    if kind in ("minLength", "minItems"):
+    if kind in ("minLength", "minItems") and error.validator_value == 1:
         return "must not be empty", None
+    if kind == "minLength":
+        return f"must be at least {error.validator_value} characters long", None
+    if kind == "minItems":
+        return f"must list at least {error.validator_value} entries", None
     if kind in ("maxLength", "maxItems"):
         return f"is longer than the limit of {expected}", "shorten it"
     if kind == "additionalProperties":

@@ -261,3 +261,12 @@ def test_a_source_since_date_is_read(content_dir):
     corpus, problems = load_corpus(content_dir, Settings())
     assert problems == ()
     assert corpus.registries.sources[0].since == dt.date(1990, 1, 1)
+
+
+def test_a_reason_too_short_says_how_long_it_must_be(content_dir):
+    (content_dir / "overrides.yml").write_text(
+        "- action: exclude\n  items: [articles/cnn/2023-06-01-x]\n  reason: ok\n", encoding="utf-8"
+    )
+    assert messages(content_dir) == [
+        "content/overrides.yml:3: 0.reason: must be at least 3 characters long"
+    ]
