@@ -20,7 +20,7 @@ from parallax.config import Settings
 from parallax.domains import normal_url
 from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
 from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
-from parallax.problems import WARNING, Problem
+from parallax.problems import WARNING, Problem, has_errors
 from parallax.registries import (
     check_cross_references,
     parse_actors,
@@ -220,7 +220,7 @@ def _location_problems(
 ) -> list[Problem]:
     """The file must sit at articles/<source>/<YYYY-MM-DD>-<slug>.md."""
     parts = rel.split("/")
-    match = FILE_NAME.match(parts[-1])
+    match = FILE_NAME.fullmatch(parts[-1])
     problems = []
     if len(parts) != 3 or match is None or len(parts[-1]) > MAX_NAME_LENGTH:
         problems.append(
@@ -293,7 +293,7 @@ def parse_article(
         rel, data, doc, path, {s.key for s in registries.sources}
     )
     source = data.get("source")
-    if isinstance(source, str) and SOURCE_KEY.match(source):
+    if isinstance(source, str) and SOURCE_KEY.fullmatch(source):
         problem = _source_problem(source, SourceRef(path, doc.line_of(("source",))), registries)
         problems += [problem] if problem else []
     if any(p.severity != WARNING for p in problems):
@@ -412,7 +412,8 @@ def load_registries(
             values[name.removesuffix(".yml")] = entries
             problems += entry_problems
     registries = Registries(**values)
-    problems += check_cross_references(registries.sources, registries.terms)
+    if registries.sources:  # else every group a term names would be "unknown"
+        problems += check_cross_references(registries.sources, registries.terms)
     return registries, tuple(problems)
 
 
@@ -456,5 +457,13 @@ def load_corpus(
         if article is not None:
             articles.append(article)
     all_problems += _duplicate_urls(articles)
+    if not registries.sources and has_errors(problems):
+        # sources.yml could not be read: its error is the cause; one "unknown source" per
+        # article would only bury it.
+        all_problems = [p for p in all_problems if not _is_unknown_source(p)]
     corpus = Corpus(display_path(abs_content_dir), tuple(articles), registries)
     return corpus, tuple(all_problems)
+
+
+def _is_unknown_source(problem: Problem) -> bool:
+    return problem.field == "source" and problem.message.startswith("unknown source ")

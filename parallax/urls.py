@@ -34,7 +34,7 @@ FEED = "data/feed.xml"
 
 def safe_id(raw: str) -> str:
     """`raw` when it is a safe lowercase id, else a slug of it plus an 8-digit hash."""
-    if _SAFE_ID.match(raw):
+    if _SAFE_ID.fullmatch(raw):
         return raw
     base = slug(raw)[:48].strip("-")
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]

@@ -270,3 +270,12 @@ def test_a_reason_too_short_says_how_long_it_must_be(content_dir):
     assert messages(content_dir) == [
         "content/overrides.yml:3: 0.reason: must be at least 3 characters long"
     ]
+
+
+def test_an_unreadable_sources_registry_is_the_one_error(content_dir, write_article):
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    (content_dir / "sources.yml").write_text("cnn: [unclosed\n", encoding="utf-8")
+    terms = "kyiv:\n  concept: the capital\n  variants:\n    - {text: Kyiv, used_by: [western]}\n"
+    (content_dir / "terms.yml").write_text(terms, encoding="utf-8")
+    found = messages(content_dir)
+    assert len(found) == 1 and found[0].startswith("content/sources.yml:")
