@@ -335,7 +335,23 @@ def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
                 problems.append(problem)
             elif name.endswith(".md") and abs_path.is_file():
                 found.append(abs_path)
+            elif not name.startswith("."):  # .gitkeep, .DS_Store and the like are no one's work
+                problems.append(_not_read(abs_path))
     return sorted(found), problems
+
+
+def _not_read(abs_path: Path) -> Problem:
+    """A warning for a file under articles/ the build skips, so that nobody's work vanishes."""
+    if abs_path.is_symlink() and not abs_path.exists():
+        message, hint = "the link points to nothing", "remove it, or link to a file in content/"
+    elif abs_path.is_dir():
+        message, hint = "a linked folder is not read", "move its files here instead of linking"
+    elif abs_path.name.endswith(".md"):  # a named pipe, a socket, a device
+        message, hint = "not read: not a regular file", "replace it with the article's file"
+    else:
+        message = "not read: only .md files under articles/ are articles"
+        hint = "rename it to .md if it is an article; raw captures belong in content/captures/"
+    return Problem(SourceRef(display_path(abs_path), 1), "", message, hint, WARNING)
 
 
 def _case_clashes(rels: list[str], paths: dict[str, str]) -> list[Problem]:

@@ -279,3 +279,17 @@ def test_an_unreadable_sources_registry_is_the_one_error(content_dir, write_arti
     (content_dir / "terms.yml").write_text(terms, encoding="utf-8")
     found = messages(content_dir)
     assert len(found) == 1 and found[0].startswith("content/sources.yml:")
+
+
+def test_files_the_build_skips_under_articles_are_named(content_dir, write_article):
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    write_article("cnn/2023-06-02-draft.txt", GOOD)
+    write_article("cnn/.gitkeep", "")
+    (content_dir / "articles" / "cnn" / "2023-06-03-gone.md").symlink_to("nowhere.md")
+    assert messages(content_dir) == [
+        "content/articles/cnn/2023-06-02-draft.txt:1: not read: only .md files under articles/"
+        " are articles (warning)\n"
+        "  hint: rename it to .md if it is an article; raw captures belong in content/captures/",
+        "content/articles/cnn/2023-06-03-gone.md:1: the link points to nothing (warning)\n"
+        "  hint: remove it, or link to a file in content/",
+    ]
