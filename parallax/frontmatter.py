@@ -8,6 +8,7 @@ and so that every value can be traced back to the line it came from.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,7 +57,9 @@ def _check_key(key: str, line: int) -> None:
     Keys become paths, URLs and ids. A `$`-anchored pattern (the schemas', Python's `re`)
     accepts a key that ends in "\n", which then broke the build with a traceback (#7).
     """
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in key):
+    if not key.isprintable() and any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in key
+    ):
         raise YamlProblem(
             f"the key {json.dumps(key)} contains a line break or an invisible character",
             line,
@@ -125,14 +128,48 @@ def _check_events(text: str, first_line: int) -> None:
         loader.dispose()
 
 
+# A text this short holds too few nodes to pass the limit on values, whatever it says: each
+# node needs a character of its own, or is an empty one beside an indicator.
+QUICK_CHARS = 4_000
+# The characters that can open a collection: a block one needs "-", "?" or ":" before a
+# blank; in a flow ("[" or "{"), ":" and "?" open a pair without one.
+_BLOCK_OPENERS = re.compile(r"[-?:](?=[ \t\r\n\x85\u2028\u2029\x00]|\Z)")
+
+
+def _within_limits(text: str) -> bool:
+    """True when `text` cannot break MAX_DEPTH or MAX_NODES: each open collection took an
+    opener of its own, and there are at most MAX_DEPTH of them."""
+    if len(text) > QUICK_CHARS:
+        return False
+    if "[" in text or "{" in text:
+        openers = sum(text.count(ch) for ch in "-?:[{")
+    else:
+        openers = len(_BLOCK_OPENERS.findall(text))
+    return openers <= MAX_DEPTH
+
+
 def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document; `first_line` is the file line the text starts on.
 
     Raises YamlProblem with the line where the document breaks.
+
+    A small document that cannot break the limits is parsed once, without the first pass
+    over its events (`_check_events`); if it has any problem, it is parsed again with that
+    pass, so that its message is the one that pass gives first (#9).
     """
+    if _within_limits(text):
+        try:
+            return _parse_yaml(text, first_line, check_events=False)
+        except YamlProblem:
+            pass
+    return _parse_yaml(text, first_line, check_events=True)
+
+
+def _parse_yaml(text: str, first_line: int, *, check_events: bool) -> YamlDoc:
     loader = _Loader(text)
     try:
-        _check_events(text, first_line)
+        if check_events:
+            _check_events(text, first_line)
         node = loader.get_single_node()
         if node is None:
             return YamlDoc(None, {})

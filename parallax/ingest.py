@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from parallax.registries import (
     parse_sources,
     parse_terms,
 )
-from parallax.schema import validate
+from parallax.schema import check_article
 
 KNOWN_FIELDS = (
     "title",
@@ -52,6 +52,19 @@ def display_path(abs_path: Path) -> str:
         return abs_path.relative_to(Path.cwd()).as_posix()
     except ValueError:
         return abs_path.as_posix()
+
+
+def _relative_all(abs_paths: list[Path], abs_dir: Path | None) -> list[str]:
+    """`abs_path.relative_to(abs_dir).as_posix()` of each path (None: `display_path`), by
+    cutting the folder's text off where it is there: the same for normalised paths, and
+    the Path methods cost a tenth of loading ten thousand articles (#9)."""
+    base = str(Path.cwd() if abs_dir is None else abs_dir)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    slow = display_path if abs_dir is None else lambda p: p.relative_to(abs_dir).as_posix()
+    return [
+        text[len(prefix) :] if os.sep == "/" and text.startswith(prefix) else slow(abs_path)
+        for abs_path, text in zip(abs_paths, map(str, abs_paths), strict=True)
+    ]
 
 
 def decode_text(raw: bytes, path: str) -> tuple[str | None, tuple[Problem, ...]]:
@@ -179,7 +192,7 @@ def _published(value: Any) -> tuple[dt.date | None, str | None]:
 
 
 def _field_problems(data: dict[str, Any], doc: YamlDoc, path: str) -> list[Problem]:
-    problems = list(validate("article", doc, path))
+    problems = list(check_article(doc, path))
     published = data.get("published")
     published_checked = any(p.field == "published" for p in problems)
     if "published" in data and not published_checked and _published(published)[0] is None:
@@ -326,10 +339,13 @@ def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
     abs_root = root.resolve()
     found: list[Path] = []
     problems: list[Problem] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames) + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
+    for dirpath, entries in _walk_sorted(str(root)):
+        for entry in entries:
+            name = entry.name
             abs_path = Path(dirpath) / name
+            if name.endswith(".md") and _plain_file(entry):
+                found.append(abs_path)  # what the checks below find, without their stat calls
+                continue
             problem = _link_out(abs_path, abs_root)
             if problem is not None:
                 problems.append(problem)
@@ -338,6 +354,36 @@ def _article_files(abs_content_dir: Path) -> tuple[list[Path], list[Problem]]:
             elif not name.startswith("."):  # .gitkeep, .DS_Store and the like are no one's work
                 problems.append(_not_read(abs_path))
     return sorted(found), problems
+
+
+def _walk_sorted(top: str) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """`os.walk(top)` with sorted folders, each folder's files (and then its linked folders,
+    which are not entered) as sorted entries: an entry knows whether it is a link or a file
+    without another system call."""
+    try:
+        with os.scandir(top) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders: list[os.DirEntry[str]] = []
+    others: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        (folders if is_folder else others).append(entry)
+    yield top, others + [entry for entry in folders if entry.is_symlink()]
+    for entry in folders:
+        if not entry.is_symlink():
+            yield from _walk_sorted(os.path.join(top, entry.name))
+
+
+def _plain_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return not entry.is_symlink() and entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _not_read(abs_path: Path) -> Problem:
@@ -459,8 +505,8 @@ def load_corpus(
     all_problems = list(problems)
     files, walk_problems = _article_files(abs_content_dir)
     all_problems += walk_problems
-    rels = [f.relative_to(abs_content_dir).as_posix() for f in files]
-    paths = {rel: display_path(f) for rel, f in zip(rels, files, strict=True)}
+    rels = _relative_all(files, abs_content_dir)
+    paths = dict(zip(rels, _relative_all(files, None), strict=True))
     all_problems += _case_clashes(rels, paths)
     articles = []
     for rel, abs_path in zip(rels, files, strict=True):
