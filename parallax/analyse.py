@@ -121,25 +121,23 @@ def build_lexicon(registries: Registries) -> Lexicon:
 
 
 def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
-    words = []
+    words: list[_Word] = []
+    append, gap_mark, possessive_end = words.append, _SENTENCE_GAP.search, _POSSESSIVE.sub
     previous_end = 0
     possessive = False  # "Russia's Kursk region" names two things, not "Russia Kursk"
     for match in _WORD.finditer(text):
-        gap = text[previous_end : match.start()]
+        start, end = match.span()
+        gap = text[previous_end:start]
         # A single space, the usual gap, neither ends a sentence nor breaks a name (#9).
-        initial = (
-            all_initial
-            or previous_end == 0
-            or (gap != " " and _SENTENCE_GAP.search(gap) is not None)
-        )
-        previous_end = match.end()
-        raw = match.group(0)
+        initial = all_initial or previous_end == 0 or (gap != " " and gap_mark(gap) is not None)
+        previous_end = end
+        raw = text[start:end]
         stripped = raw.rstrip(".")
         # Only a word ending in s, ' or ’ can carry a possessive ending.
-        word = _POSSESSIVE.sub("", stripped) if stripped[-1:] in ("s", "'", "’") else stripped
+        word = possessive_end("", stripped) if stripped[-1:] in ("s", "'", "’") else stripped
         if word:
             spaced = (gap == " " or not gap.strip()) and not possessive
-            words.append(_Word(word, word.lower(), initial, spaced))
+            append(_Word(word, word.lower(), initial, spaced))
         possessive = word != stripped
         if raw[-1] == ".":
             previous_end -= 1  # the full stop is part of the gap before the next word
@@ -177,7 +175,9 @@ def _name_length(words: list[_Word], i: int, lexicon: Lexicon) -> int:
     n = 1
     while i + n < len(words) and n < MAX_NAME_WORDS:
         word = words[i + n]
-        if not word.spaced or _registry_match(words, i + n, lexicon) is not None:
+        if not word.spaced or (
+            word.lower in lexicon.starts and _registry_match(words, i + n, lexicon) is not None
+        ):
             break
         if _is_capitalised(word):
             n += 1
@@ -207,8 +207,10 @@ def _entities_in(
     words: list[_Word], lexicon: Lexicon, confirmed: frozenset[str]
 ) -> Iterator[Entity]:
     i = 0
+    starts = lexicon.starts
     while i < len(words):
-        found = _registry_match(words, i, lexicon)
+        # most words start no registry name: skip the call for them (#9)
+        found = _registry_match(words, i, lexicon) if words[i].lower in starts else None
         if found is not None:
             n = found[0]
             yield Entity(found[1], found[2], " ".join(w.text for w in words[i : i + n]))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from parallax.speech_words import (
     AUXILIARIES,
@@ -53,11 +55,13 @@ class Attribution:
     verb: str  # the speech verb or phrase that attributes: "said", "according to"
 
 
+@lru_cache(maxsize=64)  # asked three or four times of each sentence (#9)
 def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) of every quoted passage, an unclosed one running to the end."""
     return tuple((m.start(), m.end()) for m in _QUOTE_PAIRS.finditer(text))
 
 
+@lru_cache(maxsize=64)
 def mask_quotes(text: str) -> str:
     """The text with quoted words blanked out, quote marks and offsets kept."""
     chars = list(text)
@@ -134,31 +138,26 @@ _TIME_TAIL = word_set(
 _FORWARD_STOP = word_set("on at who that which when after as citing during while and earlier with")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple, made once per word per reading: cheaper than a dataclass
     text: str
     start: int
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
+    lower: str  # text.lower()
+    is_capital: bool  # text[:1].isupper()
 
     @property
     def is_boundary(self) -> bool:
         return bool(_BOUNDARY.fullmatch(self.text))
-
-    @property
-    def is_capital(self) -> bool:
-        return self.text[:1].isupper()
 
 
 def _tokens(text: str) -> list[_Tok]:
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match[0]
-        if word.endswith(".") and word.lower() not in TITLES and len(word) > 2:
+        lower = word.lower()
+        if word.endswith(".") and lower not in TITLES and len(word) > 2:
             word = word.rstrip(".")
-        tokens.append(_Tok(word, match.start()))
+            lower = word.lower()
+        tokens.append(_Tok(word, match.start(), lower, word[:1].isupper()))
     return tokens
 
 

@@ -70,6 +70,11 @@ class _ActorIndex:
     forms: Mapping[str, str] = field(hash=False, compare=False)
     surnames: Mapping[str, str] = field(hash=False, compare=False)
     outlets: frozenset[str] = frozenset()
+    # _link's answers: a speaker is named in many sentences, and each answer is a fuzzy
+    # search over every actor's names (#9)
+    links: dict[tuple[str, str, tuple[str, ...]], _Speaker] = field(
+        default_factory=dict, hash=False, compare=False
+    )
 
 
 def _normalise(name: str) -> str:
@@ -112,6 +117,14 @@ def _side_from_words(text: str) -> str | None:
 
 def _link(index: _ActorIndex, attribution: Attribution) -> _Speaker:
     """The speaker as the registry knows it, or as written with a side read from its words."""
+    asked = (attribution.speaker, attribution.kind, attribution.titles)
+    speaker = index.links.get(asked)
+    if speaker is None:
+        speaker = index.links[asked] = _find_speaker(index, attribution)
+    return speaker
+
+
+def _find_speaker(index: _ActorIndex, attribution: Attribution) -> _Speaker:
     norm = _normalise(attribution.speaker)
     key = index.forms.get(norm)
     surname = norm.split()[-1] if norm else ""

@@ -91,9 +91,10 @@ def _normal_line(line: str) -> str:
     """NFC, no invisible characters, Unicode spaces as spaces, no trailing space."""
     line = unicodedata.normalize("NFC", line)
     # Each distinct character is classified once, not each character (#9).
-    dropped = [ord(char) for char in set(line) if _is_dropped_char(char)]
+    # A printable line has none: isprintable() is False for every Cc and Cf character.
+    dropped = [] if line.isprintable() else [c for c in set(line) if _is_dropped_char(c)]
     if dropped:
-        line = line.translate(dict.fromkeys(dropped))
+        line = line.translate(dict.fromkeys(map(ord, dropped)))
     for pair, quote in _QUOTE_PAIRS.items():
         line = line.replace(pair, quote)
     return _SPACES.sub(" ", line).rstrip()
