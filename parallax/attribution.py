@@ -150,6 +150,11 @@ class _Tok(NamedTuple):  # a tuple, made once per word per reading: cheaper than
 
 
 def _tokens(text: str) -> list[_Tok]:
+    return list(_token_tuple(text))
+
+
+@lru_cache(maxsize=128)  # a sentence's text before a verb is read by two readings, or more (#9)
+def _token_tuple(text: str) -> tuple[_Tok, ...]:
     tokens = []
     for match in _TOKEN.finditer(text):
         word = match[0]
@@ -158,7 +163,7 @@ def _tokens(text: str) -> list[_Tok]:
             word = word.rstrip(".")
             lower = word.lower()
         tokens.append(_Tok(word, match.start(), lower, word[:1].isupper()))
-    return tokens
+    return tuple(tokens)
 
 
 def _strip_tail(tokens: list[_Tok]) -> list[_Tok]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from parallax.analyse import Lexicon, analyse_item, build_lexicon
-from parallax.cache import ArticleWork, BuildCache
+from parallax.cache import REDUCERS, ArticleWork, BuildCache
 from parallax.claims import extract_claims
 from parallax.clean import clean_article
 from parallax.config import Settings
@@ -61,6 +61,7 @@ def analyse_articles(
                 len(missing),
                 workers=workers,
                 stage=stage,
+                reducers=REDUCERS,
             )
         )
     results = []
