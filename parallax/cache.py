@@ -190,8 +190,7 @@ class BuildCache:
         if blob is None:
             return None
         try:
-            with quiet_gc():  # halves the time to unpickle ten thousand entries
-                entry = pickle.loads(blob)
+            entry = pickle.loads(blob)  # the caller holds the collector (ingest.load_corpus)
         except Exception:  # written by other code under the same key: cannot happen, but
             return None  # a miss is always safe
         return entry if isinstance(entry, _Entry) else None

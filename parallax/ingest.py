@@ -20,6 +20,7 @@ from parallax.config import Settings
 from parallax.domains import normal_url
 from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
 from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
+from parallax.parallel import quiet_gc
 from parallax.problems import WARNING, Problem, has_errors
 from parallax.registries import (
     check_cross_references,
@@ -509,15 +510,16 @@ def load_corpus(
     paths = dict(zip(rels, _relative_all(files, None), strict=True))
     all_problems += _case_clashes(rels, paths)
     articles = []
-    for rel, abs_path in zip(rels, files, strict=True):
-        raw, article_problems = _read_bytes(abs_path, paths[rel], settings)
-        article = None
-        if raw is not None:
-            article, parse_problems = parse(rel, paths[rel], raw, registries)
-            article_problems += parse_problems
-        all_problems += article_problems
-        if article is not None:
-            articles.append(article)
+    with quiet_gc():  # ten thousand long-lived articles (or cache entries), and no cycles
+        for rel, abs_path in zip(rels, files, strict=True):
+            raw, article_problems = _read_bytes(abs_path, paths[rel], settings)
+            article = None
+            if raw is not None:
+                article, parse_problems = parse(rel, paths[rel], raw, registries)
+                article_problems += parse_problems
+            all_problems += article_problems
+            if article is not None:
+                articles.append(article)
     all_problems += _duplicate_urls(articles)
     if not registries.sources and has_errors(problems):
         # sources.yml could not be read: its error is the cause; one "unknown source" per
