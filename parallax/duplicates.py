@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,14 +110,18 @@ class TextIndex:
         """The file that already has this URL, or None."""
         return self._urls.get(normal_url(url))
 
-    def copies(self, text: Text) -> tuple[Match, ...]:
-        """The indexed texts nearly the same as `text`, most similar first."""
+    def candidates(self, text: Text) -> list[Text]:
+        """The other indexed texts that share a sketch value with `text` within the window."""
         seen: dict[str, Text] = {}
         for value in text.sketch:
             for other in self._holders.get(value, ()):
                 if other.key != text.key and _within_window(text, other):
                     seen.setdefault(other.key, other)
-        scored = [Match(other, _score(text, other)) for other in seen.values()]
+        return list(seen.values())
+
+    def copies(self, text: Text) -> tuple[Match, ...]:
+        """The indexed texts nearly the same as `text`, most similar first."""
+        scored = [Match(other, _score(text, other)) for other in self.candidates(text)]
         return tuple(sorted((m for m in scored if m.score), key=lambda m: (-m.score, m.text.key)))
 
 
@@ -151,31 +155,83 @@ def _window_pairs(texts: list[Text], members: list[int]) -> set[tuple[int, int]]
     return pairs
 
 
-def near_duplicates(articles: Iterable[Article]) -> Iterator[tuple[Article, Article, float]]:
+CopyPairs = dict[tuple[str, str], float]  # (earlier key, later key) -> score, nonzero only
+
+
+def near_duplicates(
+    articles: Iterable[Article], find_pairs: FindPairs | None = None
+) -> Iterator[tuple[Article, Article, float]]:
     """(later, earlier, score) for each article whose text nearly repeats an earlier one that
-    it does not declare as its original; each later copy is reported once."""
+    it does not declare as its original; each later copy is reported once.
+
+    `find_pairs` (the build cache's, #9) may answer from an earlier build what `copy_pairs`
+    would compute."""
     by_id = {article.id: article for article in articles}
-    texts = [t for t in map(article_text, by_id.values()) if t is not None]
-    texts.sort(key=lambda t: (t.published or dt.date.min, t.key))
+    if find_pairs is None:
+        texts = [t for t in map(article_text, by_id.values()) if t is not None]
+        pairs = copy_pairs(texts)
+    else:
+        texts, pairs = find_pairs(tuple(by_id.values()))
+    for later, earlier, score in reported_copies(texts, pairs):
+        yield by_id[later], by_id[earlier], score
+
+
+FindPairs = Callable[[tuple[Article, ...]], tuple[list["Text"], CopyPairs]]
+
+
+def _rank(text: Text) -> tuple[dt.date, str]:
+    return (text.published or dt.date.min, text.key)
+
+
+def reported_copies(texts: list[Text], pairs: CopyPairs) -> list[tuple[str, str, float]]:
+    """(later key, earlier key, score): each later text with the earliest text it copies,
+    in the order of (earlier, later) by date, then key."""
+    rank = {t.key: _rank(t) for t in texts}
+    first: dict[str, tuple[str, float]] = {}
+    for (earlier, later), score in pairs.items():
+        if later not in first or rank[earlier] < rank[first[later][0]]:
+            first[later] = (earlier, score)
+    found = sorted(first.items(), key=lambda kv: (rank[kv[1][0]], rank[kv[0]]))
+    return [(later, earlier, score) for later, (earlier, score) in found]
+
+
+def copy_pairs(texts: list[Text]) -> CopyPairs:
+    """Every candidate pair of `texts` that scores as a copy and is not a declared one."""
+    texts = sorted(texts, key=_rank)
     pairs = sorted(_candidate_pairs(texts))
-    pairs = [(i, j) for i, j in pairs if not is_declared_copy(texts[i], texts[j])]
-    scores = _scores(texts, pairs)
-    reported: set[str] = set()
-    for (i, j), score in zip(pairs, scores, strict=True):
-        earlier, later = texts[i], texts[j]  # i < j: sorted by date, then id
-        if later.key not in reported and score:
-            reported.add(later.key)
-            yield by_id[later.key], by_id[earlier.key], score
+    return _scored([(texts[i], texts[j]) for i, j in pairs])
 
 
-def _scores(texts: list[Text], pairs: list[tuple[int, int]]) -> list[float]:
+def copy_pairs_with(new: list[Text], old: list[Text]) -> CopyPairs:
+    """`copy_pairs(new + old)` without the pairs of two old texts: only what `new` adds.
+
+    Whether two texts are a candidate pair depends on those two alone (a shared sketch value,
+    dates within the window), so the pairs of the old texts are those an earlier build
+    found (#9)."""
+    index = TextIndex()
+    for text in (*new, *old):
+        index.add(text)
+    found: set[tuple[Text, Text]] = set()
+    for text in new:
+        for other in index.candidates(text):
+            found.add((text, other) if _rank(text) < _rank(other) else (other, text))
+    return _scored(sorted(found, key=lambda p: (_rank(p[0]), _rank(p[1]))))
+
+
+def _scored(pairs: list[tuple[Text, Text]]) -> CopyPairs:
+    pairs = [(a, b) for a, b in pairs if not is_declared_copy(a, b)]
+    scores = _scores(pairs)
+    return {(a.key, b.key): score for (a, b), score in zip(pairs, scores, strict=True) if score}
+
+
+def _scores(pairs: list[tuple[Text, Text]]) -> list[float]:
     """`_score` of every pair, computed in bulk by RapidFuzz on every core: pairs are
     numerous where outlets repeat boilerplate (#9). float64 keeps the scores `_score` gives."""
     if not pairs:
         return []
     scores = process.cpdist(
-        [texts[i].words for i, _ in pairs],
-        [texts[j].words for _, j in pairs],
+        [a.words for a, _ in pairs],
+        [b.words for _, b in pairs],
         scorer=fuzz.ratio,
         processor=None,
         score_cutoff=DUPLICATE_SCORE,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from parallax.drafts import NEEDS_REVIEW
-from parallax.duplicates import near_duplicates
+from parallax.duplicates import FindPairs, near_duplicates
 from parallax.model import Article, Claim, Corpus, Registries, Source, SourceRef
 from parallax.problems import ERROR, WARNING, Problem
 from parallax.speech_words import NATIONALITIES, ORG_WORDS
@@ -39,14 +39,17 @@ INFLECTIONS = (
 _NAME = re.compile(r"\b[A-Z][\w'’-]*\w")
 
 
-def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
-    """Every content warning about the corpus, in no particular order."""
+def lint_corpus(
+    corpus: Corpus, today: dt.date, find_pairs: FindPairs | None = None
+) -> tuple[Problem, ...]:
+    """Every content warning about the corpus, in no particular order. `find_pairs` (from
+    the build cache) may answer for the near duplicates' scoring (#9)."""
     articles = corpus.articles
     return (
         *_todo_fields(articles),
         *_future_dates(articles, today),
         *_before_since(articles, corpus.registries),
-        *_near_duplicates(articles),
+        *_near_duplicates(articles, find_pairs),
         *syndication_problems(corpus),
         *_unknown_spellings(articles, corpus.registries),
     )
@@ -126,9 +129,11 @@ def _duplicate_problem(later: Article, earlier: Article, score: float) -> Proble
     return Problem(later.origin, "body", message, hint, WARNING)
 
 
-def _near_duplicates(articles: tuple[Article, ...]) -> Iterator[Problem]:
+def _near_duplicates(
+    articles: tuple[Article, ...], find_pairs: FindPairs | None
+) -> Iterator[Problem]:
     # The matching (sketches, date window, declared copies) is shared with `import` (#8).
-    for later, earlier, score in near_duplicates(articles):
+    for later, earlier, score in near_duplicates(articles, find_pairs):
         yield _duplicate_problem(later, earlier, score)
 
 
