@@ -25,6 +25,9 @@ DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of 
 DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
 DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike without being copies
 SHINGLE_WORDS = 4
+# Up to this many new texts are looked up one by one in an index of all; more are paired by
+# walking the date window over all texts, like a clean build.
+FEW_NEW = 100
 SKETCH_SIZE = 8  # the smallest shingle hashes kept per text (a bottom-k MinHash sketch)
 
 
@@ -208,6 +211,13 @@ def copy_pairs_with(new: list[Text], old: list[Text]) -> CopyPairs:
     Whether two texts are a candidate pair depends on those two alone (a shared sketch value,
     dates within the window), so the pairs of the old texts are those an earlier build
     found (#9)."""
+    if len(new) > FEW_NEW:  # one index walk per new text would be quadratic (#8)
+        texts = sorted((*new, *old), key=_rank)
+        fresh = {t.key for t in new}
+        pairs = sorted(_candidate_pairs(texts))
+        return _scored(
+            [(texts[i], texts[j]) for i, j in pairs if fresh & {texts[i].key, texts[j].key}]
+        )
     index = TextIndex()
     for text in (*new, *old):
         index.add(text)

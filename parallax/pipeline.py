@@ -127,7 +127,7 @@ def analyse(
     with clock.stage("lint") as stage:
         # What lint and claims found in the last build, keyed by the articles' keys (#9).
         memo = None if cache is None else StageMemo(cache)
-        warnings = lint_corpus(corpus, build_date(), None if memo is None else memo.find_pairs)
+        warnings = lint_corpus(corpus, build_date(), memo)
         problems += warnings
         problems += tuple(p for work in works for p in work.problems)  # from segmenting
         stage.count(warnings=len(warnings))

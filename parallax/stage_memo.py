@@ -25,6 +25,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from parallax.duplicates import CopyPairs, Text, article_text, copy_pairs_with
 from parallax.model import Article, Event, Item, Point, Story
 from parallax.parallel import quiet_gc
 from parallax.points import Recall
+from parallax.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class StageMemo:
         self.abs_pack = cache.abs_pack.with_name(name)
         self._stored = _read(self.abs_pack)
         self._used: dict[str, bytes] = {}
+        self._articles: dict[str, dict[str, Any]] = {}  # article key -> its results by name
+        self._changed: set[str] = set()  # article keys with a result computed in this build
         self.hits = 0
         self.misses = 0
 
@@ -58,8 +62,7 @@ class StageMemo:
             self.misses += 1
             return None
         try:
-            with quiet_gc():
-                value = pickle.loads(blob)
+            value = pickle.loads(blob)
         except Exception:  # a miss is always safe
             self.misses += 1
             return None
@@ -72,10 +75,37 @@ class StageMemo:
 
     # --- near duplicates (lint) ---------------------------------------------------------------
 
+    def _of_article(self, article: Article, name: str, compute: Callable[[], Any]) -> Any:
+        """One of an article's results, stored with its others in one entry."""
+        key = self._article_key(article.id)
+        if key is None:
+            return compute()
+        if key not in self._articles:
+            found = self._get(f"article {key}")
+            self._articles[key] = found[0] if found else {}
+        values = self._articles[key]
+        if name not in values:
+            values[name] = compute()
+            self._changed.add(key)
+        return values[name]
+
+    def spellings(
+        self, article: Article, find: Callable[[], tuple[Problem, ...]]
+    ) -> tuple[Problem, ...]:
+        """`lint`'s unknown spellings in one article."""
+        found: tuple[Problem, ...] = self._of_article(article, "spellings", find)
+        return found
+
     def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         """The texts of `articles` and their copy pairs, as `duplicates.copy_pairs` makes them."""
+        with quiet_gc():  # many entries are unpickled: see parallel.quiet_gc
+            return self._find_pairs(articles)
+
+    def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         keys = {a.id: self._article_key(a.id) for a in articles}
-        texts: dict[str, Text | None] = {a.id: self._text(a, keys[a.id]) for a in articles}
+        texts: dict[str, Text | None] = {
+            a.id: self._of_article(a, "text", partial(article_text, a)) for a in articles
+        }
         prior = self._get(_PAIRS)
         known, pairs = prior[0] if prior else (frozenset(), {})
         id_of = {key: article_id for article_id, key in keys.items() if key is not None}
@@ -95,16 +125,6 @@ class StageMemo:
         if new or frozenset(id_of) != known:  # else the stored entry is still true
             self._put(_PAIRS, (frozenset(id_of), stored))
         return [t for t in texts.values() if t is not None], found
-
-    def _text(self, article: Article, key: str | None) -> Text | None:
-        found = None if key is None else self._get(f"text {key}")
-        if found is not None:
-            text: Text | None = found[0]
-            return text
-        text = article_text(article)
-        if key is not None:
-            self._put(f"text {key}", text)
-        return text
 
     # --- points (claims) ----------------------------------------------------------------------
 
@@ -140,6 +160,8 @@ class StageMemo:
 
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""
+        for key in self._changed:
+            self._put(f"article {key}", self._articles[key])
         if self._used.keys() == self._stored.keys() and all(
             self._used[k] is self._stored[k] for k in self._used
         ):
