@@ -132,7 +132,7 @@ def analyse(
         problems += tuple(p for work in works for p in work.problems)  # from segmenting
         stage.count(warnings=len(warnings))
     with clock.stage("cluster") as stage:
-        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings)
+        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings, memo)
         # An override that names nothing may name what a file that failed to load would
         # make: report it once the files load, rather than as a second error for one cause.
         if not has_errors(problems):

@@ -1,4 +1,4 @@
-"""The build cache of the corpus-wide stages: near duplicates (lint) and points (claims).
+"""The build cache of the corpus-wide stages: lint, cluster and claims (points).
 
 I/O at the edge, like `parallax.cache`: read once after the per-article pass, written once
 after the claims stage. Every entry is keyed by the per-article cache keys of the articles it
@@ -8,7 +8,9 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
 - near duplicates: each article's comparable text (words and sketch), and the pairs that
   scored as copies among the articles of the last build. Whether two texts are a candidate
   pair, and their score, depend on those two texts alone, so only pairs involving an article
-  the last build did not have are scored again.
+  the last build did not have are scored again; and each article's unknown spellings.
+- signatures (cluster): each item's, made from the item alone. Token weights are
+  corpus-wide, so everything after them runs in full.
 - points: each event's, keyed by its id and its items' articles, and each story's figure
   points, keyed by its id and its events' keys.
 
@@ -35,6 +37,7 @@ from parallax.model import Article, Event, Item, Point, Story
 from parallax.parallel import quiet_gc
 from parallax.points import Recall
 from parallax.problems import Problem
+from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +78,9 @@ class StageMemo:
 
     # --- near duplicates (lint) ---------------------------------------------------------------
 
-    def _of_article(self, article: Article, name: str, compute: Callable[[], Any]) -> Any:
+    def _of_article(self, article_id: str, name: str, compute: Callable[[], Any]) -> Any:
         """One of an article's results, stored with its others in one entry."""
-        key = self._article_key(article.id)
+        key = self._article_key(article_id)
         if key is None:
             return compute()
         if key not in self._articles:
@@ -93,7 +96,7 @@ class StageMemo:
         self, article: Article, find: Callable[[], tuple[Problem, ...]]
     ) -> tuple[Problem, ...]:
         """`lint`'s unknown spellings in one article."""
-        found: tuple[Problem, ...] = self._of_article(article, "spellings", find)
+        found: tuple[Problem, ...] = self._of_article(article.id, "spellings", find)
         return found
 
     def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
@@ -104,7 +107,7 @@ class StageMemo:
     def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         keys = {a.id: self._article_key(a.id) for a in articles}
         texts: dict[str, Text | None] = {
-            a.id: self._of_article(a, "text", partial(article_text, a)) for a in articles
+            a.id: self._of_article(a.id, "text", partial(article_text, a)) for a in articles
         }
         prior = self._get(_PAIRS)
         known, pairs = prior[0] if prior else (frozenset(), {})
@@ -125,6 +128,13 @@ class StageMemo:
         if new or frozenset(id_of) != known:  # else the stored entry is still true
             self._put(_PAIRS, (frozenset(id_of), stored))
         return [t for t in texts.values() if t is not None], found
+
+    # --- clustering ---------------------------------------------------------------------------
+
+    def signature(self, item: Item, make: Callable[[], Signature]) -> Signature:
+        """`cluster`'s signature of an item."""
+        found: Signature = self._of_article(item.article_id, f"signature {item.id}", make)
+        return found
 
     # --- points (claims) ----------------------------------------------------------------------
 
