@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from rapidfuzz import fuzz
 
 from parallax import duplicates
 from parallax.duplicates import copy_pairs, copy_pairs_with, make_text, reported_copies
@@ -63,3 +64,32 @@ def test_each_later_copy_is_reported_once_with_its_earliest_original():
     for later, earlier, score in reported:
         assert rank[earlier] < rank[later] and score >= duplicates.DUPLICATE_SCORE
         assert earlier == min((a for a, b in pairs if b == later), key=rank.__getitem__)
+
+
+def test_the_letter_bound_never_drops_a_copy():
+    texts = corpus(seed=5, size=80)
+    pairs = [(a, b) for n, a in enumerate(texts) for b in texts[n + 1 :]]
+    possible = duplicates._may_reach(pairs)
+    exact = [fuzz.ratio(a.words, b.words) for a, b in pairs]
+    copies = [score >= duplicates.DUPLICATE_SCORE for score in exact]
+    assert all(ok for ok, copy in zip(possible, copies, strict=True) if copy)
+    assert not possible.all()  # and it does drop pairs that cannot be copies
+    assert duplicates._scores(pairs) == [
+        s if copy else 0 for s, copy in zip(exact, copies, strict=True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "possible"),
+    [
+        ("a" * 50, "a" * 45, True),  # 2 * 45 / 95 = 94.7 %
+        ("a" * 50, "a" * 40, False),  # 2 * 40 / 90 = 88.9 %: too different in length
+        ("ab" * 25, "ab" * 24 + "cc", True),  # 96 of 100 letters in common
+        ("ab" * 25, "ab" * 20 + "c" * 10, False),  # 80 of 100
+    ],
+)
+def test_the_letter_bound_just_above_and_below_the_threshold(a, b, possible):
+    texts = [
+        make_text(k, f"{k}.md", ("s", None, None), (w + " ") * 20) for k, w in (("a", a), ("b", b))
+    ]
+    assert bool(duplicates._may_reach([(texts[0], texts[1])])[0]) is possible
