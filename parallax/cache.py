@@ -200,6 +200,11 @@ class BuildCache:
         found = self._entries.get(article_id)
         return None if found is None else found[1].work
 
+    def article_key(self, article_id: str) -> str | None:
+        """The key of a loaded article's entry: the stage memo keys its results by it (#9)."""
+        found = self._entries.get(article_id)
+        return None if found is None else found[0]
+
     def put_work(self, article_id: str, work: ArticleWork) -> None:
         """Remember the per-article stages' result for a loaded article."""
         key, entry = self._entries[article_id]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,9 @@ DUPLICATE_WINDOW_DAYS = 2  # copies of one article are published within days of 
 DUPLICATE_SCORE = 90.0  # fuzz.ratio of the normalised texts at or above which two are copies
 DUPLICATE_MIN_WORDS = 20  # shorter texts ("Developing story.") are alike without being copies
 SHINGLE_WORDS = 4
+# Up to this many new texts are looked up one by one in an index of all; more are paired by
+# walking the date window over all texts, like a clean build.
+FEW_NEW = 100
 SKETCH_SIZE = 8  # the smallest shingle hashes kept per text (a bottom-k MinHash sketch)
 
 
@@ -110,14 +113,18 @@ class TextIndex:
         """The file that already has this URL, or None."""
         return self._urls.get(normal_url(url))
 
-    def copies(self, text: Text) -> tuple[Match, ...]:
-        """The indexed texts nearly the same as `text`, most similar first."""
+    def candidates(self, text: Text) -> list[Text]:
+        """The other indexed texts that share a sketch value with `text` within the window."""
         seen: dict[str, Text] = {}
         for value in text.sketch:
             for other in self._holders.get(value, ()):
                 if other.key != text.key and _within_window(text, other):
                     seen.setdefault(other.key, other)
-        scored = [Match(other, _score(text, other)) for other in seen.values()]
+        return list(seen.values())
+
+    def copies(self, text: Text) -> tuple[Match, ...]:
+        """The indexed texts nearly the same as `text`, most similar first."""
+        scored = [Match(other, _score(text, other)) for other in self.candidates(text)]
         return tuple(sorted((m for m in scored if m.score), key=lambda m: (-m.score, m.text.key)))
 
 
@@ -151,35 +158,134 @@ def _window_pairs(texts: list[Text], members: list[int]) -> set[tuple[int, int]]
     return pairs
 
 
-def near_duplicates(articles: Iterable[Article]) -> Iterator[tuple[Article, Article, float]]:
+CopyPairs = dict[tuple[str, str], float]  # (earlier key, later key) -> score, nonzero only
+
+
+def near_duplicates(
+    articles: Iterable[Article], find_pairs: FindPairs | None = None
+) -> Iterator[tuple[Article, Article, float]]:
     """(later, earlier, score) for each article whose text nearly repeats an earlier one that
-    it does not declare as its original; each later copy is reported once."""
+    it does not declare as its original; each later copy is reported once.
+
+    `find_pairs` (the build cache's, #9) may answer from an earlier build what `copy_pairs`
+    would compute."""
     by_id = {article.id: article for article in articles}
-    texts = [t for t in map(article_text, by_id.values()) if t is not None]
-    texts.sort(key=lambda t: (t.published or dt.date.min, t.key))
+    if find_pairs is None:
+        texts = [t for t in map(article_text, by_id.values()) if t is not None]
+        pairs = copy_pairs(texts)
+    else:
+        texts, pairs = find_pairs(tuple(by_id.values()))
+    for later, earlier, score in reported_copies(texts, pairs):
+        yield by_id[later], by_id[earlier], score
+
+
+FindPairs = Callable[[tuple[Article, ...]], tuple[list["Text"], CopyPairs]]
+
+
+def _rank(text: Text) -> tuple[dt.date, str]:
+    return (text.published or dt.date.min, text.key)
+
+
+def reported_copies(texts: list[Text], pairs: CopyPairs) -> list[tuple[str, str, float]]:
+    """(later key, earlier key, score): each later text with the earliest text it copies,
+    in the order of (earlier, later) by date, then key."""
+    rank = {t.key: _rank(t) for t in texts}
+    first: dict[str, tuple[str, float]] = {}
+    for (earlier, later), score in pairs.items():
+        if later not in first or rank[earlier] < rank[first[later][0]]:
+            first[later] = (earlier, score)
+    found = sorted(first.items(), key=lambda kv: (rank[kv[1][0]], rank[kv[0]]))
+    return [(later, earlier, score) for later, (earlier, score) in found]
+
+
+def copy_pairs(texts: list[Text]) -> CopyPairs:
+    """Every candidate pair of `texts` that scores as a copy and is not a declared one."""
+    texts = sorted(texts, key=_rank)
     pairs = sorted(_candidate_pairs(texts))
-    pairs = [(i, j) for i, j in pairs if not is_declared_copy(texts[i], texts[j])]
-    scores = _scores(texts, pairs)
-    reported: set[str] = set()
-    for (i, j), score in zip(pairs, scores, strict=True):
-        earlier, later = texts[i], texts[j]  # i < j: sorted by date, then id
-        if later.key not in reported and score:
-            reported.add(later.key)
-            yield by_id[later.key], by_id[earlier.key], score
+    return _scored([(texts[i], texts[j]) for i, j in pairs])
 
 
-def _scores(texts: list[Text], pairs: list[tuple[int, int]]) -> list[float]:
+def copy_pairs_with(new: list[Text], old: list[Text]) -> CopyPairs:
+    """`copy_pairs(new + old)` without the pairs of two old texts: only what `new` adds.
+
+    Whether two texts are a candidate pair depends on those two alone (a shared sketch value,
+    dates within the window), so the pairs of the old texts are those an earlier build
+    found (#9)."""
+    if len(new) > FEW_NEW:  # one index walk per new text would be quadratic (#8)
+        texts = sorted((*new, *old), key=_rank)
+        fresh = {t.key for t in new}
+        pairs = sorted(_candidate_pairs(texts))
+        return _scored(
+            [(texts[i], texts[j]) for i, j in pairs if fresh & {texts[i].key, texts[j].key}]
+        )
+    index = TextIndex()
+    for text in (*new, *old):
+        index.add(text)
+    found: set[tuple[Text, Text]] = set()
+    for text in new:
+        for other in index.candidates(text):
+            found.add((text, other) if _rank(text) < _rank(other) else (other, text))
+    return _scored(sorted(found, key=lambda p: (_rank(p[0]), _rank(p[1]))))
+
+
+def _scored(pairs: list[tuple[Text, Text]]) -> CopyPairs:
+    pairs = [(a, b) for a, b in pairs if not is_declared_copy(a, b)]
+    scores = _scores(pairs)
+    return {(a.key, b.key): score for (a, b), score in zip(pairs, scores, strict=True) if score}
+
+
+def _scores(pairs: list[tuple[Text, Text]]) -> list[float]:
     """`_score` of every pair, computed in bulk by RapidFuzz on every core: pairs are
-    numerous where outlets repeat boilerplate (#9). float64 keeps the scores `_score` gives."""
+    numerous where outlets repeat boilerplate (#9). float64 keeps the scores `_score` gives.
+    Pairs that cannot reach the threshold (`_may_reach`) score 0 without being compared."""
     if not pairs:
         return []
+    possible = _may_reach(pairs).tolist()
+    kept = [pair for pair, ok in zip(pairs, possible, strict=True) if ok]
     scores = process.cpdist(
-        [texts[i].words for i, _ in pairs],
-        [texts[j].words for _, j in pairs],
+        [a.words for a, _ in kept],
+        [b.words for _, b in kept],
         scorer=fuzz.ratio,
         processor=None,
         score_cutoff=DUPLICATE_SCORE,
         workers=-1,
         dtype=np.float64,
-    )
-    return [float(score) for score in scores]
+    ).tolist()
+    found = iter(scores)
+    return [float(next(found)) if ok else 0.0 for ok in possible]
+
+
+LETTER_BUCKETS = 128  # code points are counted modulo this: ASCII letters and digits apart
+_CHUNK = 65536  # pairs per step of `_may_reach`, to bound its memory
+
+
+def _letter_counts(words: str) -> np.ndarray:
+    codes = np.frombuffer(words.encode("utf-32-le"), dtype=np.uint32)
+    return np.bincount(codes % LETTER_BUCKETS, minlength=LETTER_BUCKETS).astype(np.int32)
+
+
+def _may_reach(pairs: list[tuple[Text, Text]]) -> np.ndarray:
+    """Whether each pair may score DUPLICATE_SCORE, by an exact upper bound (#9).
+
+    `fuzz.ratio` is 200 × LCS / (len a + len b), and a common subsequence holds no more of
+    a letter (or of a bucket of letters) than either text has: the letters two texts share
+    bound it from above, at a fraction of the cost. About half the candidate pairs (two
+    texts sharing only boilerplate) fail the bound; a pair that passes is scored exactly.
+    """
+    rows: dict[str, int] = {}
+    texts: list[Text] = []
+    for pair in pairs:
+        for text in pair:
+            if text.key not in rows:
+                rows[text.key] = len(texts)
+                texts.append(text)
+    counts = np.stack([_letter_counts(t.words) for t in texts])
+    lengths = counts.sum(axis=1)
+    first = np.fromiter((rows[a.key] for a, _ in pairs), dtype=np.intp, count=len(pairs))
+    second = np.fromiter((rows[b.key] for _, b in pairs), dtype=np.intp, count=len(pairs))
+    shared = np.empty(len(pairs), dtype=np.int64)
+    for start in range(0, len(pairs), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        shared[part] = np.minimum(counts[first[part]], counts[second[part]]).sum(axis=1)
+    bound = 200.0 * shared / (lengths[first] + lengths[second])
+    return np.asarray(bound >= DUPLICATE_SCORE - 1e-6)  # a margin for rounding

@@ -13,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from typing import Protocol
 
 from rapidfuzz import fuzz, process, utils
 
 from parallax.drafts import NEEDS_REVIEW
-from parallax.duplicates import near_duplicates
+from parallax.duplicates import CopyPairs, FindPairs, Text, near_duplicates
 from parallax.model import Article, Claim, Corpus, Registries, Source, SourceRef
 from parallax.problems import ERROR, WARNING, Problem
 from parallax.speech_words import NATIONALITIES, ORG_WORDS
@@ -39,16 +41,31 @@ INFLECTIONS = (
 _NAME = re.compile(r"\b[A-Z][\w'’-]*\w")
 
 
-def lint_corpus(corpus: Corpus, today: dt.date) -> tuple[Problem, ...]:
-    """Every content warning about the corpus, in no particular order."""
+class LintMemo(Protocol):
+    """What the build cache remembers of lint from the last build (`parallax.stage_memo`)."""
+
+    def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
+        """The texts of `articles` and their copy pairs, as `duplicates.copy_pairs` finds."""
+
+    def spellings(
+        self, article: Article, find: Callable[[], tuple[Problem, ...]]
+    ) -> tuple[Problem, ...]:
+        """The unknown spellings of an article, remembered or found."""
+
+
+def lint_corpus(
+    corpus: Corpus, today: dt.date, memo: LintMemo | None = None
+) -> tuple[Problem, ...]:
+    """Every content warning about the corpus, in no particular order. `memo` (the build
+    cache's) answers for what an earlier build found about the same articles (#9)."""
     articles = corpus.articles
     return (
         *_todo_fields(articles),
         *_future_dates(articles, today),
         *_before_since(articles, corpus.registries),
-        *_near_duplicates(articles),
+        *_near_duplicates(articles, None if memo is None else memo.find_pairs),
         *syndication_problems(corpus),
-        *_unknown_spellings(articles, corpus.registries),
+        *_unknown_spellings(articles, corpus.registries, memo),
     )
 
 
@@ -126,9 +143,11 @@ def _duplicate_problem(later: Article, earlier: Article, score: float) -> Proble
     return Problem(later.origin, "body", message, hint, WARNING)
 
 
-def _near_duplicates(articles: tuple[Article, ...]) -> Iterator[Problem]:
+def _near_duplicates(
+    articles: tuple[Article, ...], find_pairs: FindPairs | None
+) -> Iterator[Problem]:
     # The matching (sketches, date window, declared copies) is shared with `import` (#8).
-    for later, earlier, score in near_duplicates(articles):
+    for later, earlier, score in near_duplicates(articles, find_pairs):
         yield _duplicate_problem(later, earlier, score)
 
 
@@ -188,7 +207,9 @@ def _spelling_problem(article: Article, word: str, offset: int, spelling: _Spell
     return Problem(where, "body", message, hint, WARNING)
 
 
-def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) -> Iterator[Problem]:
+def _unknown_spellings(
+    articles: tuple[Article, ...], registries: Registries, memo: LintMemo | None
+) -> Iterator[Problem]:
     known = {k: s for k, s in _known_spellings(registries).items() if " " not in k}
     by_initial: defaultdict[str, list[str]] = defaultdict(list)
     for spelling in sorted(known):
@@ -196,18 +217,30 @@ def _unknown_spellings(articles: tuple[Article, ...], registries: Registries) ->
             by_initial[spelling[0]].append(spelling)
     closest: dict[str, str | None] = {}  # per word, across articles: names repeat a lot
     for article in articles:
-        seen: set[str] = set()
-        for match in _NAME.finditer(article.body):
-            word = match.group().removesuffix("'s").removesuffix("’s")
-            folded = word.casefold()
-            if folded in seen or folded in known:
-                continue
-            seen.add(folded)
-            if folded not in closest:
-                closest[folded] = _closest_spelling(folded, by_initial)
-            near = closest[folded]
-            if near is not None:
-                yield _spelling_problem(article, word, match.start(), known[near])
+        find = partial(_article_spellings, article, known, by_initial, closest)
+        yield from find() if memo is None else memo.spellings(article, find)
+
+
+def _article_spellings(
+    article: Article,
+    known: dict[str, _Spelling],
+    by_initial: dict[str, list[str]],
+    closest: dict[str, str | None],
+) -> tuple[Problem, ...]:
+    found = []
+    seen: set[str] = set()
+    for match in _NAME.finditer(article.body):
+        word = match.group().removesuffix("'s").removesuffix("’s")
+        folded = word.casefold()
+        if folded in seen or folded in known:
+            continue
+        seen.add(folded)
+        if folded not in closest:
+            closest[folded] = _closest_spelling(folded, by_initial)
+        near = closest[folded]
+        if near is not None:
+            found.append(_spelling_problem(article, word, match.start(), known[near]))
+    return tuple(found)
 
 
 # --- speakers the registry does not know ----------------------------------------------------

@@ -26,6 +26,7 @@ from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
 from parallax.publish import publish
+from parallax.stage_memo import StageMemo
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +125,14 @@ def analyse(
     if cache is not None:  # what the per-article stages made is final: keep it
         cache.save()
     with clock.stage("lint") as stage:
-        warnings = lint_corpus(corpus, build_date())
+        # What lint and claims found in the last build, keyed by the articles' keys (#9).
+        memo = None if cache is None else StageMemo(cache)
+        warnings = lint_corpus(corpus, build_date(), memo)
         problems += warnings
         problems += tuple(p for work in works for p in work.problems)  # from segmenting
         stage.count(warnings=len(warnings))
     with clock.stage("cluster") as stage:
-        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings)
+        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings, memo)
         # An override that names nothing may name what a file that failed to load would
         # make: report it once the files load, rather than as a second error for one cause.
         if not has_errors(problems):
@@ -137,14 +140,16 @@ def analyse(
         stage.count(events=len(events), stories=len(stories))
     with clock.stage("claims") as stage:
         claims = _claims(works, events)
+        by_id = {i.id: i for i in items}
         # Points are aligned within an event and across a story's events, never corpus-wide.
         points = align_claims(
             claims,
             events,
             stories,
-            {i.id: i for i in items},
+            by_id,
             settings.point_threshold,
             corpus.registries,
+            None if memo is None else memo.point_recall(events, stories, by_id),
         )
         framing = tuple(
             (item.id, terms)
@@ -152,6 +157,8 @@ def analyse(
             for item, terms in zip(work.items, work.framing, strict=True)
         )
         problems += lint_speakers(claims, corpus)
+        if memo is not None:
+            memo.save()
         stage.count(claims=len(claims), points=len(points))
     return Analysis(corpus, items, events, stories, claims, points, framing), problems
 

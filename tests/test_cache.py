@@ -78,6 +78,56 @@ def test_a_cached_build_after_adding_an_article_equals_a_clean_build(at_home):
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
+NORTHWIRE = Path("content") / "articles" / "northwire"
+
+
+def copy_article(root: Path) -> None:  # a near duplicate: lint warns about it
+    folder = root / NORTHWIRE
+    shutil.copy(folder / "2022-09-01-iaea-arrives.md", folder / "2022-09-01-iaea-again.md")
+
+
+def change_article(root: Path) -> None:
+    path = root / NORTHWIRE / "2022-09-10-ukraine-retakes-izium.md"
+    added = '\nThe governor said on Saturday that "the city is fully under our control now".\n'
+    path.write_text(path.read_text(encoding="utf-8") + added, encoding="utf-8")
+
+
+def delete_article(root: Path) -> None:
+    (root / NORTHWIRE / "2022-09-11-blackouts.md").unlink()
+
+
+@pytest.mark.parametrize("edit", [add_article, copy_article, change_article, delete_article])
+def test_a_cached_build_after_an_edit_equals_a_clean_build(at_home, edit):
+    # Lint's near duplicates and the points are reused from the stage memo (#9). Both
+    # builds run at one path: messages and the analysis name the files.
+    root = make_project(at_home / "project")
+    edit(root)
+    clean = build(root, use_cache=False)
+    clean_site = tree_bytes(root / "site_src")
+    shutil.rmtree(root)
+    make_project(root)
+    build(root, use_cache=True)
+    edit(root)
+    cached = build(root, use_cache=True)
+    assert tree_bytes(root / "site_src") == clean_site
+    assert cached.problems == clean.problems
+    assert cached.analysis == clean.analysis
+
+
+def test_the_stage_memo_answers_an_unchanged_build(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+    written = memo.stat().st_mtime_ns
+    copy_article(root)
+    build(root, use_cache=True)
+    assert memo.stat().st_mtime_ns != written  # the new article's text and pairs
+    written = memo.stat().st_mtime_ns
+    build(root, use_cache=True)
+    assert memo.stat().st_mtime_ns == written  # every entry was found: nothing to write
+
+
 def test_the_second_build_reads_every_article_from_the_cache(at_home):
     root = make_project(at_home / "project")
     first = build(root, use_cache=True)

@@ -68,13 +68,15 @@ PUBLISH_STEPS = (
     "build_search_index",
     "_commit",
 )
-# The build cache only ever holds finished per-article results; it writes nothing in site_src/.
+# The build caches only ever hold finished results (per article, and the stage memo's of
+# lint, cluster and claims); they write nothing in site_src/.
 NOT_STAGES = (
     "parallax.pipeline",
     "parallax.progress",
     "parallax.problems",
     "parallax.model",
     "parallax.cache",
+    "parallax.stage_memo",
 )
 
 

@@ -1,0 +1,215 @@
+"""The build cache of the corpus-wide stages: lint, cluster and claims (points).
+
+I/O at the edge, like `parallax.cache`: read once after the per-article pass, written once
+after the claims stage. Every entry is keyed by the per-article cache keys of the articles it
+depends on, and those keys already cover the files, the registries, every setting and the
+code, so an entry is never invalidated by hand: a changed article is a new key (#9).
+
+- near duplicates: each article's comparable text (words and sketch), and the pairs that
+  scored as copies among the articles of the last build. Whether two texts are a candidate
+  pair, and their score, depend on those two texts alone, so only pairs involving an article
+  the last build did not have are scored again; and each article's unknown spellings.
+- signatures (cluster): each item's, made from the item alone. Token weights are
+  corpus-wide, so everything after them runs in full.
+- points: each event's, keyed by its id and its items' articles, and each story's figure
+  points, keyed by its id and its events' keys.
+
+One pack per content folder, `stages-<digest>.pickle` beside the articles pack, holding only
+the entries this build used; a damaged pack costs a clean build. Trusted like the code
+(pickle), as the articles pack is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from parallax.cache import BuildCache
+from parallax.duplicates import CopyPairs, Text, article_text, copy_pairs_with
+from parallax.model import Article, Event, Item, Point, Story
+from parallax.parallel import quiet_gc
+from parallax.points import Recall
+from parallax.problems import Problem
+from parallax.signature import Signature
+
+log = logging.getLogger(__name__)
+
+_PAIRS = "pairs"  # the entry of the last build's copy pairs
+
+
+class StageMemo:
+    """What the corpus-wide stages computed in the last build, for this one to reuse."""
+
+    def __init__(self, cache: BuildCache) -> None:
+        self._article_key = cache.article_key
+        name = cache.abs_pack.name.replace("articles-", "stages-", 1)
+        self.abs_pack = cache.abs_pack.with_name(name)
+        self._stored = _read(self.abs_pack)
+        self._used: dict[str, bytes] = {}
+        self._articles: dict[str, dict[str, Any]] = {}  # article key -> its results by name
+        self._changed: set[str] = set()  # article keys with a result computed in this build
+        self.hits = 0
+        self.misses = 0
+
+    def _get(self, key: str) -> Any:
+        """The stored value (in a 1-tuple), or None when there is none."""
+        blob = self._stored.get(key)
+        if blob is None:
+            self.misses += 1
+            return None
+        try:
+            value = pickle.loads(blob)
+        except Exception:  # a miss is always safe
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._used[key] = blob
+        return (value,)
+
+    def _put(self, key: str, value: object) -> None:
+        self._used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    # --- near duplicates (lint) ---------------------------------------------------------------
+
+    def _of_article(self, article_id: str, name: str, compute: Callable[[], Any]) -> Any:
+        """One of an article's results, stored with its others in one entry."""
+        key = self._article_key(article_id)
+        if key is None:
+            return compute()
+        if key not in self._articles:
+            found = self._get(f"article {key}")
+            self._articles[key] = found[0] if found else {}
+        values = self._articles[key]
+        if name not in values:
+            values[name] = compute()
+            self._changed.add(key)
+        return values[name]
+
+    def spellings(
+        self, article: Article, find: Callable[[], tuple[Problem, ...]]
+    ) -> tuple[Problem, ...]:
+        """`lint`'s unknown spellings in one article."""
+        found: tuple[Problem, ...] = self._of_article(article.id, "spellings", find)
+        return found
+
+    def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
+        """The texts of `articles` and their copy pairs, as `duplicates.copy_pairs` makes them."""
+        with quiet_gc():  # many entries are unpickled: see parallel.quiet_gc
+            return self._find_pairs(articles)
+
+    def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
+        keys = {a.id: self._article_key(a.id) for a in articles}
+        texts: dict[str, Text | None] = {
+            a.id: self._of_article(a.id, "text", partial(article_text, a)) for a in articles
+        }
+        prior = self._get(_PAIRS)
+        known, pairs = prior[0] if prior else (frozenset(), {})
+        id_of = {key: article_id for article_id, key in keys.items() if key is not None}
+        found: CopyPairs = {
+            (id_of[a], id_of[b]): score
+            for (a, b), score in pairs.items()
+            if a in id_of and b in id_of
+        }
+        old = [t for i, t in texts.items() if t is not None and keys[i] in known]
+        new = [t for i, t in texts.items() if t is not None and keys[i] not in known]
+        found |= copy_pairs_with(new, old)
+        stored = {
+            (key_a, key_b): score
+            for (a, b), score in found.items()
+            if (key_a := keys[a]) is not None and (key_b := keys[b]) is not None
+        }
+        if new or frozenset(id_of) != known:  # else the stored entry is still true
+            self._put(_PAIRS, (frozenset(id_of), stored))
+        return [t for t in texts.values() if t is not None], found
+
+    # --- clustering ---------------------------------------------------------------------------
+
+    def signature(self, item: Item, make: Callable[[], Signature]) -> Signature:
+        """`cluster`'s signature of an item."""
+        found: Signature = self._of_article(item.article_id, f"signature {item.id}", make)
+        return found
+
+    # --- points (claims) ----------------------------------------------------------------------
+
+    def point_recall(
+        self, events: Sequence[Event], stories: Sequence[Story], items_by_id: Mapping[str, Item]
+    ) -> Recall:
+        """`points.align_claims`'s `recall`: an event's or story's points from the last build."""
+        event_keys = {e.id: self._event_key(e, items_by_id) for e in events}
+        story_keys = {
+            s.id: _digest("story", s.id, *(event_keys.get(e) for e in s.event_ids)) for s in stories
+        }
+        keys = {"event": event_keys, "story": story_keys}
+
+        def recall(kind: str, id_: str, compute: Callable[[], list[Point]]) -> list[Point]:
+            key = keys[kind].get(id_)
+            found = None if key is None else self._get(f"points {key}")
+            if found is not None:
+                points: list[Point] = found[0]
+                return points
+            points = compute()
+            if key is not None:
+                self._put(f"points {key}", points)
+            return points
+
+        return recall
+
+    def _event_key(self, event: Event, items_by_id: Mapping[str, Item]) -> str | None:
+        items = [items_by_id.get(i) for i in event.item_ids]
+        parts = [None if i is None else self._article_key(i.article_id) for i in items]
+        return _digest("event", event.id, *event.item_ids, *parts)
+
+    # --- the pack -----------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write back the entries this build used, if they differ from what was read."""
+        for key in self._changed:
+            self._put(f"article {key}", self._articles[key])
+        if self._used.keys() == self._stored.keys() and all(
+            self._used[k] is self._stored[k] for k in self._used
+        ):
+            return
+        try:
+            _write(self.abs_pack, self._used)
+        except OSError as exc:  # a read-only checkout still builds, only slower next time
+            log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
+
+
+def _digest(*parts: str | None) -> str | None:
+    """A key over `parts`, or None when one of them has none (that result is not kept)."""
+    known = [part for part in parts if part is not None]
+    if len(known) < len(parts):
+        return None
+    return hashlib.sha256("\n".join(known).encode()).hexdigest()
+
+
+def _read(abs_pack: Path) -> dict[str, bytes]:
+    try:
+        with quiet_gc():
+            stored = pickle.loads(abs_pack.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # a damaged pack only costs a clean build
+        log.warning("ignoring the build cache %s: %s", abs_pack, exc)
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def _write(abs_pack: Path, entries: dict[str, bytes]) -> None:
+    """Atomically: a temporary file in the same folder, then `os.replace`."""
+    abs_pack.parent.mkdir(parents=True, exist_ok=True)
+    handle, abs_tmp = tempfile.mkstemp(dir=abs_pack.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
+        os.replace(abs_tmp, abs_pack)
+    finally:
+        Path(abs_tmp).unlink(missing_ok=True)
