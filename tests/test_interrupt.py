@@ -69,12 +69,14 @@ PUBLISH_STEPS = (
     "_commit",
 )
 # The build cache only ever holds finished per-article results; it writes nothing in site_src/.
+# Nor does the page cache, whose every hit is checked against the published file's hash.
 NOT_STAGES = (
     "parallax.pipeline",
     "parallax.progress",
     "parallax.problems",
     "parallax.model",
     "parallax.cache",
+    "parallax.page_cache",
 )
 
 
