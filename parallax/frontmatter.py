@@ -64,6 +64,14 @@ def _check_key(key: str, line: int) -> None:
         )
 
 
+def _too_big(line: int) -> YamlProblem:
+    return YamlProblem(
+        f"the YAML is nested deeper than {MAX_DEPTH} levels or has more than {MAX_NODES} values",
+        line,
+        "content files hold flat, small mappings",
+    )
+
+
 def _walk(
     node: yaml.Node, path: tuple[str | int, ...], seen: set[int], parent_line: int
 ) -> Iterator[tuple[tuple[str | int, ...], yaml.Node, int]]:
@@ -79,12 +87,7 @@ def _walk(
         )
     seen.add(id(node))
     if len(path) > MAX_DEPTH or len(seen) > MAX_NODES:
-        raise YamlProblem(
-            f"the YAML is nested deeper than {MAX_DEPTH} levels or has more than {MAX_NODES} "
-            "values",
-            parent_line,
-            "content files hold flat, small mappings",
-        )
+        raise _too_big(parent_line)
     yield path, node, parent_line
     line = node.start_mark.line
     if isinstance(node, yaml.MappingNode):
@@ -113,12 +116,7 @@ def _check_events(text: str, first_line: int) -> None:
             if isinstance(event, yaml.NodeEvent):
                 count += 1  # keys and values: a document of n values has at most 2n + 1 nodes
                 if depth > MAX_DEPTH or count > 2 * MAX_NODES + 1:
-                    raise YamlProblem(
-                        f"the YAML is nested deeper than {MAX_DEPTH} levels or has more than "
-                        f"{MAX_NODES} values",
-                        (event.start_mark.line if event.start_mark else 0) + first_line,
-                        "content files hold flat, small mappings",
-                    )
+                    raise _too_big((event.start_mark.line if event.start_mark else 0) + first_line)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -150,6 +148,9 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         if "end of stream" in (exc.problem or "") and exc.context_mark is not None:
             mark = exc.context_mark  # an unclosed quote or bracket: point where it opens
         line = (mark.line if mark is not None else 0) + first_line
+        if "nesting depth" in (exc.problem or ""):
+            # Newer libyaml stops deep flows in its scanner, before _check_events sees them.
+            raise _too_big(line) from None
         reason = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
             reason += f" ({exc.context} that starts on line {exc.context_mark.line + first_line})"
