@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from parallax.lookup import Lookup
 from parallax.markup import escape_inline, paragraphs, safe_url
-from parallax.model import Article, Item
+from parallax.model import Article, Item, Sentence
 from parallax.pages import ArticlePage, ArticleSection, Link
 from parallax.urls import (
     HOME,
@@ -40,15 +40,24 @@ def paragraph_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple((s, e) for s, e in spans if text[s:e].strip())
 
 
-def _sentence_span(anchor: str, text: str) -> Markup:
-    return Markup('<span class="px-s" id="{}">{}</span>').format(anchor, escape_inline(text))
+def _sentence_span(anchor: str, text: str) -> str:
+    return f'<span class="px-s" id="{escape(anchor)}">{escape_inline(text)}</span>'
 
 
-def anchored_paragraph(item: Item, start: int, end: int) -> Markup:
-    """One paragraph of the item's text, its sentences wrapped in anchored spans."""
-    parts: list[Markup] = []
+def _in_order(item: Item) -> list[Sentence]:
+    return sorted(item.sentences, key=lambda s: (s.span.start, s.index))
+
+
+def anchored_paragraph(
+    item: Item, start: int, end: int, ordered: list[Sentence] | None = None
+) -> Markup:
+    """One paragraph of the item's text, its sentences wrapped in anchored spans.
+
+    `ordered` is the item's sentences by position, when the caller has sorted them already.
+    """
+    parts: list[str] = []
     pos = start
-    for sentence in sorted(item.sentences, key=lambda s: (s.span.start, s.index)):
+    for sentence in _in_order(item) if ordered is None else ordered:
         if not start <= sentence.span.start < end:
             continue
         begin, stop = max(sentence.span.start, pos), min(sentence.span.end, end)
@@ -58,12 +67,14 @@ def anchored_paragraph(item: Item, start: int, end: int) -> Markup:
         parts.append(_sentence_span(sentence_anchor(item, sentence), item.text[begin:stop]))
         pos = stop
     parts.append(escape_inline(item.text[pos:end]))
-    return Markup(" ").join(p for p in parts if p)
+    # Every part is markup already: joined as strings, not escaped again (#9).
+    return Markup(" ".join(p for p in parts if p))
 
 
 def anchored_paragraphs(item: Item) -> tuple[Markup, ...]:
     """Every paragraph of the item, sentences anchored."""
-    return tuple(anchored_paragraph(item, s, e) for s, e in paragraph_spans(item.text))
+    ordered = _in_order(item)
+    return tuple(anchored_paragraph(item, s, e, ordered) for s, e in paragraph_spans(item.text))
 
 
 def _event_links(lookup: Lookup, item: Item, dest: str) -> tuple[Link, ...]:

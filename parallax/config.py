@@ -73,8 +73,9 @@ class Settings:
     cache_dir: str = _setting(
         ".cache",
         "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
-        "keyed by its file's hash, the code and the settings. Safe to delete; `--no-cache` "
-        "ignores it.",
+        "keyed by its file's hash, the code and the settings; what lint, cluster and claims "
+        "found for those articles; a manifest of the published pages. Safe to delete; "
+        "`--no-cache` ignores it.",
     )
 
     @property

@@ -22,6 +22,7 @@ from parallax.config import SiteConfig, load_config
 from parallax.ingest import load_corpus, parse_file
 from parallax.lint import lint_corpus, lint_speakers
 from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
+from parallax.page_cache import PageCache
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
@@ -95,6 +96,15 @@ def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
     if not use_cache:
         return None
     return BuildCache(project.abs_root / settings.cache_dir, settings, project.abs_content)
+
+
+def open_page_cache(project: Project, use_cache: bool = True) -> PageCache | None:
+    """The page cache of the project's site_src/ (#9), or None for a clean build."""
+    if not use_cache:
+        return None
+    abs_dir = project.abs_root / project.site.settings.cache_dir
+    templates = (project.abs_template_overrides, project.abs_templates)
+    return PageCache(abs_dir, project.abs_site_src, templates)
 
 
 def analyse(
@@ -209,16 +219,22 @@ def build(
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
     with clock.stage("render") as stage:
         env = render.make_environment(project.abs_templates, project.abs_template_overrides)
+        page_cache = open_page_cache(project, use_cache)
         pages = render.render_site(
             env,
             analysis,
             project.site.site_name,
             latest_stories=project.site.settings.latest_stories,
+            cache=page_cache,
         )
         render.check_unique(pages)
         stage.count(pages=len(pages))
+        if page_cache is not None:
+            stage.count(cached=page_cache.hits)  # pages reused from site_src/
     with clock.stage("publish"):
         publish(
             pages, project.abs_config, project.abs_site_src, project.abs_site, run_site=run_site
         )
+        if page_cache is not None:  # the manifest describes what is now published
+            page_cache.save(pages)
     return BuildResult(problems, analysis, pages, tuple(clock.timings), published=True)

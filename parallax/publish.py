@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -53,9 +54,29 @@ def _check_dest(dest_path: str) -> PurePosixPath:
     return path
 
 
-def write_pages(pages: Sequence[RenderedPage], abs_out_dir: Path) -> None:
-    """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set."""
+def _same_file(abs_old: Path, data: bytes) -> bool:
+    """True when `abs_old` is a plain file (not a link) holding exactly `data`."""
+    try:
+        info = abs_old.lstat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return abs_old.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_pages(
+    pages: Sequence[RenderedPage], abs_out_dir: Path, abs_previous: Path | None = None
+) -> None:
+    """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set.
+
+    A page whose bytes equal those of the same path under `abs_previous` (the live
+    site_src/) is hard-linked to that file instead of written again (#9): nothing ever
+    writes into a published file (a build only adds new files and swaps whole folders), so
+    sharing it is safe, and an unchanged republish costs a read instead of a write.
+    """
     seen: dict[str, str] = {}
+    made: set[Path] = set()
     for page in pages:
         rel = _check_dest(page.dest_path)
         key = str(rel).casefold()  # names that differ in case collide on some file systems
@@ -66,8 +87,17 @@ def write_pages(pages: Sequence[RenderedPage], abs_out_dir: Path) -> None:
             )
         seen[key] = page.template
         abs_path = abs_out_dir / rel
-        abs_path.parent.mkdir(parents=True, exist_ok=True)
-        abs_path.write_text(page.text, encoding="utf-8", newline="\n")
+        if abs_path.parent not in made:
+            abs_path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(abs_path.parent)
+        data = page.text.encode("utf-8")
+        if abs_previous is not None and _same_file(abs_previous / rel, data):
+            try:
+                os.link(abs_previous / rel, abs_path, follow_symlinks=False)
+                continue
+            except OSError:  # another file system, or links not supported: write it
+                pass
+        abs_path.write_bytes(data)
 
 
 def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
@@ -169,7 +199,7 @@ def publish(
     with _staging(abs_config.parent / STAGING_DIR) as abs_stage:
         abs_docs = abs_stage / "docs"
         _copy_hand_written(abs_site_src, abs_docs)
-        write_pages(pages, abs_docs)
+        write_pages(pages, abs_docs, abs_site_src)
         if run_site:
             run_mkdocs(abs_config, abs_docs, abs_stage / "site")
             # Pagefind indexes the built HTML, so it runs after MkDocs and before the swap.

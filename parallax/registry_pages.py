@@ -26,6 +26,11 @@ from parallax.urls import (
     story_dest,
 )
 
+# An actor page shows a speaker's latest claims only, so that it stays the same size however
+# large the corpus grows (#9); data/claims.json holds all of them.
+ACTOR_CLAIMS = 200
+CLAIMS_DATA = "data/claims.json"
+
 
 @dataclass(frozen=True, slots=True)
 class EventLink:
@@ -89,14 +94,18 @@ class DatedClaim:
 
 @dataclass(frozen=True, slots=True)
 class ActorPage:
-    """One speaker: what they were reported saying, across stories, oldest first."""
+    """One speaker: what they were reported saying lately, across stories, oldest first."""
 
     name: str = described("Canonical name, or the name as written for speakers not in actors.yml.")
     affiliation: str | None = described("From actors.yml.")
     side: str | None = described("From actors.yml, else from their claims.")
     aliases: tuple[str, ...] = described("Other spellings from actors.yml.")
     registered: bool = described("True when actors.yml knows this speaker.")
-    claims: tuple[DatedClaim, ...] = described("Their claims by date, oldest first.")
+    claims: tuple[DatedClaim, ...] = described(
+        "Their latest claims (at most ACTOR_CLAIMS, 200), by date, oldest first."
+    )
+    claim_count: int = described("How many claims they made in all, shown or not.")
+    data_href: str = described("Link to data/claims.json, which holds every claim.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,8 +214,16 @@ def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage
     """The page object of one speaker."""
     dest = actor_dest(key)
     actor = lookup.actors.get(key)
+    # The claims a page can show: in an event of a story, from a known item.
+    shown = [
+        c
+        for c in claims
+        if c.event_id in lookup.events
+        and c.event_id in lookup.story_of_event
+        and c.item_id in lookup.items
+    ]
     dated = []
-    for claim in claims:
+    for claim in shown[-ACTOR_CLAIMS:]:
         link, view = event_link(lookup, claim.event_id, dest), claim_view(lookup, claim, dest)
         if link is not None and view is not None:
             dated.append(DatedClaim(link, view))
@@ -218,13 +235,15 @@ def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage
         aliases=() if actor is None else actor.aliases,
         registered=actor is not None,
         claims=tuple(dated),
+        claim_count=len(shown),
+        data_href=relative(dest, CLAIMS_DATA),
     )
 
 
 def actors_index_page(lookup: Lookup, pages: dict[str, ActorPage]) -> ActorsIndexPage:
     """Every speaker with a page."""
     rows = [
-        ActorRow(Link(p.name, relative(ACTORS_INDEX, actor_dest(k))), p.side or "", len(p.claims))
+        ActorRow(Link(p.name, relative(ACTORS_INDEX, actor_dest(k))), p.side or "", p.claim_count)
         for k, p in pages.items()
     ]
     return ActorsIndexPage(tuple(sorted(rows, key=lambda r: (-r.claim_count, r.link.text))))

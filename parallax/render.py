@@ -24,6 +24,7 @@ from parallax.exports import export_files
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import escape_block, escape_inline, link
 from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
+from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.story_pages import story_page
@@ -103,9 +104,30 @@ def render_page(
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 
+# A rendered page, the page cache's key for it ("" without a cache) and whether it was reused.
+Done = tuple[RenderedPage, str, bool]
+
+
+def _render(
+    env: jinja2.Environment, cache: PageCache | None, template: str, dest: str, page: object
+) -> Done:
+    """`render_page`, or the published page when the page cache has it."""
+    if cache is None:
+        return render_page(env, template, dest, page), "", False
+    key = cache.key(template, dest, page)
+    text = cache.reuse(dest, key)
+    if text is not None:
+        return RenderedPage(dest_path=dest, text=text, template=template), key, True
+    return render_page(env, template, dest, page), key, False
+
+
 def _tasks(
-    env: jinja2.Environment, lookup: Lookup, site_name: str, latest_stories: int
-) -> tuple[list[Callable[[], list[RenderedPage]]], int]:
+    env: jinja2.Environment,
+    lookup: Lookup,
+    site_name: str,
+    latest_stories: int,
+    cache: PageCache | None,
+) -> tuple[list[Callable[[], list[Done]]], int]:
     """Every page to render as a task, and where the exports task is.
 
     One task per story and per article page, each independent of the others; the overview
@@ -113,27 +135,32 @@ def _tasks(
     so that two workers start one each while the others share the rest (#9).
     """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
-    content = [partial(_story_page, env, lookup, story) for story in stories]
-    content += [partial(_article_page, env, lookup, article) for article in articles]
+    content = [partial(_story_page, env, cache, lookup, story) for story in stories]
+    content += [partial(_article_page, env, cache, lookup, article) for article in articles]
 
-    def overview() -> list[RenderedPage]:
+    def overview() -> list[Done]:
         specs = overview_pages.overview_pages(lookup, site_name, latest_stories)
-        return [render_page(env, template, dest, page) for template, dest, page in specs]
+        return [_render(env, cache, template, dest, page) for template, dest, page in specs]
 
-    def exports() -> list[RenderedPage]:
-        return export_files(lookup, site_name)
+    def exports() -> list[Done]:
+        return [(page, "", False) for page in export_files(lookup, site_name)]
 
     at = 1 + min(len(content), CHUNK - 1)
     return [overview, *content[: at - 1], exports, *content[at - 1 :]], at
 
 
-def _story_page(env: jinja2.Environment, lookup: Lookup, story: Story) -> list[RenderedPage]:
-    return [render_page(env, "story.md.j2", story_dest(story.id), story_page(lookup, story))]
+def _story_page(
+    env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, story: Story
+) -> list[Done]:
+    dest = story_dest(story.id)
+    return [_render(env, cache, "story.md.j2", dest, story_page(lookup, story))]
 
 
-def _article_page(env: jinja2.Environment, lookup: Lookup, article: Article) -> list[RenderedPage]:
+def _article_page(
+    env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, article: Article
+) -> list[Done]:
     page = article_page(lookup, article)
-    return [render_page(env, "article.md.j2", article_dest(article.id), page)]
+    return [_render(env, cache, "article.md.j2", article_dest(article.id), page)]
 
 
 def render_site(
@@ -142,17 +169,25 @@ def render_site(
     site_name: str,
     *,
     latest_stories: int = LATEST_STORIES,
+    cache: PageCache | None = None,
 ) -> tuple[RenderedPage, ...]:
-    """Every generated page and data file of the site, sorted by destination."""
+    """Every generated page and data file of the site, sorted by destination.
+
+    With a page cache, a page whose key matches the published one is read, not rendered.
+    """
     if isinstance(analysis, Corpus):  # until the pipeline passes the whole Analysis (#5)
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
-    tasks, exports_at = _tasks(env, lookup, site_name, latest_stories)
+    tasks, exports_at = _tasks(env, lookup, site_name, latest_stories, cache)
     done = fork_map(lambda n: tasks[n](), len(tasks))
     # Content pages, then overview pages, then exports, as before the tasks were spread out.
-    pages = [p for n, found in enumerate(done) if n not in (0, exports_at) for p in found]
-    pages += done[0] + done[exports_at]
-    return tuple(sorted(pages, key=lambda p: p.dest_path))
+    found = [d for n, task in enumerate(done) if n not in (0, exports_at) for d in task]
+    found += done[0] + done[exports_at]
+    if cache is not None:
+        for page, key, hit in found:
+            if key:
+                cache.remember(page.dest_path, key, hit)
+    return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 
 def check_unique(pages: Sequence[RenderedPage]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -87,8 +88,12 @@ def relative(from_dest: str, to_dest: str, anchor: str | None = None) -> str:
     """A link from one page to another (or to an anchor on it), relative as MkDocs wants it."""
     if from_dest == to_dest and anchor is not None:
         return f"#{anchor}"
-    path = _relpath(to_dest, posixpath.dirname(from_dest))
+    path = _relpath(to_dest, _dirname(from_dest))
     return path if anchor is None else f"{path}#{anchor}"
+
+
+# A build links from about ten thousand pages, in a handful of folders (#9).
+_dirname = lru_cache(maxsize=1 << 15)(posixpath.dirname)
 
 
 def _relpath(to_dest: str, start: str) -> str:
@@ -96,6 +101,19 @@ def _relpath(to_dest: str, start: str) -> str:
     os.getcwd: links are made tens of thousands of times per build (#9)."""
     if not to_dest or "/." in f"/{to_dest}/{start}" or "/" in (to_dest[0], start[:1]):
         return posixpath.relpath(to_dest, start or ".")  # ".", ".." or absolute: the real one
+    folder, _, name = to_dest.rpartition("/")
+    if name and name not in start:  # the folder's path, worked out once per pair of folders
+        path = _relfolder(folder, start)
+        return name if path == "." else f"{path}/{name}"
+    return _relparts(to_dest, start)
+
+
+@lru_cache(maxsize=1 << 12)
+def _relfolder(folder: str, start: str) -> str:
+    return _relparts(folder, start)
+
+
+def _relparts(to_dest: str, start: str) -> str:
     target = [part for part in to_dest.split("/") if part]
     base = [part for part in start.split("/") if part]
     common = 0

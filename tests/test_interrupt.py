@@ -69,7 +69,8 @@ PUBLISH_STEPS = (
     "_commit",
 )
 # The build caches only ever hold finished results (per article, and the stage memo's of
-# lint, cluster and claims); they write nothing in site_src/.
+# lint, cluster and claims); they write nothing in site_src/. Nor does the page cache, whose
+# every hit is checked against the published file's hash.
 NOT_STAGES = (
     "parallax.pipeline",
     "parallax.progress",
@@ -77,6 +78,7 @@ NOT_STAGES = (
     "parallax.model",
     "parallax.cache",
     "parallax.stage_memo",
+    "parallax.page_cache",
 )
 
 

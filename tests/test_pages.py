@@ -249,3 +249,17 @@ def test_a_syndicated_copy_counts_as_its_original_outlet():
     assert after.count == before.count - 1
     assert second not in after.sources
     assert after.copies == ((copy.id, first),)
+
+
+def test_actor_pages_show_only_the_latest_claims_and_count_them_all(lookup, monkeypatch):
+    monkeypatch.setattr(registry_pages, "ACTOR_CLAIMS", 2)
+    claims = registry_pages.claims_by_speaker(lookup)
+    page = registry_pages.actor_page(lookup, "olena-marchenko", claims["olena-marchenko"])
+    assert [(d.event.date, d.claim.text[:20]) for d in page.claims] == [
+        ("2024-03-04", "She said the dam was"),
+        ("2024-03-05", "Olena Marchenko said"),
+    ]
+    assert page.claim_count == 3
+    assert page.data_href == "../data/claims.json"
+    index = registry_pages.actors_index_page(lookup, {"olena-marchenko": page})
+    assert [r.claim_count for r in index.rows] == [3]

@@ -64,6 +64,32 @@ def test_stale_generated_pages_go_and_hand_written_pages_stay(project):
     assert not (project / "site").exists()
 
 
+def test_unchanged_pages_are_kept_and_changed_ones_written(project):
+    site_src = project / "site_src"
+
+    def build(pages: list[RenderedPage]) -> None:
+        publish(pages, project / "mkdocs.yml", site_src, project / "site", run_site=False)
+
+    build([page("articles/same.md", "# Same\n"), page("articles/edit.md", "# Old\n")])
+    same, edit = (os.stat(site_src / "articles" / n) for n in ("same.md", "edit.md"))
+    # A link in a generated folder is never followed: its page is written afresh.
+    about = site_src / "about.md"
+    (site_src / "articles" / "link.md").symlink_to(about)
+    text = about.read_text(encoding="utf-8")
+    build(
+        [
+            page("articles/same.md", "# Same\n"),
+            page("articles/edit.md", "# New\n"),
+            page("articles/link.md", text),
+        ]
+    )
+    assert os.stat(site_src / "articles" / "same.md").st_ino == same.st_ino
+    assert os.stat(site_src / "articles" / "edit.md").st_ino != edit.st_ino
+    assert (site_src / "articles" / "edit.md").read_text(encoding="utf-8") == "# New\n"
+    link = site_src / "articles" / "link.md"
+    assert not link.is_symlink() and link.stat().st_ino != about.stat().st_ino
+
+
 MINIMAL_CONFIG = """\
 site_name: Test
 docs_dir: site_src

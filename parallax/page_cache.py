@@ -1,0 +1,127 @@
+"""The page cache: pages reused from the published site_src/ when what they are made of is
+unchanged (#9).
+
+I/O at the edge: the manifest is read once before rendering and written once after a
+successful publish; rendering reads a published page only on a hit. The manifest, one per
+site_src/ folder (`<cache_dir>/parallax/pages-<digest>.json`), maps each page's destination to
+its key and the sha256 of the file published for it. The key covers everything the page's
+text is made from: the page object (its repr: frozen dataclasses of strings, numbers and
+tuples, exact and stable), the template's name, the destination, every template file, and the
+code (`cache.code_version`). A hit is trusted only when the published file still has the
+recorded sha256, so a page edited, deleted or left over from a failed build is rendered
+again. Building the page object is not skipped: only the template is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from parallax.cache import PACKS, code_version
+from parallax.model import RenderedPage
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the manifest's layout changes
+
+
+def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
+    """The manifest of one site_src/ folder, under the cache folder."""
+    digest = hashlib.sha256(str(abs_site_src.resolve()).encode()).hexdigest()[:16]
+    return abs_dir / PACKS / f"pages-{digest}.json"
+
+
+def templates_digest(abs_dirs: Iterable[Path | None]) -> str:
+    """A digest of every file in the template folders, names and bytes."""
+    digest = hashlib.sha256()
+    for abs_dir in abs_dirs:
+        digest.update(f"\n{abs_dir}\n".encode())
+        if abs_dir is None or not abs_dir.is_dir():
+            continue
+        for abs_path in sorted(abs_dir.rglob("*")):
+            if abs_path.is_file():
+                digest.update(f"\n{abs_path.relative_to(abs_dir).as_posix()}\n".encode())
+                digest.update(abs_path.read_bytes())
+    return digest.hexdigest()
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PageCache:
+    """The published pages of one site_src/ folder: `reuse` while rendering, `save` after."""
+
+    def __init__(
+        self, abs_dir: Path, abs_site_src: Path, abs_template_dirs: Sequence[Path | None]
+    ) -> None:
+        self.abs_manifest = manifest_path(abs_dir, abs_site_src)
+        self.abs_site_src = abs_site_src
+        base = f"{FORMAT}\n{code_version()}\n{templates_digest(abs_template_dirs)}"
+        self._base = hashlib.sha256(base.encode()).digest()
+        self._published = self._read()
+        self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
+        self.hits = 0
+
+    def _read(self) -> dict[str, tuple[str, str]]:
+        try:
+            data = json.loads(self.abs_manifest.read_text(encoding="utf-8"))
+            pages = data["pages"] if data.get("format") == FORMAT else {}
+            return {str(d): (str(k), str(s)) for d, (k, s) in pages.items()}
+        except FileNotFoundError:
+            return {}
+        except Exception as exc:  # a damaged manifest only costs a full render
+            log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
+            return {}
+
+    def key(self, template: str, dest: str, page: object) -> str:
+        """The key of one page: what its text is made from."""
+        digest = hashlib.sha256(self._base)
+        digest.update(f"\n{template}\n{dest}\n{page!r}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def reuse(self, dest: str, key: str) -> str | None:
+        """The published text of `dest` when it was made from `key` and is intact, else None."""
+        entry = self._published.get(dest)
+        if entry is None or entry[0] != key or "\\" in dest or ".." in dest.split("/"):
+            return None
+        try:
+            data = (self.abs_site_src / dest).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != entry[1]:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def remember(self, dest: str, key: str, hit: bool) -> None:
+        """Note a page this build rendered (or reused), for the manifest saved after publish."""
+        self._keys[dest] = key
+        self.hits += hit
+
+    def save(self, pages: Sequence[RenderedPage]) -> None:
+        """Write the manifest of the pages just published; call only once publish succeeded."""
+        entries = {
+            p.dest_path: [self._keys[p.dest_path], _sha256(p.text)]
+            for p in pages
+            if p.dest_path in self._keys
+        }
+        try:
+            self.abs_manifest.parent.mkdir(parents=True, exist_ok=True)
+            handle, abs_tmp = tempfile.mkstemp(dir=self.abs_manifest.parent, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump({"format": FORMAT, "pages": entries}, out, sort_keys=True)
+                os.chmod(abs_tmp, 0o644)
+                os.replace(abs_tmp, self.abs_manifest)
+            finally:
+                Path(abs_tmp).unlink(missing_ok=True)
+        except OSError as exc:  # a read-only checkout still builds, only slower next time
+            log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
