@@ -63,8 +63,12 @@ def claims_json(analysis: Analysis) -> dict[str, Any]:
     return data
 
 
-def _json_file(dest: str, data: dict[str, Any]) -> RenderedPage:
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+def json_file(dest: str, key: str, records: list[dict[str, Any]]) -> RenderedPage:
+    """`{key: records}` with one record per line: a rebuild's diff shows the records that
+    changed, and json's C encoder (which `indent` turns off) writes 90,000 claims in a
+    fraction of the time (#9)."""
+    lines = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
+    text = f"{{{json.dumps(key)}: [\n{lines}\n]}}" if records else f"{{{json.dumps(key)}: []}}"
     return RenderedPage(dest_path=dest, text=text + "\n", template="parallax/exports.py")
 
 
@@ -72,10 +76,10 @@ def json_files(analysis: Analysis) -> list[RenderedPage]:
     """data/stories.json, events.json, claims.json and points.json."""
     clusters, claims = clusters_json(analysis), claims_json(analysis)
     return [
-        _json_file("data/stories.json", {"stories": clusters["stories"]}),
-        _json_file("data/events.json", {"events": clusters["events"]}),
-        _json_file("data/claims.json", {"claims": claims["claims"]}),
-        _json_file("data/points.json", {"points": claims["points"]}),
+        json_file("data/stories.json", "stories", clusters["stories"]),
+        json_file("data/events.json", "events", clusters["events"]),
+        json_file("data/claims.json", "claims", claims["claims"]),
+        json_file("data/points.json", "points", claims["points"]),
     ]
 
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from parallax.exports import claims_json, clusters_json, export_files, site_url
+from parallax.exports import claims_json, clusters_json, export_files, json_file, site_url
 from parallax.lookup import build_lookup
 from tests.conftest_golden import site_analysis
 
@@ -101,6 +101,21 @@ def test_the_json_files_parse_and_hold_every_record(files):
         "data/claims.json": 9,
         "data/points.json": 5,
     }
+
+
+def test_each_json_record_is_one_line(files):
+    text = files["data/claims.json"]
+    lines = text.splitlines()
+    assert lines[0] == '{"claims": ['
+    assert lines[-1] == "]}"
+    records = [json.loads(line.removesuffix(",")) for line in lines[1:-1]]
+    assert records == json.loads(text)["claims"]
+    assert all(line.endswith(",") for line in lines[1:-2]) and not lines[-2].endswith(",")
+
+
+def test_an_empty_json_file_is_still_json():
+    empty = json_file("data/points.json", "points", [])
+    assert json.loads(empty.text) == {"points": []}
 
 
 def test_the_feed_lists_stories_newest_first_with_stable_ids(files):
