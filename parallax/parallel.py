@@ -1,8 +1,9 @@
 """Work spread over every core when that pays: `fork_map(task, count)`.
 
 Used where a stage does the same thing to many independent things: the per-article stages
-(parallax.per_article), story and article pages (render), the points of each event
-(points). Results come back in order, so the output is the same with any number of workers.
+(parallax.per_article), story and article pages (render), the points of each story and
+its events (points). Results come back in order, so the output is the same with any number
+of workers.
 
 Workers are forked (Linux): they inherit the corpus, registries and the task to run instead
 of receiving them, and only their results are pickled back. Where fork is not available, or
@@ -67,21 +68,25 @@ def fork_map(
     workers: int | None = None,
     stage: Stage | None = None,
     reducers: Mapping[type, Callable[[Any], Any]] | None = None,
+    chunk: int = CHUNK,
+    min_count: int = MIN_PARALLEL,
 ) -> list[R]:
     """[task(0), ..., task(count - 1)], in order, on forked worker processes when that pays.
 
     `task` is inherited by the workers (a closure over the corpus is fine), never pickled;
     only its results are, with `reducers` (a class -> reduce function, as in copyreg) for
-    the classes that have a cheaper form. An exception in a task is raised here.
+    the classes that have a cheaper form. Tasks go to the workers `chunk` at a time, and
+    only when there are `min_count` or more: fewer, larger tasks want both smaller. An
+    exception in a task is raised here.
     """
     global _TASK
     workers = jobs() if workers is None else workers
-    if workers < 2 or count < MIN_PARALLEL or not _can_fork() or _TASK is not None:
+    if workers < 2 or count < min_count or not _can_fork() or _TASK is not None:
         indexes = range(count) if stage is None else stage.track(range(count))
         return [task(n) for n in indexes]
     for cls, reduce in (reducers or {}).items():  # the forked workers inherit them
         ForkingPickler.register(cls, reduce)
-    chunks = [(start, min(start + CHUNK, count)) for start in range(0, count, CHUNK)]
+    chunks = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     results: list[R] = []
     _TASK = task
     gc.freeze()  # the workers' collectors would otherwise touch, and so copy, every page
@@ -89,8 +94,8 @@ def fork_map(
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool, quiet_gc():
             ticks = chunks if stage is None else stage.track(chunks)  # the bar, by chunk
-            for chunk, _ in zip(pool.map(_run_chunk, chunks), ticks, strict=True):
-                results += chunk
+            for done, _ in zip(pool.map(_run_chunk, chunks), ticks, strict=True):
+                results += done
     finally:
         _TASK = None
         gc.unfreeze()

@@ -159,7 +159,7 @@ def analyse(
             by_id,
             settings.point_threshold,
             corpus.registries,
-            None if memo is None else memo.point_recall(events, stories, by_id),
+            None if memo is None else memo.point_memo(events, stories, by_id),
         )
         framing = tuple(
             (item.id, terms)

@@ -35,7 +35,7 @@ from parallax.cache import BuildCache
 from parallax.duplicates import CopyPairs, Text, article_text, copy_pairs_with
 from parallax.model import Article, Event, Item, Point, Story
 from parallax.parallel import quiet_gc
-from parallax.points import Recall
+from parallax.points import PointMemo
 from parallax.problems import Problem
 from parallax.signature import Signature
 
@@ -138,28 +138,15 @@ class StageMemo:
 
     # --- points (claims) ----------------------------------------------------------------------
 
-    def point_recall(
+    def point_memo(
         self, events: Sequence[Event], stories: Sequence[Story], items_by_id: Mapping[str, Item]
-    ) -> Recall:
-        """`points.align_claims`'s `recall`: an event's or story's points from the last build."""
+    ) -> PointMemo:
+        """`points.align_claims`'s memo: an event's or story's points from the last build."""
         event_keys = {e.id: self._event_key(e, items_by_id) for e in events}
         story_keys = {
             s.id: _digest("story", s.id, *(event_keys.get(e) for e in s.event_ids)) for s in stories
         }
-        keys = {"event": event_keys, "story": story_keys}
-
-        def recall(kind: str, id_: str, compute: Callable[[], list[Point]]) -> list[Point]:
-            key = keys[kind].get(id_)
-            found = None if key is None else self._get(f"points {key}")
-            if found is not None:
-                points: list[Point] = found[0]
-                return points
-            points = compute()
-            if key is not None:
-                self._put(f"points {key}", points)
-            return points
-
-        return recall
+        return _PointEntries(self._get, self._put, {"event": event_keys, "story": story_keys})
 
     def _event_key(self, event: Event, items_by_id: Mapping[str, Item]) -> str | None:
         items = [items_by_id.get(i) for i in event.item_ids]
@@ -213,3 +200,25 @@ def _write(abs_pack: Path, entries: dict[str, bytes]) -> None:
         os.replace(abs_tmp, abs_pack)
     finally:
         Path(abs_tmp).unlink(missing_ok=True)
+
+
+class _PointEntries:
+    """The points entries of a `StageMemo`, by event or story id (a `points.PointMemo`)."""
+
+    def __init__(
+        self,
+        get: Callable[[str], Any],
+        put: Callable[[str, object], None],
+        keys: Mapping[str, Mapping[str, str | None]],
+    ) -> None:
+        self._get, self._put, self._keys = get, put, keys
+
+    def get(self, kind: str, key: str) -> list[Point] | None:
+        entry = self._keys[kind].get(key)
+        found = None if entry is None else self._get(f"points {entry}")
+        return None if found is None else list(found[0])
+
+    def put(self, kind: str, key: str, points: list[Point]) -> None:
+        entry = self._keys[kind].get(key)
+        if entry is not None:
+            self._put(f"points {entry}", points)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parallax import parallel, per_article, pipeline
+from parallax import parallel, per_article, pipeline, points
 from parallax.config import Settings
 from parallax.ingest import load_corpus
 from tests.test_cache import EVAL
@@ -50,3 +50,17 @@ def test_the_pipeline_stamps_each_claim_with_its_event(tmp_path, monkeypatch):
     event_of = {i: e.id for e in analysis.events for i in e.item_ids}
     assert analysis.claims
     assert all(claim.event_id == event_of[claim.item_id] for claim in analysis.claims)
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked")
+def test_points_on_two_processes_are_those_of_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    project, _ = pipeline.load_project(pipeline.Path(__file__).parent.parent / "mkdocs.yml", EVAL)
+    monkeypatch.setenv("PARALLAX_JOBS", "1")
+    one, _ = pipeline.analyse(project, use_cache=False)
+    monkeypatch.setenv("PARALLAX_JOBS", "2")
+    monkeypatch.setattr(points, "PARALLEL_UNITS", 2)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10**9)  # only the points go to workers
+    two, _ = pipeline.analyse(project, use_cache=False)
+    assert len(one.stories) > 2 and one.points
+    assert two.points == one.points
