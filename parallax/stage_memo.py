@@ -6,9 +6,12 @@ depends on, and those keys already cover the files, the registries, every settin
 code, so an entry is never invalidated by hand: a changed article is a new key (#9).
 
 - near duplicates: each article's comparable text (words and sketch), and the pairs that
-  scored as copies among the articles of the last build. Whether two texts are a candidate
-  pair, and their score, depend on those two texts alone, so only pairs involving an article
-  the last build did not have are scored again; and each article's unknown spellings.
+  scored as copies among the articles of the last build, with the corpus's common sketch
+  values then. Whether two texts are a candidate pair, and their score, depend on those two
+  texts and the common values alone, so only pairs involving an article the last build did
+  not have are scored again. A value that became common only removes candidates, so the old
+  pairs are checked again (`is_candidate`); one that stopped being common (an article
+  removed) costs a clean pass. And each article's unknown spellings.
 - signatures (cluster): each item's, made from the item alone. Token weights are
   corpus-wide, so everything after them runs in full.
 - points: each event's, keyed by its id and its items' articles, and each story's figure
@@ -32,7 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from parallax.cache import BuildCache
-from parallax.duplicates import CopyPairs, Text, article_text, copy_pairs_with
+from parallax.duplicates import (
+    CopyPairs,
+    Text,
+    article_text,
+    common_values,
+    copy_pairs,
+    copy_pairs_with,
+    is_candidate,
+)
 from parallax.model import Article, Event, Item, Point, Story
 from parallax.parallel import quiet_gc
 from parallax.points import PointMemo
@@ -41,7 +52,7 @@ from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
-_PAIRS = "pairs"  # the entry of the last build's copy pairs
+_PAIRS = "pairs+common"  # the entry of the last build's copy pairs; named after its shape
 
 
 class StageMemo:
@@ -109,25 +120,34 @@ class StageMemo:
         texts: dict[str, Text | None] = {
             a.id: self._of_article(a.id, "text", partial(article_text, a)) for a in articles
         }
+        every = [t for t in texts.values() if t is not None]
+        common = common_values(every)
         prior = self._get(_PAIRS)
-        known, pairs = prior[0] if prior else (frozenset(), {})
+        known, pairs, was_common = prior[0] if prior else (frozenset(), {}, frozenset())
         id_of = {key: article_id for article_id, key in keys.items() if key is not None}
+        if not was_common <= common:  # a value no longer common may pair old texts
+            known, pairs = frozenset(), {}
         found: CopyPairs = {
             (id_of[a], id_of[b]): score
             for (a, b), score in pairs.items()
             if a in id_of and b in id_of
         }
+        if common != was_common:
+            by_id = {t.key: t for t in every}
+            found = {
+                p: s for p, s in found.items() if is_candidate(by_id[p[0]], by_id[p[1]], common)
+            }
         old = [t for i, t in texts.items() if t is not None and keys[i] in known]
         new = [t for i, t in texts.items() if t is not None and keys[i] not in known]
-        found |= copy_pairs_with(new, old)
+        found |= copy_pairs(new, common) if not old else copy_pairs_with(new, old)
         stored = {
             (key_a, key_b): score
             for (a, b), score in found.items()
             if (key_a := keys[a]) is not None and (key_b := keys[b]) is not None
         }
-        if new or frozenset(id_of) != known:  # else the stored entry is still true
-            self._put(_PAIRS, (frozenset(id_of), stored))
-        return [t for t in texts.values() if t is not None], found
+        if new or frozenset(id_of) != known or common != was_common:  # else still true
+            self._put(_PAIRS, (frozenset(id_of), stored, common))
+        return every, found
 
     # --- clustering ---------------------------------------------------------------------------
 
