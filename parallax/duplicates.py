@@ -70,13 +70,27 @@ def make_text(
     words = utils.default_process(body).split()
     if len(words) < DUPLICATE_MIN_WORDS:
         return None
-    # crc32, not hash(): Python salts string hashes per process, and output must not vary.
-    shingles = {
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode())
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
-    sketch = tuple(sorted(shingles)[:SKETCH_SIZE])
-    return Text(key, path, *fields, " ".join(words), sketch)
+    return Text(key, path, *fields, " ".join(words), _sketch(words))
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd 64-bit multiplier: shingle hashes spread evenly
+
+
+def _sketch(words: list[str]) -> tuple[int, ...]:
+    """The SKETCH_SIZE smallest hashes of the word 4-grams: each word's crc32 (not hash():
+    Python salts string hashes per process, and output must not vary), combined in order by
+    multiply-and-add and scrambled (MurmurHash3's finaliser), in numpy. Hashing each joined
+    4-gram in Python took two thirds of lint at 10k articles (#9)."""
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), np.uint64, len(words))
+    count = len(words) - SHINGLE_WORDS + 1
+    grams = hashes[:count].copy()
+    for offset in range(1, SHINGLE_WORDS):
+        grams *= _MIX
+        grams += hashes[offset : offset + count]
+    grams ^= grams >> np.uint64(33)
+    grams *= np.uint64(0xFF51AFD7ED558CCD)
+    grams ^= grams >> np.uint64(33)
+    return tuple(np.unique(grams)[:SKETCH_SIZE].tolist())
 
 
 def article_text(article: Article) -> Text | None:

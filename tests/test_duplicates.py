@@ -107,6 +107,10 @@ def test_the_letter_bound_just_above_and_below_the_threshold(a, b, possible):
 
 
 LONG_WORDS = [f"{stem}{n}" for stem in WORDS for n in range(6)]  # few chance 4-grams
+FOOTER = (
+    "follow our live coverage of the war for the latest news and sign up to our daily"
+    " newsletter to get the main stories of the day sent to your inbox every morning"
+)
 
 
 def footer_corpus(size: int = 120, days: int = 70) -> list[duplicates.Text]:
@@ -121,7 +125,7 @@ def footer_corpus(size: int = 120, days: int = 70) -> list[duplicates.Text]:
         if recent and rng.random() < 0.25:
             body = rng.choice(recent).words + " " + rng.choice(LONG_WORDS)
         else:
-            body = " ".join(rng.choice(LONG_WORDS) for _ in range(40)) + " " + BOILERPLATE
+            body = " ".join(rng.choice(LONG_WORDS) for _ in range(40)) + " " + FOOTER
         text = make_text(f"a{n:03}", f"a{n:03}.md", ("s", None, day), body)
         assert text is not None
         texts.append(text)
@@ -143,7 +147,7 @@ def all_copies(texts: list[duplicates.Text]) -> set[tuple[str, str]]:
 def test_a_footer_of_every_day_is_common_and_pairs_no_texts():
     texts = footer_corpus()
     common = common_values(texts)
-    footer = make_text("f", "f.md", ("s", None, None), (BOILERPLATE + " ") * 3)
+    footer = make_text("f", "f.md", ("s", None, None), FOOTER)
     assert footer is not None and common & set(footer.sketch)  # the footer's values are common
     with_common = duplicates._candidate_pairs(texts, common)
     without = duplicates._candidate_pairs(texts, frozenset())
