@@ -34,9 +34,10 @@ def site_url(dest: str, anchor: str | None = None) -> str:
     return path if anchor is None else f"{path}#{anchor}"
 
 
-def clusters_json(analysis: Analysis) -> dict[str, Any]:
-    """`clusters --json` (cluster.events_to_json), with each record's URL on the site."""
-    lookup = build_lookup(analysis)
+def clusters_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str, Any]:
+    """`clusters --json` (cluster.events_to_json), with each record's URL on the site;
+    `lookup` is the analysis's, when the caller has built it."""
+    lookup = build_lookup(analysis) if lookup is None else lookup
     data = events_to_json(analysis.events, analysis.stories, lookup.items)
     for event in data["events"]:
         story = lookup.story_of_event.get(event["id"])
@@ -49,9 +50,10 @@ def clusters_json(analysis: Analysis) -> dict[str, Any]:
     return data
 
 
-def claims_json(analysis: Analysis) -> dict[str, Any]:
-    """`claims --json` (claims.claims_to_json), with the URL of each claim's sentence."""
-    lookup = build_lookup(analysis)
+def claims_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str, Any]:
+    """`claims --json` (claims.claims_to_json), with the URL of each claim's sentence;
+    `lookup` as for `clusters_json`."""
+    lookup = build_lookup(analysis) if lookup is None else lookup
     data = claims_to_json(analysis.claims, analysis.points, lookup.items, analysis.stories)
     for claim_json in data["claims"]:
         claim = lookup.claims[claim_json["id"]]
@@ -72,9 +74,10 @@ def json_file(dest: str, key: str, records: list[dict[str, Any]]) -> RenderedPag
     return RenderedPage(dest_path=dest, text=text + "\n", template="parallax/exports.py")
 
 
-def json_files(analysis: Analysis) -> list[RenderedPage]:
+def json_files(lookup: Lookup) -> list[RenderedPage]:
     """data/stories.json, events.json, claims.json and points.json."""
-    clusters, claims = clusters_json(analysis), claims_json(analysis)
+    analysis = lookup.analysis
+    clusters, claims = clusters_json(analysis, lookup), claims_json(analysis, lookup)
     return [
         json_file("data/stories.json", "stories", clusters["stories"]),
         json_file("data/events.json", "events", clusters["events"]),
@@ -126,4 +129,4 @@ def feed_file(lookup: Lookup, site_name: str) -> RenderedPage:
 
 def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     """Every data file of the site."""
-    return [*json_files(lookup.analysis), feed_file(lookup, site_name)]
+    return [*json_files(lookup), feed_file(lookup, site_name)]
