@@ -156,12 +156,19 @@ class TextIndex:
         """The file that already has this URL, or None."""
         return self._urls.get(normal_url(url))
 
+    def _is_common(self, value: int, text: Text) -> bool:
+        """Whether `value` is common among the indexed texts and `text`: `import` looks a text
+        up before adding it, and counting its day too gives the answer `check` gives."""
+        days = self._days.get(value, set())
+        own = text.published is not None and text.published not in days
+        return len(days) + own > COMMON_DAYS
+
     def candidates(self, text: Text) -> list[Text]:
         """The other indexed texts that share a sketch value with `text` within the window,
-        unless the value is common among the indexed texts."""
+        unless the value is common (`_is_common`)."""
         seen: dict[str, Text] = {}
         for value in text.sketch:
-            if len(self._days.get(value, ())) > COMMON_DAYS:
+            if self._is_common(value, text):
                 continue
             for other in self._holders.get(value, ()):
                 if other.key != text.key and _within_window(text, other):

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 
 from parallax import duplicates
 from parallax.duplicates import (
+    TextIndex,
     article_text,
     common_values,
     copy_pairs,
@@ -177,43 +178,129 @@ def test_old_pairs_checked_again_plus_new_pairs_are_all_pairs(monkeypatch, few_n
 
 
 class _Keys:
-    """The part of a `BuildCache` the stage memo uses: an article's key and the pack's path."""
+    """The part of a `BuildCache` the stage memo uses: each article's key (a new one when the
+    article changes, None when it has none) and the pack's path."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, keys: dict[str, str | None]) -> None:
         self.abs_pack = folder / "articles-test.pickle"
+        self.keys = keys
 
-    def article_key(self, article_id: str) -> str:
-        return f"key of {article_id}"  # the articles never change in these tests
+    def article_key(self, article_id: str) -> str | None:
+        return self.keys.get(article_id)
 
 
-def as_article(text: duplicates.Text) -> Article:
-    assert text.published is not None
+def make_article(key: str, day: dt.date, body: str) -> Article:
     return Article(
-        id=f"articles/s/{text.key}",
+        id=f"articles/s/{key}",
         source="s",
         title="",
-        published=text.published,
+        published=day,
         published_at=None,
         url=None,
         authors=(),
         language="en",
         kind="article",
         tags=(),
-        body=text.words,
+        body=body,
         body_line=5,
-        origin=SourceRef(f"content/articles/s/{text.key}.md"),
+        origin=SourceRef(f"content/articles/s/{key}.md"),
     )
 
 
-@pytest.mark.parametrize("order", ["grow", "shrink"])
-def test_the_stage_memo_finds_the_pairs_of_a_clean_pass_when_common_values_change(tmp_path, order):
-    articles = [as_article(t) for t in footer_corpus()]
-    small, large = articles[:40], articles
-    first, second = (small, large) if order == "grow" else (large, small)
-    memo = StageMemo(_Keys(tmp_path))  # type: ignore[arg-type]
-    memo.find_pairs(tuple(first))
+def memo_pairs(folder: Path, keys: dict[str, str | None], articles: list[Article]):
+    """What a cached build finds: the stage memo of the last build, saved for the next."""
+    memo = StageMemo(_Keys(folder, keys))  # type: ignore[arg-type]
+    texts, pairs = memo.find_pairs(tuple(articles))
     memo.save()
-    texts, pairs = StageMemo(_Keys(tmp_path)).find_pairs(tuple(second))  # type: ignore[arg-type]
-    expected = [t for t in map(article_text, second) if t is not None]
-    assert pairs and pairs == copy_pairs(expected)
-    assert sorted(t.key for t in texts) == sorted(t.key for t in expected)
+    return texts, pairs
+
+
+def clean_pairs(articles: list[Article]) -> duplicates.CopyPairs:
+    return copy_pairs([t for t in map(article_text, articles) if t is not None])
+
+
+def short_copies(rng: random.Random, days: range) -> list[Article]:
+    """Near-empty texts, two words and the footer, one on each of `days`: copies of each
+    other whose shared phrases are all the footer's."""
+    start = dt.date(2024, 1, 1)
+    return [
+        make_article(f"short{n}", start + dt.timedelta(days=n), f"{rng.choice(WORDS)} {FOOTER}")
+        for n in days
+    ]
+
+
+@pytest.mark.parametrize("few_new", [0, 1000])
+@pytest.mark.parametrize("order", ["grow", "shrink"])
+def test_the_stage_memo_finds_the_pairs_of_a_clean_pass_when_common_values_change(
+    tmp_path, monkeypatch, order, few_new
+):
+    monkeypatch.setattr(duplicates, "FEW_NEW", few_new)
+    articles = [make_article(t.key, t.published, t.words) for t in footer_corpus()]  # type: ignore[arg-type]
+    articles += short_copies(random.Random(2), range(70))
+    small = [a for a in articles if a.published < dt.date(2024, 1, 25)]
+    # The footer is common in the whole corpus only: there the short copies are not paired.
+    assert not clean_pairs(small).keys() <= clean_pairs(articles).keys()
+    first, second = (small, articles) if order == "grow" else (articles, small)
+    keys: dict[str, str | None] = {a.id: f"key of {a.id}" for a in articles}
+    memo_pairs(tmp_path, keys, first)
+    texts, pairs = memo_pairs(tmp_path, keys, second)
+    assert pairs and pairs == clean_pairs(second)
+    assert sorted(t.key for t in texts) == sorted(a.id for a in second)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_cached_build_after_any_edits_finds_what_a_clean_one_finds(tmp_path, monkeypatch, seed):
+    # Articles added, removed, re-dated and rewritten, some without a cache key, over a
+    # short span where a few days make a value common: each build's pairs from the stage
+    # memo equal a clean pass over the same articles.
+    rng = random.Random(seed)
+    monkeypatch.setattr(duplicates, "COMMON_DAYS", rng.choice([2, 4]))
+    monkeypatch.setattr(duplicates, "FEW_NEW", rng.choice([0, 3, 1000]))
+    start = dt.date(2024, 1, 1)
+    articles: dict[str, Article] = {}
+    keys: dict[str, str | None] = {}
+
+    def body(day: dt.date) -> str:
+        near = [a.body for a in articles.values() if abs((a.published - day).days) <= 2]
+        if near and rng.random() < 0.3:  # a near copy
+            words = rng.choice(near).split()
+            words[rng.randrange(len(words))] = rng.choice(LONG_WORDS)
+            return " ".join(words)
+        length = rng.choice([0, 2, 25])  # mostly footer, or a text of its own
+        return " ".join(rng.choice(LONG_WORDS) for _ in range(length)) + " " + FOOTER
+
+    def write(name: str, version: int) -> None:
+        day = start + dt.timedelta(days=rng.randrange(12))
+        articles[name] = make_article(name, day, body(day))
+        keys[articles[name].id] = None if rng.random() < 0.1 else f"{name} v{version}"
+
+    for step in range(10):
+        edit = rng.random()
+        if edit < 0.5 or len(articles) < 5:
+            for _ in range(rng.choice([1, 4, 12])):
+                write(f"a{len(keys):03}", step)
+        elif edit < 0.75:
+            for name in rng.sample(sorted(articles), 3):
+                del articles[name]
+        else:
+            for name in rng.sample(sorted(articles), 2):
+                write(name, step)
+        current = list(articles.values())
+        rng.shuffle(current)
+        _, pairs = memo_pairs(tmp_path, keys, current)
+        assert pairs == clean_pairs(current), f"step {step}"
+
+
+def test_import_looks_a_text_up_as_check_sees_it_in_the_corpus():
+    # 31 short copies, one a day: the footer's values are common (more than 30 days) only
+    # when the text being looked up is counted with the others.
+    texts = [article_text(a) for a in short_copies(random.Random(4), range(31))]
+    assert all(texts)
+    whole = copy_pairs(texts)  # type: ignore[arg-type]
+    for text in texts:
+        index = TextIndex()
+        for other in texts:
+            if other is not text:
+                index.add(other)
+        found = {match.text.key for match in index.copies(text)}  # type: ignore[arg-type]
+        assert found == {a if b == text.key else b for a, b in whole if text.key in (a, b)}
