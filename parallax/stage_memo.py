@@ -11,7 +11,7 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
   texts and the common values alone, so only pairs involving an article the last build did
   not have are scored again. A value that became common only removes candidates, so the old
   pairs are checked again (`is_candidate`); one that stopped being common (an article
-  removed) costs a clean pass. And each article's unknown spellings.
+  removed or changed) costs a clean pass. And each article's unknown spellings.
 - signatures (cluster): each item's, made from the item alone. Token weights are
   corpus-wide, so everything after them runs in full.
 - points: each event's, keyed by its id and its items' articles, and each story's figure
