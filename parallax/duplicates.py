@@ -261,8 +261,12 @@ def copy_pairs(texts: list[Text], common: frozenset[int] | None = None) -> CopyP
     return _scored([(texts[i], texts[j]) for i, j in pairs])
 
 
-def copy_pairs_with(new: list[Text], old: list[Text]) -> CopyPairs:
+def copy_pairs_with(
+    new: list[Text], old: list[Text], common: frozenset[int] | None = None
+) -> CopyPairs:
     """`copy_pairs(new + old)` without the pairs of two old texts: only what `new` adds.
+    `common` is `common_values(new + old)` when the caller has it (the index of a few new
+    texts counts the same values itself).
 
     Whether two texts are a candidate pair depends on those two alone and on the corpus's
     common values (`is_candidate`), so when those are the same, the pairs of the old texts
@@ -270,7 +274,7 @@ def copy_pairs_with(new: list[Text], old: list[Text]) -> CopyPairs:
     if len(new) > FEW_NEW:  # one index walk per new text would be quadratic (#8)
         texts = sorted((*new, *old), key=_rank)
         fresh = {t.key for t in new}
-        pairs = sorted(_candidate_pairs(texts, common_values(texts)))
+        pairs = sorted(_candidate_pairs(texts, common_values(texts) if common is None else common))
         return _scored(
             [(texts[i], texts[j]) for i, j in pairs if fresh & {texts[i].key, texts[j].key}]
         )

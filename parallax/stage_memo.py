@@ -40,7 +40,6 @@ from parallax.duplicates import (
     Text,
     article_text,
     common_values,
-    copy_pairs,
     copy_pairs_with,
     is_candidate,
 )
@@ -139,7 +138,7 @@ class StageMemo:
             }
         old = [t for i, t in texts.items() if t is not None and keys[i] in known]
         new = [t for i, t in texts.items() if t is not None and keys[i] not in known]
-        found |= copy_pairs(new, common) if not old else copy_pairs_with(new, old)
+        found |= copy_pairs_with(new, old, common)
         stored = {
             (key_a, key_b): score
             for (a, b), score in found.items()

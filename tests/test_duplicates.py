@@ -20,8 +20,9 @@ from parallax.duplicates import (
     make_text,
     reported_copies,
 )
-from parallax.model import Article, SourceRef
+from parallax.model import Article
 from parallax.stage_memo import StageMemo
+from tests.test_lint import article
 
 WORDS = [
     "the",
@@ -190,21 +191,7 @@ class _Keys:
 
 
 def make_article(key: str, day: dt.date, body: str) -> Article:
-    return Article(
-        id=f"articles/s/{key}",
-        source="s",
-        title="",
-        published=day,
-        published_at=None,
-        url=None,
-        authors=(),
-        language="en",
-        kind="article",
-        tags=(),
-        body=body,
-        body_line=5,
-        origin=SourceRef(f"content/articles/s/{key}.md"),
-    )
+    return article(f"s/{key}", body, day.isoformat(), title="")  # the title is in the text
 
 
 def memo_pairs(folder: Path, keys: dict[str, str | None], articles: list[Article]):
