@@ -9,6 +9,7 @@ inside them passes through `escape_inline` like every other untrusted string.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
@@ -133,3 +134,25 @@ def article_page(lookup: Lookup, article: Article) -> ArticlePage:
         sections=sections,
         home_href=relative(dest, HOME),
     )
+
+
+def article_inputs(
+    lookup: Lookup, article: Article, article_key: Callable[[str], str | None]
+) -> str | None:
+    """Everything `article_page` reads, written out, for the page cache (#9); None when the
+    article has no key. Keep it in step with the builders above.
+
+    The article's key (`BuildCache.article_key`) covers its file, the registries and the
+    settings, so it stands for the article, its items and the outlet's name; the rest is
+    the event and story each item belongs to, which other articles can change.
+    """
+    key = article_key(article.id)
+    if key is None:
+        return None
+    parts = [f"{article.id} {key}"]
+    for item in lookup.items_by_article.get(article.id, ()):
+        for event in lookup.events_by_item.get(item.id, ()):
+            story = lookup.story_of_event.get(event.id)
+            named = None if story is None else (story.id, story.title)
+            parts.append(repr((item.id, event.id, event.title, named)))
+    return "\n".join(parts)

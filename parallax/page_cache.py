@@ -9,7 +9,13 @@ text is made from: the page object (its repr: frozen dataclasses of strings, num
 tuples, exact and stable), the template's name, the destination, every template file, and the
 code (`cache.code_version`). A hit is trusted only when the published file still has the
 recorded sha256, so a page edited, deleted or left over from a failed build is rendered
-again. Building the page object is not skipped: only the template is.
+again.
+
+Story and article pages, one per story and article, are keyed on what their page objects are
+made of instead (`input_key`): the story with its events and points, the article's events and
+stories, and the build cache's key of every article involved, which stands for the article,
+its items, claims and framing, the registries and the settings. Their page objects are built
+only when the key has changed. Overview pages and data files are keyed on their page objects.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from parallax.cache import PACKS, code_version
@@ -27,7 +33,7 @@ from parallax.model import RenderedPage
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the manifest's layout changes
+FORMAT = 2  # bump when the manifest's layout changes
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -58,10 +64,16 @@ class PageCache:
     """The published pages of one site_src/ folder: `reuse` while rendering, `save` after."""
 
     def __init__(
-        self, abs_dir: Path, abs_site_src: Path, abs_template_dirs: Sequence[Path | None]
+        self,
+        abs_dir: Path,
+        abs_site_src: Path,
+        abs_template_dirs: Sequence[Path | None],
+        article_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.abs_manifest = manifest_path(abs_dir, abs_site_src)
         self.abs_site_src = abs_site_src
+        # article id -> the build cache's key of its entry (`BuildCache.article_key`)
+        self._article_keys = article_keys or {}
         base = f"{FORMAT}\n{code_version()}\n{templates_digest(abs_template_dirs)}"
         self._base = hashlib.sha256(base.encode()).digest()
         self._published = self._read()
@@ -83,6 +95,18 @@ class PageCache:
         """The key of one page: what its text is made from."""
         digest = hashlib.sha256(self._base)
         digest.update(f"\n{template}\n{dest}\n{page!r}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def article_key(self, article_id: str) -> str | None:
+        """The build cache's key of an article, None when it has none: what the article,
+        its items, claims and framing are made of (file, registries, settings, code)."""
+        return self._article_keys.get(article_id)
+
+    def input_key(self, template: str, dest: str, inputs: str) -> str:
+        """The key of a page whose page object is made only of `inputs` (everything its
+        builder reads, written out): looked up without building the page object."""
+        digest = hashlib.sha256(self._base)
+        digest.update(f"\n{template}\n{dest}\ninputs\n{inputs}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def reuse(self, dest: str, key: str) -> str | None:

@@ -98,13 +98,19 @@ def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
     return BuildCache(project.abs_root / settings.cache_dir, settings, project.abs_content)
 
 
-def open_page_cache(project: Project, use_cache: bool = True) -> PageCache | None:
-    """The page cache of the project's site_src/ (#9), or None for a clean build."""
-    if not use_cache:
+def open_page_cache(
+    project: Project, cache: BuildCache | None, analysis: Analysis
+) -> PageCache | None:
+    """The page cache of the project's site_src/ (#9), or None for a clean build. It knows
+    the build cache's key of every article, the inputs that story and article pages are
+    keyed on."""
+    if cache is None:
         return None
     abs_dir = project.abs_root / project.site.settings.cache_dir
     templates = (project.abs_template_overrides, project.abs_templates)
-    return PageCache(abs_dir, project.abs_site_src, templates)
+    keys = {a.id: cache.article_key(a.id) for a in analysis.corpus.articles}
+    known = {article_id: key for article_id, key in keys.items() if key is not None}
+    return PageCache(abs_dir, project.abs_site_src, templates, known)
 
 
 def analyse(
@@ -116,9 +122,13 @@ def analyse(
     pass over the articles, answered from the build cache where it can and spread over the
     cores where it pays (parallax.parallel, #9); the corpus-wide stages follow.
     """
-    clock = clock or Stages()
+    return _analyse(project, clock or Stages(), open_cache(project, use_cache))
+
+
+def _analyse(
+    project: Project, clock: Stages, cache: BuildCache | None
+) -> tuple[Analysis, tuple[Problem, ...]]:
     settings = project.site.settings
-    cache = open_cache(project, use_cache)
     with clock.stage("load") as stage:
         parse = parse_file if cache is None else cache.memoised(parse_file)
         corpus, problems = load_corpus(project.abs_content, settings, parse)
@@ -213,13 +223,14 @@ def build(
     """The whole build. Nothing is written unless every earlier stage succeeded
     (but the build cache, which only ever holds finished per-article results)."""
     clock = stages or Stages()
-    analysis, problems = analyse(project, clock, use_cache=use_cache)
+    cache = open_cache(project, use_cache)
+    analysis, problems = _analyse(project, clock, cache)
     # A content error stops here: publishing would silently drop the broken article.
     if has_errors(problems, strict=strict):
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
     with clock.stage("render") as stage:
         env = render.make_environment(project.abs_templates, project.abs_template_overrides)
-        page_cache = open_page_cache(project, use_cache)
+        page_cache = open_page_cache(project, cache, analysis)
         pages = render.render_site(
             env,
             analysis,

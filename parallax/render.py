@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from parallax import overview_pages
-from parallax.article_pages import article_page
+from parallax.article_pages import article_inputs, article_page
 from parallax.exports import export_files
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import escape_block, escape_inline, link
@@ -27,7 +27,7 @@ from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
-from parallax.story_pages import story_page
+from parallax.story_pages import story_inputs, story_page
 from parallax.urls import article_dest, page_link, story_dest
 
 DEFAULT_PREFIX = "default:"
@@ -115,10 +115,38 @@ def _render(
     if cache is None:
         return render_page(env, template, dest, page), "", False
     key = cache.key(template, dest, page)
+    return _reuse_or_render(env, cache, template, dest, key, lambda: page)
+
+
+def _render_from(
+    env: jinja2.Environment,
+    cache: PageCache | None,
+    template: str,
+    dest: str,
+    build: Callable[[], object],
+    inputs: Callable[[PageCache], str | None],
+) -> Done:
+    """`_render` of the page object `build` makes, which is built only when the page cache
+    does not have a page made of the same `inputs` (#9)."""
+    written = None if cache is None else inputs(cache)
+    if cache is None or written is None:
+        return _render(env, cache, template, dest, build())
+    key = cache.input_key(template, dest, written)
+    return _reuse_or_render(env, cache, template, dest, key, build)
+
+
+def _reuse_or_render(
+    env: jinja2.Environment,
+    cache: PageCache,
+    template: str,
+    dest: str,
+    key: str,
+    build: Callable[[], object],
+) -> Done:
     text = cache.reuse(dest, key)
     if text is not None:
         return RenderedPage(dest_path=dest, text=text, template=template), key, True
-    return render_page(env, template, dest, page), key, False
+    return render_page(env, template, dest, build()), key, False
 
 
 def _tasks(
@@ -152,15 +180,31 @@ def _tasks(
 def _story_page(
     env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, story: Story
 ) -> list[Done]:
-    dest = story_dest(story.id)
-    return [_render(env, cache, "story.md.j2", dest, story_page(lookup, story))]
+    return [
+        _render_from(
+            env,
+            cache,
+            "story.md.j2",
+            story_dest(story.id),
+            partial(story_page, lookup, story),
+            lambda cache: story_inputs(lookup, story, cache.article_key),
+        )
+    ]
 
 
 def _article_page(
     env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, article: Article
 ) -> list[Done]:
-    page = article_page(lookup, article)
-    return [_render(env, cache, "article.md.j2", article_dest(article.id), page)]
+    return [
+        _render_from(
+            env,
+            cache,
+            "article.md.j2",
+            article_dest(article.id),
+            partial(article_page, lookup, article),
+            lambda cache: article_inputs(lookup, article, cache.article_key),
+        )
+    ]
 
 
 def render_site(

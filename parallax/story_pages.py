@@ -6,7 +6,8 @@ story page's own destination, so the page can be checked by MkDocs' link validat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 
 from parallax.lookup import Lookup
 from parallax.model import Claim, Event, Item, Point, Story
@@ -193,3 +194,46 @@ def story_page(lookup: Lookup, story: Story) -> StoryPage:
         events=tuple(event_section(lookup, e, dest) for e in events),
         methodology_href=relative(dest, METHODOLOGY),
     )
+
+
+def story_inputs(
+    lookup: Lookup, story: Story, article_key: Callable[[str], str | None]
+) -> str | None:
+    """Everything `story_page` reads, written out, for the page cache (#9); None when an
+    article involved has no key. Keep it in step with the builders above.
+
+    The story, its events (their evidence as the page shows it) and their points, and the
+    key of every article behind the events' items and the points' claims: an article's key
+    (`BuildCache.article_key`) covers its file, the registries and the settings, so it
+    stands for the article's items, claims and framing, and for the outlets' names and
+    groups and the speakers' actors.
+    """
+    parts = [repr(story)]
+    article_ids: set[str] = set()
+
+    def add(item_id: str) -> None:
+        item = lookup.items.get(item_id)
+        if item is not None:
+            article_ids.add(item.article_id)
+
+    for event_id in story.event_ids:
+        event = lookup.events.get(event_id)
+        points = lookup.points_by_event.get(event_id, ())
+        if event is not None:
+            # Scores move a little with every article that changes the corpus's token
+            # weights; the page shows them rounded, and only those rows are its input.
+            shown = dataclasses.replace(event, evidence=())
+            parts += (repr(shown), repr(_evidence(lookup, event)))
+            for item_id in event.item_ids:
+                add(item_id)
+        parts.append(repr(points))
+        for claim_id in (c for point in points for c in point.claim_ids):
+            claim = lookup.claims.get(claim_id)
+            if claim is not None:
+                add(claim.item_id)
+    for article_id in sorted(article_ids):
+        key = article_key(article_id)
+        if key is None:
+            return None
+        parts.append(f"{article_id} {key}")
+    return "\n".join(parts)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from parallax import page_cache
+from parallax import page_cache, pipeline
+from parallax.article_pages import article_inputs, article_page
+from parallax.lookup import build_lookup
+from parallax.model import Analysis
 from parallax.page_cache import PageCache
+from parallax.story_pages import story_inputs, story_page
 from tests.conftest import tree_bytes
 from tests.test_cache import add_article, build, make_project
 
@@ -85,3 +90,118 @@ def test_no_cache_reads_and_writes_no_manifest(at_home, hits):
     root = make_project(at_home / "project")
     build(root, use_cache=False)
     assert hits == [] and not (root / ".cache").exists()
+
+
+JOINER = """\
+---
+title: "Kakhovka dam destroyed, thousands evacuated from Kherson region"
+source: morningstar
+published: 2023-06-06
+---
+KHERSON, June 6 (Morning Star) - The Kakhovka dam on the Dnipro was destroyed overnight and
+thousands of people were evacuated from villages downstream, regional governor Oleksandr
+Prokudin said on Tuesday. "The water is rising fast," Prokudin said.
+"""
+DAM = "articles/dailyherald/2023-06-06-a-wall-of-water.md"
+TOWER = "articles/dailyherald/2023-06-24-tower-block.md"
+CLINIC = "articles/northwire/2023-06-01-kyiv-strike-clinic.md"
+
+# Each edit changes pages of articles and stories that it does not touch: an event gains,
+# loses or retitles an item, so its coverage, points and titles move (#9).
+EDITS = {
+    "join": lambda root: (root / "content/articles/morningstar/2023-06-06-dam.md").write_text(
+        JOINER, encoding="utf-8"
+    ),
+    "retitle": lambda root: _edit(
+        root, DAM, "A wall of water: the night the Dnipro broke loose", "Kakhovka dam destroyed"
+    ),
+    "leave": lambda root: _edit(root, TOWER, "published: 2023-06-24", "published: 2023-08-24"),
+    "delete": lambda root: (root / "content" / CLINIC).unlink(),
+    "registry": lambda root: _edit(root, "actors.yml", "name: Rafael Grossi", "name: R. Grossi"),
+}
+
+
+def test_pages_keyed_on_their_inputs_follow_every_edit(at_home, hits):
+    # Story and article pages are reused without building their page objects when their
+    # inputs are unchanged: a page must still change when only its neighbours did.
+    cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
+    build(cached, use_cache=True)
+    before = tree_bytes(cached / "site_src")
+    moved_by_neighbours = set()
+    for name, edit in EDITS.items():
+        edit(cached)
+        edit(clean)
+        build(cached, use_cache=True)
+        build(clean, use_cache=False)
+        after = tree_bytes(cached / "site_src")
+        assert after == tree_bytes(clean / "site_src"), name
+        touched = {"articles/morningstar/2023-06-06-dam.md", DAM, TOWER, CLINIC}
+        moved_by_neighbours |= {
+            page
+            for page in before.keys() & after.keys()
+            if page.startswith(("articles/", "stories/"))
+            and page not in touched
+            and before[page] != after[page]
+        }
+        before = after
+    assert any(p.startswith("articles/") for p in moved_by_neighbours)
+    assert any(p.startswith("stories/") for p in moved_by_neighbours)
+    # The pages nothing moved are still reused; a registry is in every article's key.
+    assert min(hits[1:-1]) > 100 and hits[-1] < 60
+
+
+def _retitle_event(analysis: Analysis, n: int) -> Analysis:
+    events = list(analysis.events)
+    events[n] = dataclasses.replace(events[n], title=events[n].title + " (updated)")
+    return dataclasses.replace(analysis, events=tuple(events))
+
+
+def _retitle_story(analysis: Analysis, n: int) -> Analysis:
+    stories = list(analysis.stories)
+    stories[n] = dataclasses.replace(stories[n], title="Another title")
+    return dataclasses.replace(analysis, stories=tuple(stories))
+
+
+def _rescore(analysis: Analysis, n: int) -> Analysis:
+    events = list(analysis.events)
+    evidence = tuple(dataclasses.replace(e, score=e.score + 0.3) for e in events[n].evidence)
+    events[n] = dataclasses.replace(events[n], evidence=evidence)
+    return dataclasses.replace(analysis, events=tuple(events))
+
+
+def _relabel_point(analysis: Analysis, n: int) -> Analysis:
+    points = list(analysis.points)
+    points[n] = dataclasses.replace(points[n], label="Something else", status="contradict")
+    return dataclasses.replace(analysis, points=tuple(points))
+
+
+def _drop_item(analysis: Analysis, n: int) -> Analysis:
+    events = list(analysis.events)
+    events[n] = dataclasses.replace(events[n], item_ids=events[n].item_ids[1:])
+    return dataclasses.replace(analysis, events=tuple(events))
+
+
+@pytest.mark.parametrize(
+    "change", [_retitle_event, _retitle_story, _rescore, _relabel_point, _drop_item]
+)
+def test_a_page_whose_object_changes_has_other_inputs(at_home, change):
+    # What the corpus-wide stages decide (events, stories, points) can change a page while
+    # none of its articles changed: the inputs must then change too. Articles keep their keys.
+    project, _ = pipeline.load_project(make_project(at_home / "p") / "mkdocs.yml")
+    analysis, _ = pipeline.analyse(project, use_cache=False)
+    key = "k-{}".format
+    things = {_retitle_story: analysis.stories, _relabel_point: analysis.points}
+    moved = 0
+    for n in range(0, len(things.get(change, analysis.events)), 3):
+        changed = change(analysis, n)
+        old, new = build_lookup(analysis), build_lookup(changed)
+        for story in changed.stories:
+            before = old.stories.get(story.id, story)
+            if story_page(old, before) != story_page(new, story):
+                assert story_inputs(old, before, key) != story_inputs(new, story, key), story.id
+                moved += 1
+        for article in analysis.corpus.articles:
+            if article_page(old, article) != article_page(new, article):
+                assert article_inputs(old, article, key) != article_inputs(new, article, key)
+                moved += 1
+    assert moved > 5  # the changes reach pages
