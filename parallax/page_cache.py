@@ -78,6 +78,7 @@ class PageCache:
         self._base = hashlib.sha256(base.encode()).digest()
         self._published = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
+        self.reused: set[str] = set()  # dests read back from site_src/, hash checked
         self.hits = 0
 
     def _read(self) -> dict[str, tuple[str, str]]:
@@ -129,11 +130,19 @@ class PageCache:
         """Note a page this build rendered (or reused), for the manifest saved after publish."""
         self._keys[dest] = key
         self.hits += hit
+        if hit:
+            self.reused.add(dest)
+
+    def _hash(self, page: RenderedPage) -> str:
+        """The sha256 of a page's text: a reused page's is the one it was checked against."""
+        if page.dest_path in self.reused:
+            return self._published[page.dest_path][1]
+        return _sha256(page.text)
 
     def save(self, pages: Sequence[RenderedPage]) -> None:
         """Write the manifest of the pages just published; call only once publish succeeded."""
         entries = {
-            p.dest_path: [self._keys[p.dest_path], _sha256(p.text)]
+            p.dest_path: [self._keys[p.dest_path], self._hash(p)]
             for p in pages
             if p.dest_path in self._keys
         }

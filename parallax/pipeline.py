@@ -244,7 +244,12 @@ def build(
             stage.count(cached=page_cache.hits)  # pages reused from site_src/
     with clock.stage("publish"):
         publish(
-            pages, project.abs_config, project.abs_site_src, project.abs_site, run_site=run_site
+            pages,
+            project.abs_config,
+            project.abs_site_src,
+            project.abs_site,
+            run_site=run_site,
+            unchanged=() if page_cache is None else page_cache.reused,
         )
         if page_cache is not None:  # the manifest describes what is now published
             page_cache.save(pages)

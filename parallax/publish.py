@@ -16,7 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -54,6 +54,14 @@ def _check_dest(dest_path: str) -> PurePosixPath:
     return path
 
 
+def _plain_file(abs_path: Path) -> bool:
+    """True when `abs_path` is a plain file, not a link to one."""
+    try:
+        return stat.S_ISREG(abs_path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def _same_file(abs_old: Path, data: bytes) -> bool:
     """True when `abs_old` is a plain file (not a link) holding exactly `data`."""
     try:
@@ -66,14 +74,19 @@ def _same_file(abs_old: Path, data: bytes) -> bool:
 
 
 def write_pages(
-    pages: Sequence[RenderedPage], abs_out_dir: Path, abs_previous: Path | None = None
+    pages: Sequence[RenderedPage],
+    abs_out_dir: Path,
+    abs_previous: Path | None = None,
+    unchanged: Collection[str] = (),
 ) -> None:
     """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set.
 
     A page whose bytes equal those of the same path under `abs_previous` (the live
     site_src/) is hard-linked to that file instead of written again (#9): nothing ever
     writes into a published file (a build only adds new files and swaps whole folders), so
-    sharing it is safe, and an unchanged republish costs a read instead of a write.
+    sharing it is safe, and an unchanged republish costs a read instead of a write. Pages
+    in `unchanged` (destinations the page cache read back from `abs_previous` in this build,
+    checking their hash) are linked without reading them again.
     """
     seen: dict[str, str] = {}
     made: set[Path] = set()
@@ -90,6 +103,16 @@ def write_pages(
         if abs_path.parent not in made:
             abs_path.parent.mkdir(parents=True, exist_ok=True)
             made.add(abs_path.parent)
+        if (
+            abs_previous is not None
+            and page.dest_path in unchanged
+            and _plain_file(abs_previous / rel)
+        ):
+            try:
+                os.link(abs_previous / rel, abs_path, follow_symlinks=False)
+                continue
+            except OSError:  # gone since, or links not supported: compare and write it
+                pass
         data = page.text.encode("utf-8")
         if abs_previous is not None and _same_file(abs_previous / rel, data):
             try:
@@ -194,12 +217,15 @@ def publish(
     abs_site: Path,
     *,
     run_site: bool = True,
+    unchanged: Collection[str] = (),
 ) -> None:
-    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing."""
+    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing.
+
+    `unchanged` names pages read back from site_src/ by the page cache (`write_pages`)."""
     with _staging(abs_config.parent / STAGING_DIR) as abs_stage:
         abs_docs = abs_stage / "docs"
         _copy_hand_written(abs_site_src, abs_docs)
-        write_pages(pages, abs_docs, abs_site_src)
+        write_pages(pages, abs_docs, abs_site_src, unchanged)
         if run_site:
             run_mkdocs(abs_config, abs_docs, abs_stage / "site")
             # Pagefind indexes the built HTML, so it runs after MkDocs and before the swap.

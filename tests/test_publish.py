@@ -64,11 +64,20 @@ def test_stale_generated_pages_go_and_hand_written_pages_stay(project):
     assert not (project / "site").exists()
 
 
-def test_unchanged_pages_are_kept_and_changed_ones_written(project):
+@pytest.mark.parametrize("reused", [(), ("articles/same.md", "articles/link.md")])
+def test_unchanged_pages_are_kept_and_changed_ones_written(project, reused):
+    # `reused`: what the page cache read back (and so knows is unchanged) in this build.
     site_src = project / "site_src"
 
     def build(pages: list[RenderedPage]) -> None:
-        publish(pages, project / "mkdocs.yml", site_src, project / "site", run_site=False)
+        publish(
+            pages,
+            project / "mkdocs.yml",
+            site_src,
+            project / "site",
+            run_site=False,
+            unchanged=reused,
+        )
 
     build([page("articles/same.md", "# Same\n"), page("articles/edit.md", "# Old\n")])
     same, edit = (os.stat(site_src / "articles" / n) for n in ("same.md", "edit.md"))
