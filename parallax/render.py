@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from parallax import overview_pages
 from parallax.article_pages import article_inputs, article_page
-from parallax.exports import export_files
+from parallax.exports import export_groups
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import escape_block, escape_inline, link
 from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
@@ -155,26 +155,39 @@ def _tasks(
     site_name: str,
     latest_stories: int,
     cache: PageCache | None,
-) -> tuple[list[Callable[[], list[Done]]], int]:
-    """Every page to render as a task, and where the exports task is.
+) -> tuple[list[Callable[[], list[Done]]], tuple[int, ...]]:
+    """Every page to render as a task, and where the overview and export tasks are.
 
     One task per story and per article page, each independent of the others; the overview
-    pages and the data exports are one long task each. Those two go first and a chunk apart,
-    so that two workers start one each while the others share the rest (#9).
+    pages and the data exports are a few long tasks. Those go first and a chunk apart, so
+    that the workers start one each while the others share the rest (#9).
     """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
     content = [partial(_story_page, env, cache, lookup, story) for story in stories]
     content += [partial(_article_page, env, cache, lookup, article) for article in articles]
 
-    def overview() -> list[Done]:
-        specs = overview_pages.overview_pages(lookup, site_name, latest_stories)
-        return [_render(env, cache, template, dest, page) for template, dest, page in specs]
+    def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> list[Done]:
+        return [_render(env, cache, template, dest, page) for template, dest, page in specs()]
 
-    def exports() -> list[Done]:
-        return [(page, "", False) for page in export_files(lookup, site_name)]
+    def exports(files: Callable[[], list[RenderedPage]]) -> list[Done]:
+        return [(page, "", False) for page in files()]
 
-    at = 1 + min(len(content), CHUNK - 1)
-    return [overview, *content[: at - 1], exports, *content[at - 1 :]], at
+    # The largest first: the claims export, the actors', sources' and list pages, the rest.
+    claims, clusters = export_groups(lookup, site_name)
+    lists, sources, actors = overview_pages.overview_groups(lookup, site_name, latest_stories)
+    long = [
+        partial(exports, claims),
+        partial(overview, actors),
+        partial(overview, sources),
+        partial(overview, lists),
+        partial(exports, clusters),
+    ]
+    tasks: list[Callable[[], list[Done]]] = []
+    at = []
+    for n, task in enumerate(long):
+        at.append(len(tasks))
+        tasks += [task, *content[n * (CHUNK - 1) : (n + 1) * (CHUNK - 1)]]
+    return tasks + content[len(long) * (CHUNK - 1) :], tuple(at)
 
 
 def _story_page(
@@ -222,11 +235,12 @@ def render_site(
     if isinstance(analysis, Corpus):  # until the pipeline passes the whole Analysis (#5)
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
-    tasks, exports_at = _tasks(env, lookup, site_name, latest_stories, cache)
+    tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache)
     done = fork_map(lambda n: tasks[n](), len(tasks))
-    # Content pages, then overview pages, then exports, as before the tasks were spread out.
-    found = [d for n, task in enumerate(done) if n not in (0, exports_at) for d in task]
-    found += done[0] + done[exports_at]
+    # Content pages first, then the rest, as before the tasks were spread out: the first
+    # of two pages for one path is the one `check_unique` names first.
+    found = [d for n, task in enumerate(done) if n not in long_at for d in task]
+    found += [d for n in long_at for d in done[n]]
     if cache is not None:
         for page, key, hit in found:
             if key:
