@@ -105,15 +105,16 @@ def _facets(
         names = previous.place_names  # "The city is under ..." goes on from the sentence before
     if not names and item is not None:
         names = _places(item.title, claim.speaker, variants, skip_first=False)
+    rebuttal = REBUTTAL.search(text)  # read once: the slowest pattern here (#9)
     return Facets(
         claim=claim,
         published=item.published if item is not None else dt.date.min,
         places=frozenset(key for key, _ in names),
         place_names=names,
         control=_control(text, claim.side, claim.speaker),
-        rebuts=bool(REBUTTAL.search(text)),
-        rebuts_previous=bool(REBUTTAL.search(text) and THAT_CLAIM.search(text)),
-        named=_named(_near_rebuttal(text), claim.speaker),
+        rebuts=rebuttal is not None,
+        rebuts_previous=bool(rebuttal and THAT_CLAIM.search(text)),
+        named=_named(_near_rebuttal(text, rebuttal), claim.speaker),
         negated=bool(NEGATION.search(text)),
         topics=frozenset(w for w in re.findall(r"[\w-]+", text.lower()) if w in SCALE_DOWN),
     )
@@ -163,9 +164,9 @@ def _control(text: str, side: str | None, speaker: str) -> str | None:
     return own if ENEMY_LOSING.search(text) else None
 
 
-def _near_rebuttal(text: str) -> str:
-    """The words around a rebuttal, where the person rebutted is named: "Medinsky is mistaken"."""
-    match = REBUTTAL.search(text)
+def _near_rebuttal(text: str, match: re.Match[str] | None) -> str:
+    """The words around a rebuttal (`match`, of REBUTTAL in `text`), where the person
+    rebutted is named: "Medinsky is mistaken"."""
     return text if match is None else text[max(0, match.start() - 60) : match.end() + 30]
 
 
