@@ -11,6 +11,8 @@ all start from a warm page cache:
    from `progress.Stages`, with the process's peak memory at the end of the stage;
 2. serial: the same with PARALLAX_JOBS=1, to see what the second core buys;
 3. incremental: a build that fills the cache, then one more article, then a cached build;
+   then a day's news (DAY articles about new events, on the day after the corpus's last)
+   and a cached build again: what a digest's daily CI run costs;
 4. MkDocs (`mkdocs build --strict`, as publish runs it) over the site_src/ just written,
    timed and divided by the number of pages, then Pagefind.
 
@@ -47,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import yaml  # noqa: E402
-from corpus import add_article, write_project  # noqa: E402
+from corpus import add_article, add_day, write_project  # noqa: E402
 
 from parallax import pipeline  # noqa: E402
 from parallax.frontmatter import split_front_matter  # noqa: E402
@@ -55,6 +57,7 @@ from parallax.parallel import jobs  # noqa: E402
 from parallax.progress import Stage, Stages  # noqa: E402
 
 SIZES = (1_000, 10_000)
+DAY = 500  # articles a day: "a digest grows by hundreds of articles a day" (#9)
 WORK = Path(os.environ.get("PARALLAX_BENCH_DIR", "/tmp/parallax-bench"))
 PY = sys.executable
 
@@ -187,6 +190,8 @@ def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
         row["fill"] = _subprocess_json(["--one", config, "fill"])
         row["added"] = add_article(abs_root / "content", size)
         row["incremental"] = _subprocess_json(["--one", config, "cached"])
+        row["day_added"] = add_day(abs_root / "content", size, DAY)
+        row["day"] = _subprocess_json(["--one", config, "cached"])
     if not options.keep:
         shutil.rmtree(abs_root, ignore_errors=True)
     return row
@@ -245,6 +250,7 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
     print(f"| build ÷ floor | {ratio} |")
     _stage_table(rows, "serial", "The same on one process (PARALLAX_JOBS=1)")
     _stage_table(rows, "incremental", "One article added, with the cache of the build before")
+    _stage_table(rows, "day", f"Then a day's news ({DAY} articles) added, with the cache")
     print()
     for r in rows:
         counts = ", ".join(

@@ -462,3 +462,27 @@ def add_article(abs_content: Path, size: int, seed: int = 7, number: int = 0) ->
     (abs_content / rel).parent.mkdir(parents=True, exist_ok=True)
     (abs_content / rel).write_text(text, encoding="utf-8")
     return rel
+
+
+def add_day(abs_content: Path, size: int, count: int, seed: int = 7) -> int:
+    """Write a day's news into a corpus of `size`: `count` articles about new events, each
+    reported by 1-7 outlets, on the day after the corpus's last. Returns the articles written.
+    """
+    world = make_world(size, random.Random(seed))
+    rng = random.Random(seed * 7919 + count)
+    day = START + dt.timedelta(days=world.span)
+    written, number = 0, 2 * 10**7
+    made: set[Path] = set()
+    while written < count:
+        event = dt_replace(_event(rng, number, world), day)
+        for k, outlet in enumerate(rng.sample(OUTLETS, rng.randint(1, 7))):
+            if written == count:
+                break
+            rel, text = _article(outlet, event, day, f"day-{number}-{k}", rng)
+            if (abs_content / rel).parent not in made:
+                (abs_content / rel).parent.mkdir(parents=True, exist_ok=True)
+                made.add((abs_content / rel).parent)
+            (abs_content / rel).write_text(text, encoding="utf-8")
+            written += 1
+        number += 1
+    return written
