@@ -10,6 +10,7 @@ does not chain unrelated items together the way single link does. Overrides win 
 from __future__ import annotations
 
 import dataclasses
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -90,9 +91,20 @@ def candidate_pairs(
     return pairs
 
 
+def _weight(signature: Signature, weights: Mapping[str, float]) -> float:
+    """The summed weight of a signature's tokens.
+
+    Sums over a set are summed exactly (`math.fsum`): a set's order depends on the hash seed
+    and on how it was built (an unpickled signature from the build cache may iterate in
+    another order), and a plain sum's last bits follow that order, which decided between
+    two near-equal pairs and made a cached build differ from a clean one.
+    """
+    return math.fsum(weights[t] for t in signature.tokens)
+
+
 def _overlap(a: Signature, b: Signature, weights: Mapping[str, float], total: float) -> float:
     """Weighted Dice coefficient of two signatures' tokens, 0-100; `total` is both weights."""
-    shared = sum(weights[t] for t in a.tokens if t in b.tokens)
+    shared = math.fsum(weights[t] for t in a.tokens if t in b.tokens)
     return 200.0 * shared / total if total else 0.0
 
 
@@ -116,7 +128,7 @@ def score_pair(
     `total` is the summed weight of both signatures' tokens, when the caller has it.
     """
     if total is None:
-        total = sum(weights[t] for t in a.tokens) + sum(weights[t] for t in b.tokens)
+        total = _weight(a, weights) + _weight(b, weights)
     fuzzy = _above_chance(fuzz.token_set_ratio(a.text, b.text, processor=None))
     blended = (1 - FUZZY_SHARE) * _overlap(a, b, weights, total) + FUZZY_SHARE * fuzzy
     return max(0.0, blended - _when_penalty(a, b))
@@ -156,7 +168,7 @@ def _score_items(
     weights = token_weights(signatures)
     signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
-    totals = [sum(weights[t] for t in s.tokens) for s in signatures]
+    totals = [_weight(s, weights) for s in signatures]
     scored = {}
     for i, j in pairs:
         score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
