@@ -3,7 +3,8 @@
 I/O at the edge: read once before loading, written once after analysing. A cache hit must
 never change a build's output, so an entry's key covers everything the per-article stages
 read: the file's bytes and content-relative path, the path messages show for it (it depends
-on the working directory), the registries as parsed, every setting, and the code (the
+on the working directory), the registries as parsed (but the overrides, which only clustering
+reads), every setting, and the code (the
 package's own sources, the Python and Unicode versions, and the libraries whose behaviour
 the stages depend on). Change any of them and the entry is simply never asked for again.
 
@@ -91,8 +92,12 @@ def code_version() -> str:
 
 @by_identity
 def _registries_digest(registries: Registries) -> bytes:
+    """The registries the per-article stages read: sources, actors and terms. Overrides
+    only steer clustering, which runs in full on every build, and whatever they change
+    reaches the stage memo and the pages through the events and stories (#9)."""
     # The repr of frozen dataclasses of tuples, strings and dates is exact and stable.
-    return hashlib.sha256(repr(registries).encode()).digest()
+    read = dataclasses.replace(registries, overrides=())
+    return hashlib.sha256(repr(read).encode()).digest()
 
 
 def _reducers() -> dict[type, Callable[[Any], Any]]:
