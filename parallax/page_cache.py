@@ -30,6 +30,7 @@ from pathlib import Path
 
 from parallax.cache import PACKS, code_version
 from parallax.model import RenderedPage
+from parallax.publish import FileStamp, file_stamp
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,9 @@ class PageCache:
         self._base = hashlib.sha256(base.encode()).digest()
         self._published = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
-        self.reused: set[str] = set()  # dests read back from site_src/, hash checked
+        # dests read back from site_src/, hash checked, with their files' stamps then
+        self.reused: dict[str, FileStamp] = {}
+        self._stamps: dict[str, FileStamp] = {}  # of the files `reuse` read
         self.hits = 0
 
     def _read(self) -> dict[str, tuple[str, str]]:
@@ -115,23 +118,29 @@ class PageCache:
         entry = self._published.get(dest)
         if entry is None or entry[0] != key or "\\" in dest or ".." in dest.split("/"):
             return None
+        abs_path = self.abs_site_src / dest
+        stamp = file_stamp(abs_path)  # a link in site_src/ is rendered again, never followed
+        if stamp is None:
+            return None
         try:
-            data = (self.abs_site_src / dest).read_bytes()
+            data = abs_path.read_bytes()
         except OSError:
             return None
         if hashlib.sha256(data).hexdigest() != entry[1]:
             return None
         try:
-            return data.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
+        self._stamps[dest] = stamp
+        return text
 
     def remember(self, dest: str, key: str, hit: bool) -> None:
         """Note a page this build rendered (or reused), for the manifest saved after publish."""
         self._keys[dest] = key
         self.hits += hit
         if hit:
-            self.reused.add(dest)
+            self.reused[dest] = self._stamps[dest]
 
     def _hash(self, page: RenderedPage) -> str:
         """The sha256 of a page's text: a reused page's is the one it was checked against."""

@@ -16,7 +16,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -54,12 +54,20 @@ def _check_dest(dest_path: str) -> PurePosixPath:
     return path
 
 
-def _plain_file(abs_path: Path) -> bool:
-    """True when `abs_path` is a plain file, not a link to one."""
+# A plain file's device, inode, size and modification time: the same stamp later means
+# nobody replaced or wrote into the file in between.
+FileStamp = tuple[int, int, int, int]
+
+
+def file_stamp(abs_path: Path) -> FileStamp | None:
+    """The stamp of a plain file; None for a link, a folder or nothing at all."""
     try:
-        return stat.S_ISREG(abs_path.lstat().st_mode)
+        info = abs_path.lstat()
     except OSError:
-        return False
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _same_file(abs_old: Path, data: bytes) -> bool:
@@ -77,17 +85,19 @@ def write_pages(
     pages: Sequence[RenderedPage],
     abs_out_dir: Path,
     abs_previous: Path | None = None,
-    unchanged: Collection[str] = (),
+    unchanged: Mapping[str, FileStamp] | None = None,
 ) -> None:
     """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set.
 
     A page whose bytes equal those of the same path under `abs_previous` (the live
     site_src/) is hard-linked to that file instead of written again (#9): nothing ever
     writes into a published file (a build only adds new files and swaps whole folders), so
-    sharing it is safe, and an unchanged republish costs a read instead of a write. Pages
-    in `unchanged` (destinations the page cache read back from `abs_previous` in this build,
-    checking their hash) are linked without reading them again.
+    sharing it is safe, and an unchanged republish costs a read instead of a write. A page
+    in `unchanged` (a destination the page cache read back from `abs_previous` in this build,
+    checking its hash, with the stamp the file had then) is linked without reading it again
+    while its file still has that stamp.
     """
+    unchanged = unchanged or {}
     seen: dict[str, str] = {}
     made: set[Path] = set()
     for page in pages:
@@ -103,10 +113,11 @@ def write_pages(
         if abs_path.parent not in made:
             abs_path.parent.mkdir(parents=True, exist_ok=True)
             made.add(abs_path.parent)
+        stamp = unchanged.get(page.dest_path)
         if (
             abs_previous is not None
-            and page.dest_path in unchanged
-            and _plain_file(abs_previous / rel)
+            and stamp is not None
+            and file_stamp(abs_previous / rel) == stamp
         ):
             try:
                 os.link(abs_previous / rel, abs_path, follow_symlinks=False)
@@ -217,7 +228,7 @@ def publish(
     abs_site: Path,
     *,
     run_site: bool = True,
-    unchanged: Collection[str] = (),
+    unchanged: Mapping[str, FileStamp] | None = None,
 ) -> None:
     """Write the pages into site_src/ and build site/ with MkDocs, all or nothing.
 

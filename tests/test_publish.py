@@ -10,7 +10,7 @@ import pytest
 from parallax import publish as publish_module
 from parallax.model import RenderedPage
 from parallax.problems import BuildError
-from parallax.publish import publish, write_pages
+from parallax.publish import file_stamp, publish, write_pages
 from tests.conftest import tree_bytes
 
 
@@ -70,13 +70,14 @@ def test_unchanged_pages_are_kept_and_changed_ones_written(project, reused):
     site_src = project / "site_src"
 
     def build(pages: list[RenderedPage]) -> None:
+        stamps = {d: file_stamp(site_src / d) for d in reused}
         publish(
             pages,
             project / "mkdocs.yml",
             site_src,
             project / "site",
             run_site=False,
-            unchanged=reused,
+            unchanged={d: s for d, s in stamps.items() if s is not None},
         )
 
     build([page("articles/same.md", "# Same\n"), page("articles/edit.md", "# Old\n")])
@@ -161,3 +162,17 @@ def test_an_interrupt_during_the_swap_rolls_back(project, monkeypatch):
         )
     monkeypatch.undo()
     assert (tree_bytes(project / "site_src"), tree_bytes(project / "site")) == before
+
+
+def test_a_reused_page_written_into_since_is_not_linked(project):
+    # The page cache checked the file's hash while rendering; a file changed after that (an
+    # editor, a second build) no longer has the stamp it had, and is compared and rewritten.
+    site_src = project / "site_src"
+    publish([page("articles/a.md", "# A\n")], project / "mkdocs.yml", site_src, project / "site",
+            run_site=False)  # fmt: skip
+    stamp = file_stamp(site_src / "articles" / "a.md")
+    assert stamp is not None
+    (site_src / "articles" / "a.md").write_text("# Changed by hand\n", encoding="utf-8")
+    publish([page("articles/a.md", "# A\n")], project / "mkdocs.yml", site_src, project / "site",
+            run_site=False, unchanged={"articles/a.md": stamp})  # fmt: skip
+    assert (site_src / "articles" / "a.md").read_text(encoding="utf-8") == "# A\n"
