@@ -81,7 +81,6 @@ class PageCache:
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         # dests read back from site_src/, hash checked, with their files' stamps then
         self.reused: dict[str, FileStamp] = {}
-        self._stamps: dict[str, FileStamp] = {}  # of the files `reuse` read
         self.hits = 0
 
     def _read(self) -> dict[str, tuple[str, str]]:
@@ -113,8 +112,9 @@ class PageCache:
         digest.update(f"\n{template}\n{dest}\ninputs\n{inputs}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def reuse(self, dest: str, key: str) -> str | None:
-        """The published text of `dest` when it was made from `key` and is intact, else None."""
+    def reuse(self, dest: str, key: str) -> tuple[str, FileStamp] | None:
+        """The published text of `dest` when it was made from `key` and is intact, with the
+        stamp its file had, else None. Pure but for the read: it runs in render's workers."""
         entry = self._published.get(dest)
         if entry is None or entry[0] != key or "\\" in dest or ".." in dest.split("/"):
             return None
@@ -132,15 +132,15 @@ class PageCache:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        self._stamps[dest] = stamp
-        return text
+        return text, stamp
 
-    def remember(self, dest: str, key: str, hit: bool) -> None:
-        """Note a page this build rendered (or reused), for the manifest saved after publish."""
+    def remember(self, dest: str, key: str, reused: FileStamp | None) -> None:
+        """Note a page this build rendered, or `reused` (with its file's stamp then), for
+        the manifest saved after publish."""
         self._keys[dest] = key
-        self.hits += hit
-        if hit:
-            self.reused[dest] = self._stamps[dest]
+        if reused is not None:
+            self.hits += 1
+            self.reused[dest] = reused
 
     def _hash(self, page: RenderedPage) -> str:
         """The sha256 of a page's text: a reused page's is the one it was checked against."""

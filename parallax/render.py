@@ -27,6 +27,7 @@ from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
+from parallax.publish import FileStamp
 from parallax.story_pages import story_inputs, story_page
 from parallax.urls import article_dest, page_link, story_dest
 
@@ -104,8 +105,10 @@ def render_page(
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 
-# A rendered page, the page cache's key for it ("" without a cache) and whether it was reused.
-Done = tuple[RenderedPage, str, bool]
+# A rendered page, the page cache's key for it ("" without a cache) and, when it was read
+# back from site_src/, the stamp of that file (rendering may run in a worker: what the
+# parent's page cache must know comes back with the page).
+Done = tuple[RenderedPage, str, FileStamp | None]
 
 
 def _render(
@@ -113,7 +116,7 @@ def _render(
 ) -> Done:
     """`render_page`, or the published page when the page cache has it."""
     if cache is None:
-        return render_page(env, template, dest, page), "", False
+        return render_page(env, template, dest, page), "", None
     key = cache.key(template, dest, page)
     return _reuse_or_render(env, cache, template, dest, key, lambda: page)
 
@@ -143,10 +146,11 @@ def _reuse_or_render(
     key: str,
     build: Callable[[], object],
 ) -> Done:
-    text = cache.reuse(dest, key)
-    if text is not None:
-        return RenderedPage(dest_path=dest, text=text, template=template), key, True
-    return render_page(env, template, dest, build()), key, False
+    found = cache.reuse(dest, key)
+    if found is not None:
+        text, stamp = found
+        return RenderedPage(dest_path=dest, text=text, template=template), key, stamp
+    return render_page(env, template, dest, build()), key, None
 
 
 def _tasks(
@@ -170,7 +174,7 @@ def _tasks(
         return [_render(env, cache, template, dest, page) for template, dest, page in specs()]
 
     def exports(files: Callable[[], list[RenderedPage]]) -> list[Done]:
-        return [(page, "", False) for page in files()]
+        return [(page, "", None) for page in files()]
 
     # The largest first: the claims export, the actors', sources' and list pages, the rest.
     claims, clusters = export_groups(lookup, site_name)
@@ -242,9 +246,9 @@ def render_site(
     found = [d for n, task in enumerate(done) if n not in long_at for d in task]
     found += [d for n in long_at for d in done[n]]
     if cache is not None:
-        for page, key, hit in found:
+        for page, key, stamp in found:
             if key:
-                cache.remember(page.dest_path, key, hit)
+                cache.remember(page.dest_path, key, stamp)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 import pytest
 
-from parallax import page_cache, pipeline
+from parallax import page_cache, parallel, pipeline, render
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import build_lookup
 from parallax.model import Analysis
@@ -210,3 +211,19 @@ def test_a_page_whose_object_changes_has_other_inputs(at_home, change):
                 assert article_inputs(old, article, key) != article_inputs(new, article, key)
                 moved += 1
     assert moved > 5  # the changes reach pages
+
+
+def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits, monkeypatch):
+    # Render runs in forked workers on a large site: what a worker learns when it reads a
+    # page back (its file's stamp) must reach the parent with the page.
+    in_workers = functools.partial(parallel.fork_map, workers=2, chunk=7, min_count=0)
+    monkeypatch.setattr(render, "fork_map", in_workers)
+    cached = make_project(at_home / "cached")
+    build(cached, use_cache=True)
+    add_article(cached)
+    build(cached, use_cache=True)
+    clean = make_project(at_home / "clean")
+    add_article(clean)
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    assert hits[0] == 0 and hits[1] > 100
