@@ -68,19 +68,21 @@ def fork_map(
     workers: int | None = None,
     stage: Stage | None = None,
     reducers: Mapping[type, Callable[[Any], Any]] | None = None,
-    chunk: int = CHUNK,
-    min_count: int = MIN_PARALLEL,
+    chunk: int | None = None,
+    min_count: int | None = None,
 ) -> list[R]:
     """[task(0), ..., task(count - 1)], in order, on forked worker processes when that pays.
 
     `task` is inherited by the workers (a closure over the corpus is fine), never pickled;
     only its results are, with `reducers` (a class -> reduce function, as in copyreg) for
     the classes that have a cheaper form. Tasks go to the workers `chunk` at a time, and
-    only when there are `min_count` or more: fewer, larger tasks want both smaller. An
-    exception in a task is raised here.
+    only when there are `min_count` or more: fewer, larger tasks want both smaller (CHUNK
+    and MIN_PARALLEL, read at each call, by default). An exception in a task is raised here.
     """
     global _TASK
     workers = jobs() if workers is None else workers
+    chunk = CHUNK if chunk is None else chunk
+    min_count = MIN_PARALLEL if min_count is None else min_count
     if workers < 2 or count < min_count or not _can_fork() or _TASK is not None:
         indexes = range(count) if stage is None else stage.track(range(count))
         return [task(n) for n in indexes]
