@@ -19,10 +19,11 @@ What makes it realistic enough to time every stage:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -415,9 +416,14 @@ def write_content(abs_content: Path, size: int, seed: int = 7) -> int:
     for name, text in registries(size, seed).items():
         (abs_content / name).parent.mkdir(parents=True, exist_ok=True)
         (abs_content / name).write_text(text, encoding="utf-8")
+    return _write_all(abs_content, articles(size, seed))
+
+
+def _write_all(abs_content: Path, files: Iterable[tuple[str, str]]) -> int:
+    """Write (content-relative path, text) files; returns how many."""
     count = 0
     made: set[Path] = set()
-    for rel, text in articles(size, seed):
+    for rel, text in files:
         abs_path = abs_content / rel
         if abs_path.parent not in made:
             abs_path.parent.mkdir(parents=True, exist_ok=True)
@@ -468,21 +474,14 @@ def add_day(abs_content: Path, size: int, count: int, seed: int = 7) -> int:
     """Write a day's news into a corpus of `size`: `count` articles about new events, each
     reported by 1-7 outlets, on the day after the corpus's last. Returns the articles written.
     """
+    return _write_all(abs_content, itertools.islice(_day_articles(size, count, seed), count))
+
+
+def _day_articles(size: int, count: int, seed: int) -> Iterator[tuple[str, str]]:
     world = make_world(size, random.Random(seed))
     rng = random.Random(seed * 7919 + count)
     day = START + dt.timedelta(days=world.span)
-    written, number = 0, 2 * 10**7
-    made: set[Path] = set()
-    while written < count:
+    for number in itertools.count(2 * 10**7):
         event = dt_replace(_event(rng, number, world), day)
         for k, outlet in enumerate(rng.sample(OUTLETS, rng.randint(1, 7))):
-            if written == count:
-                break
-            rel, text = _article(outlet, event, day, f"day-{number}-{k}", rng)
-            if (abs_content / rel).parent not in made:
-                (abs_content / rel).parent.mkdir(parents=True, exist_ok=True)
-                made.add((abs_content / rel).parent)
-            (abs_content / rel).write_text(text, encoding="utf-8")
-            written += 1
-        number += 1
-    return written
+            yield _article(outlet, event, day, f"day-{number}-{k}", rng)

@@ -15,7 +15,8 @@ Story and article pages, one per story and article, are keyed on what their page
 made of instead (`input_key`): the story with its events and points, the article's events and
 stories, and the build cache's key of every article involved, which stands for the article,
 its items, claims and framing, the registries and the settings. Their page objects are built
-only when the key has changed. Overview pages and data files are keyed on their page objects.
+only when the key has changed. Overview pages are keyed on their page objects; data files
+are made afresh.
 """
 
 from __future__ import annotations
@@ -96,9 +97,7 @@ class PageCache:
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
-        digest = hashlib.sha256(self._base)
-        digest.update(f"\n{template}\n{dest}\n{page!r}".encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        return self._key(template, dest, repr(page))
 
     def article_key(self, article_id: str) -> str | None:
         """The build cache's key of an article, None when it has none: what the article,
@@ -108,8 +107,11 @@ class PageCache:
     def input_key(self, template: str, dest: str, inputs: str) -> str:
         """The key of a page whose page object is made only of `inputs` (everything its
         builder reads, written out): looked up without building the page object."""
+        return self._key(template, dest, f"inputs\n{inputs}")
+
+    def _key(self, template: str, dest: str, made_of: str) -> str:
         digest = hashlib.sha256(self._base)
-        digest.update(f"\n{template}\n{dest}\ninputs\n{inputs}".encode("utf-8", "surrogatepass"))
+        digest.update(f"\n{template}\n{dest}\n{made_of}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def reuse(self, dest: str, key: str) -> tuple[str, FileStamp] | None:

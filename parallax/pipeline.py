@@ -108,9 +108,8 @@ def open_page_cache(
         return None
     abs_dir = project.abs_root / project.site.settings.cache_dir
     templates = (project.abs_template_overrides, project.abs_templates)
-    keys = {a.id: cache.article_key(a.id) for a in analysis.corpus.articles}
-    known = {article_id: key for article_id, key in keys.items() if key is not None}
-    return PageCache(abs_dir, project.abs_site_src, templates, known)
+    keys = {a.id: key for a in analysis.corpus.articles if (key := cache.article_key(a.id))}
+    return PageCache(abs_dir, project.abs_site_src, templates, keys)
 
 
 def analyse(

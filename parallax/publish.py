@@ -72,13 +72,23 @@ def file_stamp(abs_path: Path) -> FileStamp | None:
 
 def _same_file(abs_old: Path, data: bytes) -> bool:
     """True when `abs_old` is a plain file (not a link) holding exactly `data`."""
+    stamp = file_stamp(abs_old)
+    if stamp is None or stamp[2] != len(data):
+        return False
     try:
-        info = abs_old.lstat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
-            return False
         return abs_old.read_bytes() == data
     except OSError:
         return False
+
+
+def _link(abs_old: Path, abs_new: Path) -> bool:
+    """Hard-link `abs_new` to `abs_old`; False where that fails (gone since, another file
+    system, links not supported), and the caller writes the file instead."""
+    try:
+        os.link(abs_old, abs_new, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
 
 
 def write_pages(
@@ -113,24 +123,13 @@ def write_pages(
         if abs_path.parent not in made:
             abs_path.parent.mkdir(parents=True, exist_ok=True)
             made.add(abs_path.parent)
+        abs_old = None if abs_previous is None else abs_previous / rel
         stamp = unchanged.get(page.dest_path)
-        if (
-            abs_previous is not None
-            and stamp is not None
-            and file_stamp(abs_previous / rel) == stamp
-        ):
-            try:
-                os.link(abs_previous / rel, abs_path, follow_symlinks=False)
-                continue
-            except OSError:  # gone since, or links not supported: compare and write it
-                pass
+        if abs_old and stamp and file_stamp(abs_old) == stamp and _link(abs_old, abs_path):
+            continue
         data = page.text.encode("utf-8")
-        if abs_previous is not None and _same_file(abs_previous / rel, data):
-            try:
-                os.link(abs_previous / rel, abs_path, follow_symlinks=False)
-                continue
-            except OSError:  # another file system, or links not supported: write it
-                pass
+        if abs_old and _same_file(abs_old, data) and _link(abs_old, abs_path):
+            continue
         abs_path.write_bytes(data)
 
 

@@ -15,7 +15,7 @@ from parallax.model import Analysis
 from parallax.page_cache import PageCache
 from parallax.story_pages import story_inputs, story_page
 from tests.conftest import tree_bytes
-from tests.test_cache import add_article, build, make_project
+from tests.test_cache import add_article, build, cached_equals_clean, make_project
 
 FIRST = "articles/dailyherald/2022-09-01-grossi-frontline.md"
 
@@ -218,12 +218,5 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     # page back (its file's stamp) must reach the parent with the page.
     in_workers = functools.partial(parallel.fork_map, workers=2, chunk=7, min_count=0)
     monkeypatch.setattr(render, "fork_map", in_workers)
-    cached = make_project(at_home / "cached")
-    build(cached, use_cache=True)
-    add_article(cached)
-    build(cached, use_cache=True)
-    clean = make_project(at_home / "clean")
-    add_article(clean)
-    build(clean, use_cache=False)
-    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    cached_equals_clean(at_home)
     assert hits[0] == 0 and hits[1] > 100
