@@ -2,8 +2,9 @@
 
 Pure. Each sentence of each item becomes `<span class="px-s" id="s-<n>">…</span>` around its
 escaped text, so a claim on a story page can link to the exact sentence and the stylesheet can
-highlight it with `:target`. The only HTML here is those spans with ids we made; the text
-inside them passes through `escape_inline` like every other untrusted string.
+highlight it with `:target`. Paragraphs are HTML, which Markdown passes through without its
+inline pass (#9); the only tags here are those spans with ids we made, and the text inside
+them passes through `escape_html` like every other untrusted string in a page's HTML parts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from markupsafe import Markup, escape
 
 from parallax.lookup import Lookup
-from parallax.markup import escape_inline, paragraphs, safe_url
+from parallax.markup import escape_html, paragraphs, safe_url
 from parallax.model import Article, Item, Sentence
 from parallax.pages import ArticlePage, ArticleSection, Link
 from parallax.urls import (
@@ -42,7 +43,7 @@ def paragraph_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _sentence_span(anchor: str, text: str) -> str:
-    return f'<span class="px-s" id="{escape(anchor)}">{escape_inline(text)}</span>'
+    return f'<span class="px-s" id="{escape(anchor)}">{escape_html(text)}</span>'
 
 
 def _in_order(item: Item) -> list[Sentence]:
@@ -64,10 +65,10 @@ def anchored_paragraph(
         begin, stop = max(sentence.span.start, pos), min(sentence.span.end, end)
         if begin >= stop:
             continue
-        parts.append(escape_inline(item.text[pos:begin]))
+        parts.append(escape_html(item.text[pos:begin]))
         parts.append(_sentence_span(sentence_anchor(item, sentence), item.text[begin:stop]))
         pos = stop
-    parts.append(escape_inline(item.text[pos:end]))
+    parts.append(escape_html(item.text[pos:end]))
     # Every part is markup already: joined as strings, not escaped again (#9).
     return Markup(" ".join(p for p in parts if p))
 
@@ -101,17 +102,15 @@ def _item_section(lookup: Lookup, article: Article, item: Item) -> ArticleSectio
 def body_sections(article: Article) -> tuple[ArticleSection, ...]:
     """The body without analysis (no items yet): escaped paragraphs, entries at `## `."""
     if article.kind != "liveblog":
-        return (
-            ArticleSection(None, None, tuple(map(escape_inline, paragraphs(article.body))), ()),
-        )
+        return (ArticleSection(None, None, tuple(map(escape_html, paragraphs(article.body))), ()),)
     chunks = re.split(r"^## +(.*)$", article.body, flags=re.MULTILINE)
     sections = []
     if paragraphs(chunks[0]):
         sections.append(
-            ArticleSection(None, None, tuple(map(escape_inline, paragraphs(chunks[0]))), ())
+            ArticleSection(None, None, tuple(map(escape_html, paragraphs(chunks[0]))), ())
         )
     for heading, text in zip(chunks[1::2], chunks[2::2], strict=True):
-        body = tuple(map(escape_inline, paragraphs(text)))
+        body = tuple(map(escape_html, paragraphs(text)))
         sections.append(ArticleSection(heading.strip(), None, body, ()))
     return tuple(sections)
 

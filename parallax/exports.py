@@ -22,19 +22,12 @@ from parallax.markup import plain
 from parallax.model import Analysis, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.story_pages import story_events, story_sources
-from parallax.urls import FEED, event_anchor, safe_id, sentence_anchor, story_dest
+from parallax.urls import FEED, event_anchor, safe_id, sentence_anchor, site_url, story_dest
 
 ATOM = "http://www.w3.org/2005/Atom"
 # One encoder for every record: `json.dumps` with options makes a new one per call (#9).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _ID_NAMESPACE = uuid.UUID("6f1c3b52-3f0e-4c58-9a57-2f0d1d4c8a11")  # ours; keeps feed ids stable
-
-
-def site_url(dest: str, anchor: str | None = None) -> str:
-    """The page's URL relative to the site root, as MkDocs publishes it (directory URLs)."""
-    path = dest.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index") + "/"
-    return path if anchor is None else f"{path}#{anchor}"
 
 
 def clusters_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str, Any]:

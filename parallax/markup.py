@@ -1,8 +1,10 @@
-"""Turning untrusted text into Markdown that shows exactly that text, and nothing more.
+"""Turning untrusted text into Markdown that shows exactly that text, and nothing more; or,
+for the parts of a page written as HTML, into HTML that does.
 
 Pure. Contributor and outlet text reaches a page only through these functions: HTML is
-written as entities, Markdown syntax is escaped, URLs other than http(s) are dropped, and
-invisible direction overrides are removed, so no input can add markup, links or scripts.
+written as entities, Markdown syntax is escaped (in Markdown), URLs other than http(s) are
+dropped, and invisible direction overrides are removed, so no input can add markup, links or
+scripts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # Characters Python-Markdown (with the extensions in mkdocs.yml) gives a meaning anywhere.
 _MD_BACKSLASH = set("\\`*_[]()!#")
@@ -80,6 +82,14 @@ def escape_inline(text: str) -> Markup:
     return Markup(prefix + text.translate(_ESCAPES))
 
 
+@lru_cache(maxsize=1 << 16)
+def escape_html(text: str) -> Markup:
+    """One line of text as HTML that shows exactly that text, for the parts of a page written
+    as HTML: Markdown passes those through untouched, so only HTML's characters are escaped,
+    and line breaks become spaces so no blank line can end the HTML block early."""
+    return escape(_break_long_words(plain(text).replace("\n", " ")))
+
+
 def paragraphs(text: str) -> tuple[str, ...]:
     """Paragraphs of plain text: blank lines separate them, single newlines join lines."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
@@ -89,6 +99,11 @@ def paragraphs(text: str) -> tuple[str, ...]:
 def escape_block(text: str) -> Markup:
     """Several paragraphs of text as Markdown paragraphs, each escaped."""
     return Markup("\n\n".join(escape_inline(p) for p in paragraphs(text)))
+
+
+def html_block(text: str) -> Markup:
+    """`escape_block` for the parts of a page written as HTML: one <p> per paragraph."""
+    return Markup("\n").join(Markup("<p>%s</p>") % escape_html(p) for p in paragraphs(text))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -115,6 +130,13 @@ def link(text: str, url: str | None) -> Markup:
         return label
     encoded = target.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
     return Markup(f"[{label}](<{encoded}>)")
+
+
+def html_link(text: str, url: str | None) -> Markup:
+    """`link` for the parts of a page written as HTML."""
+    target = safe_url(url)
+    label = escape_html(text)
+    return label if target is None else Markup(f'<a href="{escape(target)}">{label}</a>')
 
 
 # A site path, optionally ../-relative, with an optional #fragment; or a bare #fragment.

@@ -2,7 +2,11 @@
 
 Reads templates only; writes nothing. Every `{{ value }}` a template prints passes through
 `_finalize`, which escapes it for Markdown and HTML unless the value was built as markup
-in Python: templates cannot publish contributor text raw, even by mistake. Page objects come
+in Python: templates cannot publish contributor text raw, even by mistake. A template named
+`*.html.j2` writes a part of a page as HTML, which Markdown passes through untouched
+(Python-Markdown's inline pass over a story page's columns and claims was most of MkDocs'
+time, #9): there the same values are escaped for HTML, and links are written as MkDocs
+would have rewritten them. Page objects come
 from the builders in story_pages, article_pages and overview_pages; data files from exports.
 """
 
@@ -10,38 +14,79 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from jinja2.filters import do_join
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from parallax import overview_pages
 from parallax.article_pages import article_inputs, article_page
 from parallax.exports import export_groups
 from parallax.lookup import Lookup, build_lookup
-from parallax.markup import escape_block, escape_inline, link
+from parallax.markup import (
+    escape_block,
+    escape_html,
+    escape_inline,
+    html_block,
+    html_link,
+    link,
+)
 from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.publish import FileStamp
 from parallax.story_pages import story_inputs, story_page
-from parallax.urls import article_dest, page_link, story_dest
+from parallax.urls import article_dest, html_page_link, page_link, story_dest
 
 DEFAULT_PREFIX = "default:"
 LATEST_STORIES = 20  # the default of Settings.latest_stories
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-def _finalize(value: Any) -> Any:
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: EvalContext, value: Any) -> Any:
     if isinstance(value, Markup) or value is None:
         return "" if value is None else value
     if isinstance(value, bool | int | float):
         return str(value)
-    return escape_inline(str(value))
+    return escape_html(str(value)) if eval_ctx.autoescape else escape_inline(str(value))
+
+
+def _is_html(name: str | None) -> bool:
+    return name is not None and name.endswith(".html.j2")
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx: EvalContext, values: Iterable[Any], separator: str = "") -> Any:
+    """Jinja's `join`; in HTML, each value escaped by `_finalize` (Jinja's own would only
+    escape it, keeping the control characters and direction overrides `plain` removes)."""
+    if not eval_ctx.autoescape:
+        return do_join(eval_ctx, values, separator)
+    return Markup(escape(separator)).join(_finalize(eval_ctx, value) for value in values)
+
+
+@jinja2.pass_context
+def _link_to(context: Context, text: str, href: str) -> Markup:
+    if context.eval_ctx.autoescape:
+        return html_page_link(text, href, context["dest"])
+    return page_link(text, href)
+
+
+@jinja2.pass_eval_context
+def _link(eval_ctx: EvalContext, text: str, url: str | None) -> Markup:
+    return html_link(text, url) if eval_ctx.autoescape else link(text, url)
+
+
+@jinja2.pass_eval_context
+def _paragraphs(eval_ctx: EvalContext, text: str) -> Markup:
+    return html_block(text) if eval_ctx.autoescape else escape_block(text)
 
 
 def _token(value: str) -> Markup:
@@ -66,7 +111,8 @@ def make_environment(
     env = jinja2.Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Markdown; _finalize escapes for it instead
+        # Markdown templates escape through _finalize; HTML ones are escaped as HTML too
+        autoescape=_is_html,
         finalize=_finalize,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -75,9 +121,10 @@ def make_environment(
         # stats its file again (tens of thousands of times per build, #9).
         auto_reload=False,
     )
-    env.filters["paragraphs"] = escape_block
-    env.filters["link"] = link
-    env.filters["link_to"] = page_link
+    env.filters["paragraphs"] = _paragraphs
+    env.filters["link"] = _link
+    env.filters["link_to"] = _link_to
+    env.filters["join"] = _join
     env.filters["token"] = _token
     return env
 
@@ -98,7 +145,7 @@ def render_page(
 ) -> RenderedPage:
     """Render one page object with one template."""
     try:
-        text = env.get_template(template).render(page=page)
+        text = env.get_template(template).render(page=page, dest=dest_path)
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc, template)
         raise BuildError(f"{where}:{line}: {exc.message or exc}") from exc

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from parallax.markup import escape_inline
+from parallax.markup import escape_html, escape_inline
 from parallax.model import Item, Sentence
 
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -123,8 +123,46 @@ def _relparts(to_dest: str, start: str) -> str:
     return "/".join(parts) if parts else "."
 
 
-def page_link(text: str, href: str) -> Markup:
-    """A Markdown link to a page of the site; `href` comes from `relative` and is checked again."""
+def site_url(dest: str, anchor: str | None = None) -> str:
+    """The page's URL relative to the site root, as MkDocs publishes it (directory URLs)."""
+    if not dest.endswith(".md"):  # a data file keeps its name
+        return dest if anchor is None else f"{dest}#{anchor}"
+    path = dest.removesuffix(".md")
+    path = "" if path == "index" else path.removesuffix("/index") + "/"
+    return path if anchor is None else f"{path}#{anchor}"
+
+
+def served_href(from_dest: str, href: str) -> str:
+    """A link made by `relative` for the Markdown page `from_dest`, as the page MkDocs
+    publishes needs it: MkDocs rewrites the links it finds in Markdown, not those in the
+    parts of a page written as HTML, and with directory URLs each page sits one folder
+    deeper than its Markdown file."""
+    path, hash_, anchor = href.partition("#")
+    if not path:
+        return href
+    target = posixpath.normpath(posixpath.join(_dirname(from_dest), path))
+    url = site_url(target)
+    here = site_url(from_dest)  # a folder: "" or ending in "/"
+    if url.endswith("/") or not url:
+        found = _relparts(url, here)
+        found = "./" if found == "." else found + "/"
+    else:
+        found = _relparts(url, here)
+    return found + hash_ + anchor
+
+
+def _checked(href: str) -> str:
     if not _SAFE_HREF.match(href) or "//" in href:
         raise ValueError(f"not an internal link: {href!r}")
-    return Markup(f"[{escape_inline(text)}]({href})")
+    return href
+
+
+def page_link(text: str, href: str) -> Markup:
+    """A Markdown link to a page of the site; `href` comes from `relative` and is checked again."""
+    return Markup(f"[{escape_inline(text)}]({_checked(href)})")
+
+
+def html_page_link(text: str, href: str, from_dest: str) -> Markup:
+    """`page_link` for the parts of a page written as HTML, with the link MkDocs would have
+    made of `href` on the page `from_dest`."""
+    return Markup(f'<a href="{served_href(from_dest, _checked(href))}">{escape_html(text)}</a>')

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from parallax.exports import claims_json, clusters_json, export_files, json_file, site_url
+from parallax.exports import claims_json, clusters_json, export_files, json_file
 from parallax.lookup import build_lookup
 from tests.conftest_golden import site_analysis
 
@@ -17,19 +17,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
     return {p.dest_path: p.text for p in export_files(build_lookup(site_analysis()), "Parallax")}
-
-
-@pytest.mark.parametrize(
-    ("dest", "anchor", "url"),
-    [
-        ("index.md", None, ""),
-        ("stories/index.md", None, "stories/"),
-        ("stories/veresk-dam.md", "event-x", "stories/veresk-dam/#event-x"),
-        ("articles/tass/2024-03-04-x.md", "s-2", "articles/tass/2024-03-04-x/#s-2"),
-    ],
-)
-def test_site_urls_follow_mkdocs_directory_urls(dest, anchor, url):
-    assert site_url(dest, anchor) == url
 
 
 def test_events_and_stories_have_the_cli_shape_plus_urls():

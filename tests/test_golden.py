@@ -70,3 +70,32 @@ def test_the_fixture_site_builds_strict_with_mkdocs(tmp_path):
     assert soup.find("link", type="application/atom+xml")["href"] == "../../data/feed.xml"
     assert soup.find("form", role="search")["action"] == "../../search/"
     assert (root / "site" / "data" / "claims.json").is_file()
+    assert broken_links(root / "site") == []
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every link between the built pages whose page or anchor is missing. MkDocs checks the
+    links it finds in Markdown; the parts of a page written as HTML are checked here."""
+    pages = {
+        p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in site.rglob("*.html")
+    }
+    ids = {
+        p.resolve(): {str(tag["id"]) for tag in soup.find_all(id=True)} for p, soup in pages.items()
+    }
+    broken = []
+    for page, soup in pages.items():
+        for link in soup.find_all("a", href=True):
+            href = str(link["href"])
+            if "://" in href or href.startswith(("mailto:", "javascript:")):
+                continue
+            path, _, anchor = href.partition("#")
+            base = site if path.startswith("/") else page.parent  # 404.html links from the root
+            target = (base / path.lstrip("/")).resolve() if path else page.resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site)}: {href}"
+            if not target.is_file():
+                broken.append(where)
+            elif anchor and target.suffix == ".html" and anchor not in ids[target]:
+                broken.append(where + " (no such anchor)")
+    return broken
