@@ -138,17 +138,20 @@ def served_href(from_dest: str, href: str) -> str:
     parts of a page written as HTML, and with directory URLs each page sits one folder
     deeper than its Markdown file."""
     path, hash_, anchor = href.partition("#")
-    if not path:
-        return href
+    return _served_path(from_dest, path) + hash_ + anchor if path else href
+
+
+# A story page links each of its articles once per claim, an actor page each of its events
+# once per claim: the path is worked out once per page and target (#9).
+@lru_cache(maxsize=1 << 16)
+def _served_path(from_dest: str, path: str) -> str:
     target = posixpath.normpath(posixpath.join(_dirname(from_dest), path))
     url = site_url(target)
     here = site_url(from_dest)  # a folder: "" or ending in "/"
-    if url.endswith("/") or not url:
-        found = _relparts(url, here)
-        found = "./" if found == "." else found + "/"
-    else:
-        found = _relparts(url, here)
-    return found + hash_ + anchor
+    found = _relparts(url, here)
+    if url.endswith("/") or not url:  # a page, published as its folder
+        return "./" if found == "." else found + "/"
+    return found
 
 
 def _checked(href: str) -> str:
