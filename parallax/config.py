@@ -194,6 +194,10 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
     settings, problems = settings_from_mapping(
         extra.get("digest") if isinstance(extra, Mapping) else None, where
     )
+    if raw.get("use_directory_urls", True) is not True:
+        # Links in the pages' HTML parts and the URLs in the data files are written as MkDocs
+        # publishes pages with directory URLs (urls.site_url); other URLs would break them.
+        problems += (_directory_urls_problem(abs_config_path, where),)
     site = SiteConfig(
         site_name=str(raw.get("site_name") or "Parallax"),
         docs_dir=str(raw.get("docs_dir") or "docs"),
@@ -201,6 +205,17 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
         settings=settings,
     )
     return site, problems
+
+
+def _directory_urls_problem(abs_config_path: Path, where: SourceRef) -> Problem:
+    lines = abs_config_path.read_text(encoding="utf-8").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("use_directory_urls")), 1)
+    return Problem(
+        SourceRef(where.path, line),
+        "use_directory_urls",
+        "the digest's pages link to each other as MkDocs publishes them with directory URLs",
+        "set use_directory_urls: true (the default) or remove the line",
+    )
 
 
 def settings_table() -> str:

@@ -87,6 +87,21 @@ def test_a_bad_setting_stops_with_its_key(project, monkeypatch):
     )
 
 
+def test_page_urls_other_than_directory_urls_stop_the_build_at_their_line(project, monkeypatch):
+    monkeypatch.chdir(project)
+    config = project / "mkdocs.yml"
+    text = config.read_text()
+    config.write_text(text.replace("use_directory_urls: true", "use_directory_urls: false"))
+    line = text.splitlines().index("use_directory_urls: true") + 1
+    code, output = run(project, "check")
+    assert code == 1
+    assert output.splitlines()[:2] == [
+        f"mkdocs.yml:{line}: use_directory_urls: the digest's pages link to each other as "
+        "MkDocs publishes them with directory URLs",
+        "  hint: set use_directory_urls: true (the default) or remove the line",
+    ]
+
+
 def test_usage_errors_exit_2(project, monkeypatch):
     monkeypatch.chdir(project)
     assert run(project, "check", "--format", "xml")[0] == 2
