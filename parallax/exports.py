@@ -22,7 +22,15 @@ from parallax.markup import plain
 from parallax.model import Analysis, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.story_pages import story_events, story_sources
-from parallax.urls import FEED, event_anchor, safe_id, sentence_anchor, site_url, story_dest
+from parallax.urls import (
+    FEED,
+    article_dest,
+    event_anchor,
+    safe_id,
+    sentence_anchor,
+    site_url,
+    story_dest,
+)
 
 ATOM = "http://www.w3.org/2005/Atom"
 # One encoder for every record: `json.dumps` with options makes a new one per call (#9).
@@ -57,7 +65,7 @@ def claims_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str, A
         claim_json["url"] = None
         if item is not None:
             anchor = sentence_anchor(item, claim.sentence)
-            claim_json["url"] = f"{site_url(item.article_id + '.md')}#{anchor}"
+            claim_json["url"] = site_url(article_dest(item.article_id), anchor)
     return data
 
 

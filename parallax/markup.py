@@ -58,12 +58,21 @@ _LONG_WORD = re.compile(rf"\S{{{MAX_WORD}}}(?=\S)")
 _ESCAPES = {ord(ch): entity for ch, entity in _MD_ENTITY.items()} | {
     ord(ch): "\\" + ch for ch in _MD_BACKSLASH
 }
+# In HTML every one of them is an entity: a backslash would show.
+_HTML = {ord(ch): f"&#{ord(ch)};" for ch in (*_MD_BACKSLASH, "'", '"')} | {
+    ord(ch): entity for ch, entity in _MD_ENTITY.items()
+}
 
 
 def _break_long_words(text: str) -> str:
     if len(text) <= MAX_WORD:
         return text
     return _LONG_WORD.sub(lambda m: m.group(0) + "\u200b", text)
+
+
+def _one_line(text: str) -> str:
+    """`plain` text on one line, long runs broken: what both escapes start from."""
+    return _break_long_words(plain(text).replace("\n", " "))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -73,7 +82,7 @@ def escape_inline(text: str) -> Markup:
     Memoised: names, titles and claim sentences recur on many pages, and a build escapes
     about two hundred strings per page (#9).
     """
-    text = _break_long_words(plain(text).replace("\n", " "))
+    text = _one_line(text)
     start = _LINE_START.match(text)
     prefix = ""
     if start is not None:  # "1. x" and "- x" must not become lists
@@ -85,9 +94,16 @@ def escape_inline(text: str) -> Markup:
 @lru_cache(maxsize=1 << 16)
 def escape_html(text: str) -> Markup:
     """One line of text as HTML that shows exactly that text, for the parts of a page written
-    as HTML: Markdown passes those through untouched, so only HTML's characters are escaped,
-    and line breaks become spaces so no blank line can end the HTML block early."""
-    return escape(_break_long_words(plain(text).replace("\n", " ")))
+    as HTML. Markdown's characters are written as entities too (the browser shows the same
+    characters), so the text stays text even where a template puts it outside an HTML block;
+    line breaks become spaces, so no blank line can end an HTML block early."""
+    text = _one_line(text)
+    start = _LINE_START.match(text)
+    if start is not None:  # "1. x" and "- x" must not become lists either
+        marker = start.end() - 1
+        text = text[:marker] + f"&#{ord(text[marker])};" + text[marker + 1 :].translate(_HTML)
+        return Markup(text)
+    return Markup(text.translate(_HTML))
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
@@ -137,14 +153,3 @@ def html_link(text: str, url: str | None) -> Markup:
     target = safe_url(url)
     label = escape_html(text)
     return label if target is None else Markup(f'<a href="{escape(target)}">{label}</a>')
-
-
-# A site path, optionally ../-relative, with an optional #fragment; or a bare #fragment.
-_INTERNAL = re.compile(r"^(\.\./)*[a-z0-9][a-z0-9/._-]*(#[a-z0-9_-]+)?$|^#[a-z0-9_-]+$")
-
-
-def internal_link(text: str, href: str) -> Markup:
-    """A Markdown link to a page of the site; `href` is built by us, and checked all the same."""
-    if not _INTERNAL.match(href) or "//" in href:
-        raise ValueError(f"not an internal link: {href!r}")
-    return Markup(f"[{escape_inline(text)}]({href})")

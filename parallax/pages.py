@@ -168,7 +168,8 @@ class ArticleSection:
     heading: str | None = described("The entry's heading, or None for a whole article.")
     anchor: str | None = described("The entry's anchor, or None.")
     paragraphs: tuple[Markup, ...] = described(
-        "Escaped paragraphs, each sentence wrapped in a span with its anchor."
+        "Paragraphs as HTML (escaped by markup.escape_html), each sentence wrapped in a span "
+        "with its anchor; a template prints each in a <p> at the start of a line."
     )
     events: tuple[Link, ...] = described("The story sections that compare this item.")
 

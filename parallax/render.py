@@ -1,12 +1,13 @@
 """The Jinja2 environment, template lookup, and rendering every page of the site to Markdown.
 
 Reads templates only; writes nothing. Every `{{ value }}` a template prints passes through
-`_finalize`, which escapes it for Markdown and HTML unless the value was built as markup
-in Python: templates cannot publish contributor text raw, even by mistake. A template named
-`*.html.j2` writes a part of a page as HTML, which Markdown passes through untouched
-(Python-Markdown's inline pass over a story page's columns and claims was most of MkDocs'
-time, #9): there the same values are escaped for HTML, and links are written as MkDocs
-would have rewritten them. Page objects come
+`_finalize`, which escapes it for where it lands unless the value was built as markup in
+Python (parallax.markup, parallax.urls, the page builders): templates cannot publish
+contributor text raw, even by mistake. A `*.md.j2` template writes Markdown, and values are
+escaped for Markdown and HTML; a `*.html.j2` template writes a part of a page as HTML,
+which Markdown passes through untouched (Python-Markdown's inline pass over a story page's
+columns and claims was most of MkDocs' time, #9): there values are escaped as HTML, and
+`link_to` writes the URL MkDocs would have made of the link. Page objects come
 from the builders in story_pages, article_pages and overview_pages; data files from exports.
 """
 
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.filters import do_join
+from jinja2.filters import do_join, make_attrgetter
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -64,12 +65,25 @@ def _is_html(name: str | None) -> bool:
 
 
 @jinja2.pass_eval_context
-def _join(eval_ctx: EvalContext, values: Iterable[Any], separator: str = "") -> Any:
+def _join(
+    eval_ctx: EvalContext,
+    values: Iterable[Any],
+    separator: str = "",
+    attribute: str | int | None = None,
+) -> Any:
     """Jinja's `join`; in HTML, each value escaped by `_finalize` (Jinja's own would only
     escape it, keeping the control characters and direction overrides `plain` removes)."""
     if not eval_ctx.autoescape:
-        return do_join(eval_ctx, values, separator)
+        return do_join(eval_ctx, values, separator, attribute)
+    if attribute is not None:
+        values = map(make_attrgetter(eval_ctx.environment, attribute), values)
     return Markup(escape(separator)).join(_finalize(eval_ctx, value) for value in values)
+
+
+def _no_urlize(value: Any, *args: Any, **kwargs: Any) -> Any:
+    """Jinja's `urlize` would turn any address in untrusted text into a live link; outside
+    links go through `link`, which takes only plain http(s) URLs."""
+    raise jinja2.TemplateRuntimeError("urlize is not available: use the `link` filter")
 
 
 @jinja2.pass_context
@@ -125,6 +139,7 @@ def make_environment(
     env.filters["link"] = _link
     env.filters["link_to"] = _link_to
     env.filters["join"] = _join
+    env.filters["urlize"] = _no_urlize
     env.filters["token"] = _token
     return env
 

@@ -125,10 +125,10 @@ def _relparts(to_dest: str, start: str) -> str:
 
 def site_url(dest: str, anchor: str | None = None) -> str:
     """The page's URL relative to the site root, as MkDocs publishes it (directory URLs)."""
-    if not dest.endswith(".md"):  # a data file keeps its name
-        return dest if anchor is None else f"{dest}#{anchor}"
-    path = dest.removesuffix(".md")
-    path = "" if path == "index" else path.removesuffix("/index") + "/"
+    path = dest  # a data file keeps its name
+    if dest.endswith(".md"):
+        path = dest.removesuffix(".md")
+        path = "" if path == "index" else path.removesuffix("/index") + "/"
     return path if anchor is None else f"{path}#{anchor}"
 
 

@@ -91,8 +91,9 @@ def broken_links(site: Path) -> list[str]:
             path, _, anchor = href.partition("#")
             base = site if path.startswith("/") else page.parent  # 404.html links from the root
             target = (base / path.lstrip("/")).resolve() if path else page.resolve()
-            if target.is_dir():
-                target = target / "index.html"
+            if target.is_dir():  # a page is its folder: a link to it ends in "/" (or is ".")
+                folder = path.endswith("/") or path.rpartition("/")[2] in (".", "..")
+                target = target / "index.html" if folder else target
             where = f"{page.relative_to(site)}: {href}"
             if not target.is_file():
                 broken.append(where)

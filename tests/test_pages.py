@@ -103,11 +103,11 @@ def test_text_between_sentences_and_hostile_text_stay_escaped_text():
     text = "Intro <b>x</b> here. [a](javascript:x) said."
     sentence = Sentence(0, "[a](javascript:x) said.", Span(21, len(text)))
     item = Item("articles/a/2024-01-01-x", None, "a", dt.date(2024, 1, 1), "t", text, (sentence,))
-    # HTML that Markdown passes through as it is: only HTML's characters are escaped
+    # HTML, with Markdown's characters as entities too: text even outside an HTML block
     assert anchored_paragraphs(item) == (
         Markup(
             "Intro &lt;b&gt;x&lt;/b&gt; here. "
-            '<span class="px-s" id="s-0">[a](javascript:x) said.</span>'
+            '<span class="px-s" id="s-0">&#91;a&#93;&#40;javascript:x&#41; said.</span>'
         ),
     )
 

@@ -161,7 +161,8 @@ def test_html_templates_escape_for_html_and_drop_direction_overrides(tmp_path):
     page = {"text": "a\u202e*b* <i>", "words": ["c\u202ed", "[e](javascript:x)", "<b>"]}
     text = render_page(env, "part.html.j2", "stories/s.md", page).text
     assert text == (
-        '<p>a*b* &lt;i&gt;</p><p>cd; [e](javascript:x); &lt;b&gt;</p><a href="../x/#s-1">here</a>\n'
+        "<p>a&#42;b&#42; &lt;i&gt;</p><p>cd; &#91;e&#93;&#40;javascript:x&#41;; &lt;b&gt;</p>"
+        '<a href="../x/#s-1">here</a>\n'
     )
 
 
@@ -172,3 +173,15 @@ def test_markdown_templates_keep_markdown_escapes_and_links(tmp_path):
     env = make_environment(tmp_path)
     text = render_page(env, "part.md.j2", "stories/s.md", {"words": ["*a*", "<b>"]}).text
     assert text == "\\*a\\*; &lt;b&gt; [here](x.md#s-1)\n"
+
+
+def test_a_join_by_attribute_and_urlize_in_either_kind_of_template(tmp_path):
+    (tmp_path / "a.html.j2").write_text('{{ page | join(", ", attribute="name") }}')
+    (tmp_path / "a.md.j2").write_text('{{ page | join(", ", attribute="name") }}')
+    (tmp_path / "u.html.j2").write_text("{{ page | urlize }}")
+    env = make_environment(tmp_path)
+    names = [{"name": "*a*"}, {"name": "<b>"}]
+    assert render_page(env, "a.html.j2", "index.md", names).text == "&#42;a&#42;, &lt;b&gt;\n"
+    assert render_page(env, "a.md.j2", "index.md", names).text == "\\*a\\*, &lt;b&gt;\n"
+    with pytest.raises(BuildError, match=r"u\.html\.j2:1: urlize is not available"):
+        render_page(env, "u.html.j2", "index.md", "http://evil.example")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallax.urls import relative, served_href, site_url
+from parallax.urls import html_page_link, page_link, relative, served_href, site_url
 
 PAGES = [
     "index.md",
@@ -50,6 +50,10 @@ def test_site_urls_follow_mkdocs_directory_urls(dest, anchor, url):
         ("index.md", "stories/veresk-dam.md#e", "stories/veresk-dam/#e"),
         ("coverage.md", "data/feed.xml", "../data/feed.xml"),
         ("stories/veresk-dam.md", "veresk-dam.md", "./"),
+        ("coverage.md", "stories/index.md", "../stories/"),
+        ("stories/index.md", "../actors/index.md#a", "../actors/#a"),
+        ("data/index.md", "feed.xml", "feed.xml"),
+        ("index.md", "data/feed.xml", "data/feed.xml"),
     ],
 )
 def test_a_link_in_html_is_the_one_mkdocs_makes_of_it(from_dest, href, served):
@@ -73,3 +77,17 @@ def test_a_served_link_reaches_the_page_it_was_made_for(from_dest, to_dest, anch
         reached = posixpath.normpath(posixpath.join("/", site_url(from_dest)))
     assert reached == expected
     assert (fragment or None) == anchor
+
+
+def test_page_links_refuse_anything_but_site_paths():
+    assert (
+        page_link("A <b>", "../articles/cnn/x.md#s-3") == "[A &lt;b&gt;](../articles/cnn/x.md#s-3)"
+    )
+    assert html_page_link("A <b>", "../articles/cnn/x.md#s-3", "stories/s.md") == (
+        '<a href="../../articles/cnn/x/#s-3">A &lt;b&gt;</a>'
+    )
+    for href in ("javascript:alert(1)", "../../etc//passwd", "https://evil.example/x.md"):
+        with pytest.raises(ValueError):
+            page_link("x", href)
+        with pytest.raises(ValueError):
+            html_page_link("x", href, "stories/s.md")

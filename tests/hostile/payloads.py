@@ -129,7 +129,7 @@ PAYLOADS = (
     ),
     Payload(
         "html-block",
-        "an HTML block with markdown=1 (md_in_html)",
+        "an HTML block with markdown=1 (Markdown inside it if md_in_html is turned on)",
         '<div markdown="1">**PXHOSTILE**</div>',
         '&lt;div markdown&#61;"1"&gt;\\*\\*PXHOSTILE\\*\\*&lt;/div&gt;',
     ),
