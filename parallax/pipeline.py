@@ -238,6 +238,7 @@ def build(
             cache=page_cache,
         )
         render.check_unique(pages)
+        render.check_links(pages, project.abs_site_src)
         stage.count(pages=len(pages))
         if page_cache is not None:
             stage.count(cached=page_cache.hits)  # pages reused from site_src/

@@ -13,6 +13,7 @@ from the builders in story_pages, article_pages and overview_pages; data files f
 
 from __future__ import annotations
 
+import posixpath
 import re
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -44,7 +45,7 @@ from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.publish import FileStamp
 from parallax.story_pages import story_inputs, story_page
-from parallax.urls import article_dest, html_page_link, page_link, story_dest
+from parallax.urls import article_dest, html_page_link, page_link, site_url, story_dest
 
 DEFAULT_PREFIX = "default:"
 LATEST_STORIES = 20  # the default of Settings.latest_stories
@@ -312,6 +313,50 @@ def render_site(
             if key:
                 cache.remember(page.dest_path, key, stamp)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
+
+
+# A link in a page's HTML parts (urls.html_page_link, markup.html_link); Markdown's own links
+# are MkDocs' to check, and escaped text cannot hold this.
+_HTML_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
+    """Every link in the pages' HTML parts reaches a page of the site. MkDocs checks the
+    links it finds in Markdown (strict: a missing page is an error); it neither rewrites nor
+    checks links inside HTML, so this does, before anything is published."""
+    dests = {page.dest_path for page in pages}
+    checked: set[tuple[str, str]] = set()
+    for page in pages:
+        if '<a href="' not in page.text:
+            continue
+        here = site_url(page.dest_path)
+        up = posixpath.dirname(here.rstrip("/"))
+        for href in set(_HTML_HREF.findall(page.text)):
+            path = href.partition("#")[0]
+            if not path or "://" in path:
+                continue
+            base, rest = here, path
+            if path.startswith("../"):  # the same for every page of a folder: checked once
+                base, rest = up, path[3:]
+            if (base, rest) in checked:
+                continue
+            checked.add((base, rest))
+            found = _destinations(posixpath.normpath(posixpath.join(base, rest)), path)
+            if not any(dest in dests or (abs_site_src / dest).is_file() for dest in found):
+                raise BuildError(
+                    f"site_src/{page.dest_path}: a link to {href} reaches no page "
+                    f"(looked for {' or '.join(found)}); a page object holds a link "
+                    "that no page of this build answers"
+                )
+
+
+def _destinations(target: str, path: str) -> tuple[str, ...]:
+    """The files under site_src/ a published link may stand for: a page is its folder."""
+    if not path.endswith("/") and path.rpartition("/")[2] not in (".", ".."):
+        return (target,)  # a data file, by its name
+    if target == ".":
+        return ("index.md",)
+    return (f"{target}.md", f"{target}/index.md")
 
 
 def check_unique(pages: Sequence[RenderedPage]) -> None:

@@ -58,6 +58,7 @@ STAGES = (
     "render.make_environment",
     "render.render_site",
     "render.check_unique",
+    "render.check_links",
     "publish",
 )
 # Steps inside publish, and the modules whose calls are bookkeeping rather than stages.

@@ -10,7 +10,13 @@ from bs4 import BeautifulSoup
 
 from parallax.model import RenderedPage
 from parallax.problems import BuildError
-from parallax.render import check_unique, make_environment, render_page, render_site
+from parallax.render import (
+    check_links,
+    check_unique,
+    make_environment,
+    render_page,
+    render_site,
+)
 from tests.conftest_golden import site_analysis
 
 REPO = Path(__file__).resolve().parent.parent
@@ -185,3 +191,20 @@ def test_a_join_by_attribute_and_urlize_in_either_kind_of_template(tmp_path):
     assert render_page(env, "a.md.j2", "index.md", names).text == "\\*a\\*, &lt;b&gt;\n"
     with pytest.raises(BuildError, match=r"u\.html\.j2:1: urlize is not available"):
         render_page(env, "u.html.j2", "index.md", "http://evil.example")
+
+
+def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
+    (tmp_path / "about.md").write_text("hand-written", encoding="utf-8")
+    dests = ("index.md", "actors/index.md", "stories/s.md", "data/feed.xml")
+    pages = [RenderedPage(dest, "", "t") for dest in dests]
+    story = RenderedPage(
+        "actors/a.md",
+        '<a href="../../stories/s/#e">s</a> <a href="../">actors</a> <a href="../../">home</a> '
+        '<a href="../../about/">about</a> <a href="../../data/feed.xml">feed</a> '
+        '<a href="https://example.org/x">out</a> <a href="#x">here</a> [md](x.md)',
+        "t",
+    )
+    check_links([*pages, story], tmp_path)  # every target is there
+    broken = RenderedPage("stories/t.md", '<a href="../../actors/b/#s-1">b</a>', "t")
+    with pytest.raises(BuildError, match=r"site_src/stories/t\.md: a link to ../../actors/b/#s-1 "):
+        check_links([*pages, story, broken], tmp_path)
