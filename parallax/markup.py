@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -70,9 +71,15 @@ def _break_long_words(text: str) -> str:
     return _LONG_WORD.sub(lambda m: m.group(0) + "\u200b", text)
 
 
-def _one_line(text: str) -> str:
-    """`plain` text on one line, long runs broken: what both escapes start from."""
-    return _break_long_words(plain(text).replace("\n", " "))
+def _escape_line(text: str, table: dict[int, str], marker: Callable[[str], str]) -> Markup:
+    """`text` on one line (`plain`, long runs broken) translated by `table`; a list marker at
+    its start ("1." or "-") is written by `marker`, so the line cannot begin a list."""
+    text = _break_long_words(plain(text).replace("\n", " "))
+    start = _LINE_START.match(text)
+    if start is None:
+        return Markup(text.translate(table))
+    at = start.end() - 1
+    return Markup(text[:at] + marker(text[at]) + text[at + 1 :].translate(table))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -82,13 +89,7 @@ def escape_inline(text: str) -> Markup:
     Memoised: names, titles and claim sentences recur on many pages, and a build escapes
     about two hundred strings per page (#9).
     """
-    text = _one_line(text)
-    start = _LINE_START.match(text)
-    prefix = ""
-    if start is not None:  # "1. x" and "- x" must not become lists
-        prefix = (start.group(1) or "") + "\\" + (start.group(2) or start.group(3))
-        text = text[start.end() :]
-    return Markup(prefix + text.translate(_ESCAPES))
+    return _escape_line(text, _ESCAPES, "\\".__add__)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -97,13 +98,7 @@ def escape_html(text: str) -> Markup:
     as HTML. Markdown's characters are written as entities too (the browser shows the same
     characters), so the text stays text even where a template puts it outside an HTML block;
     line breaks become spaces, so no blank line can end an HTML block early."""
-    text = _one_line(text)
-    start = _LINE_START.match(text)
-    if start is not None:  # "1. x" and "- x" must not become lists either
-        marker = start.end() - 1
-        text = text[:marker] + f"&#{ord(text[marker])};" + text[marker + 1 :].translate(_HTML)
-        return Markup(text)
-    return Markup(text.translate(_HTML))
+    return _escape_line(text, _HTML, lambda ch: f"&#{ord(ch)};")
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
