@@ -178,12 +178,14 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
     """Read mkdocs.yml: the site's name and folders, and the digest's settings with problems."""
     where = SourceRef(abs_config_path.name, 1)
     try:
-        raw = yaml.load(abs_config_path.read_text(encoding="utf-8"), Loader=_LenientLoader)
+        text = abs_config_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = Problem(
             where, "", f"cannot read the settings: {exc}", "run from the project folder"
         )
         return SiteConfig("Parallax", "site_src", "site", Settings()), (problem,)
+    try:
+        raw = yaml.load(text, Loader=_LenientLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -197,7 +199,7 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
     if raw.get("use_directory_urls", True) is not True:
         # Links in the pages' HTML parts and the URLs in the data files are written as MkDocs
         # publishes pages with directory URLs (urls.site_url); other URLs would break them.
-        problems += (_directory_urls_problem(abs_config_path, where),)
+        problems += (_directory_urls_problem(text, where),)
     site = SiteConfig(
         site_name=str(raw.get("site_name") or "Parallax"),
         docs_dir=str(raw.get("docs_dir") or "docs"),
@@ -207,8 +209,8 @@ def load_config(abs_config_path: Path) -> tuple[SiteConfig, tuple[Problem, ...]]
     return site, problems
 
 
-def _directory_urls_problem(abs_config_path: Path, where: SourceRef) -> Problem:
-    lines = abs_config_path.read_text(encoding="utf-8").splitlines()
+def _directory_urls_problem(config_text: str, where: SourceRef) -> Problem:
+    lines = config_text.splitlines()
     line = next((n for n, text in enumerate(lines, 1) if text.startswith("use_directory_urls")), 1)
     return Problem(
         SourceRef(where.path, line),
