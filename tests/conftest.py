@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 # The --update-golden option and the hand-written analysed corpus of the page tests.
 pytest_plugins = ("tests.conftest_golden",)
@@ -83,4 +84,57 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
         if p.is_file()
+    }
+
+
+# A link between the built pages: the page it is on, its href, the file it reaches (a page's
+# folder stands for its index.html) and its anchor ("" for none).
+SiteLink = tuple[Path, str, Path, str]
+
+
+def _site_links(site: Path) -> tuple[dict[Path, set[str]], list[SiteLink]]:
+    """The ids on each built page of `site`, and every link between its pages."""
+    site = site.resolve()
+    soups = {
+        p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in site.rglob("*.html")
+    }
+    ids = {p: {str(tag["id"]) for tag in soup.find_all(id=True)} for p, soup in soups.items()}
+    links = []
+    for page, soup in soups.items():
+        for anchor in soup.find_all("a", href=True):
+            href = str(anchor["href"])
+            if "://" in href or href.startswith(("mailto:", "javascript:")):
+                continue
+            path, _, fragment = href.partition("#")
+            base = site if path.startswith("/") else page.parent  # 404.html links from the root
+            target = (base / path.lstrip("/")).resolve() if path else page
+            # a page is its folder: a link to it ends in "/" (or is "." or "..")
+            if target.is_dir() and (path.endswith("/") or path.rpartition("/")[2] in (".", "..")):
+                target = target / "index.html"
+            links.append((page, href, target, fragment))
+    return ids, links
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every link between the built pages whose page or anchor is missing. MkDocs checks the
+    links it finds in Markdown; those in the parts of a page written as HTML are checked
+    only by the build's `render.check_links`, and their anchors only here."""
+    ids, links = _site_links(site)
+    broken = []
+    for page, href, target, fragment in links:
+        where = f"{page.relative_to(site.resolve())}: {href}"
+        if not target.is_file():
+            broken.append(where)
+        elif fragment and target.suffix == ".html" and fragment not in ids[target]:
+            broken.append(where + " (no such anchor)")
+    return broken
+
+
+def linked_pages(site: Path) -> set[str]:
+    """Every page of `site` some built page links to, as its folder relative to the site."""
+    root = site.resolve()
+    return {
+        target.parent.relative_to(root).as_posix()
+        for _, _, target, _ in _site_links(site)[1]
+        if target.name == "index.html" and target.is_relative_to(root)
     }

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from parallax.cli import main
-from tests.conftest import tree_bytes
+from tests.conftest import broken_links, linked_pages, tree_bytes
 from tests.test_cli import copy_default_content
 
 
@@ -54,20 +52,6 @@ def test_an_override_is_reported_only_once_the_files_it_may_name_load(tmp_path, 
     assert 'content/overrides.yml:1: story: no story "no-such-story" to retitle' in fixed.output
 
 
-def _links_of_site(site: Path) -> set[str]:
-    """Every page a link of the built site points at, as a site-relative folder."""
-    targets = set()
-    for page in site.rglob("*.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        for anchor in soup.find_all("a", href=True):
-            href = str(anchor["href"]).split("#")[0]
-            if href and "://" not in href:
-                resolved = (page.parent / href).resolve()
-                if resolved.is_relative_to(site.resolve()):
-                    targets.add(resolved.relative_to(site.resolve()).as_posix().rstrip("/"))
-    return targets
-
-
 @pytest.mark.slow
 def test_the_default_site_builds_and_links_every_article(tmp_path, monkeypatch):
     root = copy_default_content(tmp_path)
@@ -77,7 +61,8 @@ def test_the_default_site_builds_and_links_every_article(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     first = tree_bytes(root / "site_src")
     assert (root / "site" / "index.html").is_file()
-    linked = _links_of_site(root / "site")
+    linked = linked_pages(root / "site")
+    assert broken_links(root / "site") == []
     for article in sorted((root / "content" / "articles").rglob("*.md")):
         slug = article.relative_to(root / "content").with_suffix("").as_posix()
         assert (root / "site" / slug / "index.html").is_file()

@@ -14,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from parallax.render import make_environment, render_site
+from tests.conftest import broken_links
 from tests.conftest_golden import build_fixture_site, site_analysis, wants_golden_update
 
 REPO = Path(__file__).resolve().parent.parent
@@ -71,32 +72,3 @@ def test_the_fixture_site_builds_strict_with_mkdocs(tmp_path):
     assert soup.find("form", role="search")["action"] == "../../search/"
     assert (root / "site" / "data" / "claims.json").is_file()
     assert broken_links(root / "site") == []
-
-
-def broken_links(site: Path) -> list[str]:
-    """Every link between the built pages whose page or anchor is missing. MkDocs checks the
-    links it finds in Markdown; the parts of a page written as HTML are checked here."""
-    pages = {
-        p: BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser") for p in site.rglob("*.html")
-    }
-    ids = {
-        p.resolve(): {str(tag["id"]) for tag in soup.find_all(id=True)} for p, soup in pages.items()
-    }
-    broken = []
-    for page, soup in pages.items():
-        for link in soup.find_all("a", href=True):
-            href = str(link["href"])
-            if "://" in href or href.startswith(("mailto:", "javascript:")):
-                continue
-            path, _, anchor = href.partition("#")
-            base = site if path.startswith("/") else page.parent  # 404.html links from the root
-            target = (base / path.lstrip("/")).resolve() if path else page.resolve()
-            if target.is_dir():  # a page is its folder: a link to it ends in "/" (or is ".")
-                folder = path.endswith("/") or path.rpartition("/")[2] in (".", "..")
-                target = target / "index.html" if folder else target
-            where = f"{page.relative_to(site)}: {href}"
-            if not target.is_file():
-                broken.append(where)
-            elif anchor and target.suffix == ".html" and anchor not in ids[target]:
-                broken.append(where + " (no such anchor)")
-    return broken

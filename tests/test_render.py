@@ -208,3 +208,16 @@ def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
     broken = RenderedPage("stories/t.md", '<a href="../../actors/b/#s-1">b</a>', "t")
     with pytest.raises(BuildError, match=r"site_src/stories/t\.md: a link to ../../actors/b/#s-1 "):
         check_links([*pages, story, broken], tmp_path)
+
+
+def test_the_paragraphs_filter_writes_html_paragraphs_in_an_html_template(tmp_path):
+    (tmp_path / "p.html.j2").write_text("{{ page | paragraphs }}", encoding="utf-8")
+    (tmp_path / "p.md.j2").write_text("{{ page | paragraphs }}", encoding="utf-8")
+    env = make_environment(tmp_path)
+    notes = "One *line*\nstill one.\n\n<b>Two</b>"
+    assert render_page(env, "p.html.j2", "index.md", notes).text == (
+        "<p>One &#42;line&#42; still one.</p>\n<p>&lt;b&gt;Two&lt;/b&gt;</p>\n"
+    )
+    assert render_page(env, "p.md.j2", "index.md", notes).text == (
+        "One \\*line\\* still one.\n\n&lt;b&gt;Two&lt;/b&gt;\n"
+    )
