@@ -45,7 +45,14 @@ from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.publish import FileStamp
 from parallax.story_pages import story_inputs, story_page
-from parallax.urls import article_dest, html_page_link, page_link, site_url, story_dest
+from parallax.urls import (
+    article_dest,
+    html_page_link,
+    page_link,
+    site_files,
+    site_url,
+    story_dest,
+)
 
 DEFAULT_PREFIX = "default:"
 LATEST_STORIES = 20  # the default of Settings.latest_stories
@@ -341,22 +348,13 @@ def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
             if (base, rest) in checked:
                 continue
             checked.add((base, rest))
-            found = _destinations(posixpath.normpath(posixpath.join(base, rest)), path)
+            found = site_files(posixpath.normpath(posixpath.join(base, rest)), path)
             if not any(dest in dests or (abs_site_src / dest).is_file() for dest in found):
                 raise BuildError(
                     f"site_src/{page.dest_path}: a link to {href} reaches no page "
                     f"(looked for {' or '.join(found)}); a page object holds a link "
                     "that no page of this build answers"
                 )
-
-
-def _destinations(target: str, path: str) -> tuple[str, ...]:
-    """The files under site_src/ a published link may stand for: a page is its folder."""
-    if not path.endswith("/") and path.rpartition("/")[2] not in (".", ".."):
-        return (target,)  # a data file, by its name
-    if target == ".":
-        return ("index.md",)
-    return (f"{target}.md", f"{target}/index.md")
 
 
 def check_unique(pages: Sequence[RenderedPage]) -> None:

@@ -132,6 +132,17 @@ def site_url(dest: str, anchor: str | None = None) -> str:
     return path if anchor is None else f"{path}#{anchor}"
 
 
+def site_files(url: str, href: str) -> tuple[str, ...]:
+    """`site_url` backwards: the files under site_src/ that the published `url` (relative to
+    the site root, normalised, reached by `href`) may stand for. A page is its folder, and a
+    link to it ends in "/"; a data file keeps its name."""
+    if not href.endswith("/") and href.rpartition("/")[2] not in (".", ".."):
+        return (url,)
+    if url == ".":
+        return ("index.md",)
+    return (f"{url}.md", f"{url}/index.md")
+
+
 def served_href(from_dest: str, href: str) -> str:
     """A link made by `relative` for the Markdown page `from_dest`, as the page MkDocs
     publishes needs it: MkDocs rewrites the links it finds in Markdown, not those in the

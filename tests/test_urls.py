@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from parallax.urls import html_page_link, page_link, relative, served_href, site_url
+from parallax.urls import (
+    html_page_link,
+    page_link,
+    relative,
+    served_href,
+    site_files,
+    site_url,
+)
 
 PAGES = [
     "index.md",
@@ -91,3 +98,10 @@ def test_page_links_refuse_anything_but_site_paths():
             page_link("x", href)
         with pytest.raises(ValueError):
             html_page_link("x", href, "stories/s.md")
+
+
+@pytest.mark.parametrize("dest", PAGES)
+def test_a_published_url_leads_back_to_its_file(dest):
+    url = site_url(dest)
+    href = url or "./"  # the link a page at the root makes to it
+    assert dest in site_files(posixpath.normpath(url or "."), href)
