@@ -58,8 +58,8 @@ DEMONYMS = {
 }  # fmt: skip
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "across", "into", "towards"})
 
-_WORD = re.compile(r"[^\W\d_][\w\-'’.]*[\w]|[^\W\d_]")
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_WORD = re.compile(r"[^\W\d_][\w\-'’.]*\w|[^\W\d_]")  # a letter first, a letter or digit last
+_GAP_AND_WORD = re.compile(rf"(.*?)({_WORD.pattern})", re.DOTALL)
 _SENTENCE_GAP = re.compile(r"[.!?:;\n\u2014\u2013\u2022|]")
 
 
@@ -120,27 +120,29 @@ def build_lexicon(registries: Registries) -> Lexicon:
     return Lexicon(names, longest, starts)
 
 
+_new_tuple = tuple.__new__  # a NamedTuple's own constructor is a Python call, twice as slow
+
+
 def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
     words: list[_Word] = []
-    append, gap_mark, possessive_end = words.append, _SENTENCE_GAP.search, _POSSESSIVE.sub
-    previous_end = 0
+    append, gap_mark = words.append, _SENTENCE_GAP.search
+    first = True
     possessive = False  # "Russia's Kursk region" names two things, not "Russia Kursk"
-    for match in _WORD.finditer(text):
-        start, end = match.span()
-        gap = text[previous_end:start]
-        # A single space, the usual gap, neither ends a sentence nor breaks a name (#9).
-        initial = all_initial or previous_end == 0 or (gap != " " and gap_mark(gap) is not None)
-        previous_end = end
-        raw = text[start:end]
-        stripped = raw.rstrip(".")
-        # Only a word ending in s, ' or ’ can carry a possessive ending.
-        word = possessive_end("", stripped) if stripped[-1:] in ("s", "'", "’") else stripped
-        if word:
-            spaced = (gap == " " or not gap.strip()) and not possessive
-            append(_Word(word, word.lower(), initial, spaced))
-        possessive = word != stripped
-        if raw[-1] == ".":
-            previous_end -= 1  # the full stop is part of the gap before the next word
+    # Each word with the gap before it, in one findall: a match object per word and the
+    # slicing around it were a third of this function (#9). A word ends in a letter or
+    # digit, so its only possible possessive ending is 's or ’s.
+    for gap, raw in _GAP_AND_WORD.findall(text):
+        # A single space, the usual gap, neither ends a sentence nor breaks a name.
+        if gap == " ":
+            initial = all_initial or first
+            spaced = not possessive
+        else:
+            initial = all_initial or first or gap_mark(gap) is not None
+            spaced = not gap.strip() and not possessive
+        first = False
+        possessive = raw[-1] == "s" and raw.endswith(("'s", "’s"))
+        word = raw[:-2] if possessive else raw
+        append(_new_tuple(_Word, (word, word.lower(), initial, spaced)))
     return words
 
 

@@ -36,7 +36,7 @@ _QUOTE_PAIRS = re.compile(
     r"“[^”\"]*?(?:”|’’|\"|$)|«[^»]*(?:»|$)|\"[^\"]*(?:\"|$)|(?<!\w)‘[^’]*’(?!\w)"
 )
 _TOKEN = re.compile(r"[A-Za-z][\w.’'\-]*|[,;:—–“”\"()]")
-_BOUNDARY = re.compile(r"[,;:—–“”\"()]")
+_BOUNDARY_MARKS = frozenset(',;:—–“”"()')  # each a token of its own (_TOKEN)
 _VERB = re.compile(r"(?<![\w-])[a-z]+\b")
 # Verbs that attribute only when nothing follows them but punctuation: "Maliar continued."
 _ONLY_BEFORE_PUNCTUATION = word_set("continued maintained reported")
@@ -146,23 +146,27 @@ class _Tok(NamedTuple):  # a tuple, made once per word per reading: cheaper than
 
     @property
     def is_boundary(self) -> bool:
-        return bool(_BOUNDARY.fullmatch(self.text))
+        return self.text in _BOUNDARY_MARKS
 
 
 def _tokens(text: str) -> list[_Tok]:
     return list(_token_tuple(text))
 
 
+_new_tuple = tuple.__new__  # a NamedTuple's own constructor is a Python call, twice as slow
+
+
 @lru_cache(maxsize=128)  # a sentence's text before a verb is read by two readings, or more (#9)
 def _token_tuple(text: str) -> tuple[_Tok, ...]:
-    tokens = []
+    tokens: list[_Tok] = []
+    append = tokens.append
     for match in _TOKEN.finditer(text):
-        word = match[0]
+        word = match[0]  # never empty: a letter first, or one mark
         lower = word.lower()
-        if word.endswith(".") and lower not in TITLES and len(word) > 2:
+        if word[-1] == "." and len(word) > 2 and lower not in TITLES:
             word = word.rstrip(".")
             lower = word.lower()
-        tokens.append(_Tok(word, match.start(), lower, word[:1].isupper()))
+        append(_new_tuple(_Tok, (word, match.start(), lower, word[0].isupper())))
     return tuple(tokens)
 
 
