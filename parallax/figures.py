@@ -52,7 +52,12 @@ _NUMBER_PATTERN = (
 )
 # Matching the lower-cased text case-sensitively is several times faster than IGNORECASE;
 # the slow pattern is kept for the rare text whose length changes when lower-cased.
-_NUMBER_RE = re.compile(_NUMBER_PATTERN)
+# The lookahead is the first character a match can start with: one test rejects most
+# positions before the alternatives are tried, a third of the scan (#9).
+_FIRST_LETTERS = "".join(sorted({w[0] for w in (*NUMBER_WORDS, *VAGUE)}))
+_NUMBER_RE = re.compile(
+    rf"(?=[u$€£\d]|\s[$€£\d{_FIRST_LETTERS}]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}"
+)
 _NUMBER_RE_ANY_CASE = re.compile(_NUMBER_PATTERN, re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w²%][\w²%'’.-]*|[—–]")
 
