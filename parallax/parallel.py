@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
@@ -102,3 +103,78 @@ def fork_map(
         _TASK = None
         gc.unfreeze()
     return results
+
+
+def worth_forking(count: int) -> bool:
+    """Whether work over `count` things is worth a second process here and now."""
+    return jobs() >= 2 and count >= MIN_PARALLEL and _can_fork() and _TASK is None
+
+
+@contextmanager
+def beside(task: Callable[[bool], R], *, fork: bool = True) -> Iterator[Callable[[], R]]:
+    """Run `task` in a forked process while the block runs here; the block is given a
+    function that returns the task's result (waiting for it, and raising its exception).
+
+    For a stage that needs nothing from the one beside it (#9). Only the result is pickled
+    back. With `fork` false, or where forking is not possible, the task runs in this process
+    when its result is first asked for. `task` is told which: its argument is true in a
+    forked process, whose changes to objects it shares with this one are its own. A block
+    that ends without the result (an error, an interrupt) stops the process at once.
+    """
+    global _TASK
+    done: list[R] = []
+    if not fork or not _can_fork() or _TASK is not None:
+
+        def here() -> R:
+            if not done:
+                done.append(task(False))
+            return done[0]
+
+        yield here
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(send,), daemon=True)
+
+    def away(_: int) -> R:
+        return task(True)
+
+    _TASK = away  # what the forked process inherits
+    gc.freeze()  # as in fork_map: the child's collector would copy every page it touches
+    try:
+        process.start()
+    finally:
+        _TASK = None
+        gc.unfreeze()
+    send.close()  # the child's end: once the child exits, reading reports it
+
+    def result() -> R:
+        if not done:
+            try:
+                ok, value = receive.recv()
+            except EOFError:
+                raise ChildProcessError("the process beside this one ended early") from None
+            if not ok:
+                raise value
+            done.append(value)
+        return done[0]
+
+    try:
+        yield result
+    finally:
+        if process.is_alive() and not done:
+            process.terminate()
+        process.join()
+        receive.close()
+
+
+def _send_result(send: Connection) -> None:
+    """The forked process of `beside`: the task's result, or its exception, down the pipe."""
+    task = _TASK
+    assert task is not None, "a process without its task"
+    try:
+        found = (True, task(0))
+    except BaseException as exc:  # an interrupt too: the caller raises it
+        found = (False, exc)
+    send.send(found)
+    send.close()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import time
+from functools import partial
+from pathlib import Path
+
 import pytest
 
 from parallax import parallel, per_article, pipeline, points
@@ -64,3 +69,51 @@ def test_points_on_two_processes_are_those_of_one(tmp_path, monkeypatch):
     two, _ = pipeline.analyse(project, use_cache=False)
     assert len(one.stories) > 2 and one.points
     assert two.points == one.points
+
+
+def _pid_or_fail(fail: bool, away: bool) -> tuple[int, bool]:
+    if fail:
+        raise ValueError("from the task")
+    return os.getpid(), away
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+def test_beside_runs_the_task_in_another_process_while_the_block_runs():
+    with parallel.beside(partial(_pid_or_fail, False)) as result:
+        here = os.getpid()
+        pid, away = result()
+    assert pid != here and away
+    failing = parallel.beside(partial(_pid_or_fail, True))
+    with failing as result, pytest.raises(ValueError, match="from the task"):
+        result()
+
+
+def test_beside_without_a_fork_runs_the_task_here_once_asked():
+    calls = []
+
+    def task(away: bool) -> int:
+        calls.append(away)
+        return len(calls)
+
+    with parallel.beside(task, fork=False) as result:
+        assert calls == []  # not run until its result is asked for
+        assert (result(), result()) == (1, 1)
+    assert calls == [False]
+
+
+def _wait_forever(started: Path, away: bool) -> None:
+    started.write_text(str(os.getpid()))
+    time.sleep(600)
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+def test_a_block_that_fails_stops_the_process_beside_it(tmp_path):
+    started = tmp_path / "pid"
+    with pytest.raises(KeyboardInterrupt), parallel.beside(partial(_wait_forever, started)):
+        for _ in range(1000):  # until the task has started
+            if started.exists() and started.read_text():
+                break
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left to run
+        os.kill(int(started.read_text()), 0)
