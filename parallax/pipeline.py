@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from parallax import render
@@ -23,11 +24,12 @@ from parallax.ingest import load_corpus, parse_file
 from parallax.lint import lint_corpus, lint_speakers
 from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
 from parallax.page_cache import PageCache
+from parallax.parallel import beside, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
 from parallax.publish import publish
-from parallax.stage_memo import StageMemo
+from parallax.stage_memo import Changes, StageMemo
 
 log = logging.getLogger(__name__)
 
@@ -143,20 +145,28 @@ def _analyse(
             stage.count(cached=cache.hits)  # articles read from the build cache
     if cache is not None:  # what the per-article stages made is final: keep it
         cache.save()
-    with clock.stage("lint") as stage:
-        # What lint and claims found in the last build, keyed by the articles' keys (#9).
-        memo = None if cache is None else StageMemo(cache)
-        warnings = lint_corpus(corpus, build_date(), memo)
-        problems += warnings
-        problems += tuple(p for work in works for p in work.problems)  # from segmenting
-        stage.count(warnings=len(warnings))
-    with clock.stage("cluster") as stage:
-        events, stories, cluster_problems = cluster_items(items, corpus.registries, settings, memo)
-        # An override that names nothing may name what a file that failed to load would
-        # make: report it once the files load, rather than as a second error for one cause.
-        if not has_errors(problems):
-            problems += cluster_problems
-        stage.count(events=len(events), stories=len(stories))
+    # What lint, cluster and claims found in the last build, keyed by the articles' keys (#9).
+    memo = None if cache is None else StageMemo(cache)
+    # Lint needs nothing from clustering, nor clustering from lint: on a large corpus lint
+    # runs in a second process while this one clusters, and its stage is the wait (#9).
+    lint = partial(_lint, corpus, build_date(), memo)
+    with beside(lint, fork=worth_forking(len(corpus.articles))) as linted:
+        with clock.stage("cluster") as stage:
+            events, stories, cluster_problems = cluster_items(
+                items, corpus.registries, settings, memo
+            )
+            stage.count(events=len(events), stories=len(stories))
+        with clock.stage("lint") as stage:
+            warnings, changes = linted()
+            if memo is not None and changes is not None:
+                memo.take(changes)
+            stage.count(warnings=len(warnings))
+    problems += warnings
+    problems += tuple(p for work in works for p in work.problems)  # from segmenting
+    # An override that names nothing may name what a file that failed to load would make:
+    # report it once the files load, rather than as a second error for one cause.
+    if not has_errors(problems):
+        problems += cluster_problems
     with clock.stage("claims") as stage:
         claims = _claims(works, events)
         by_id = {i.id: i for i in items}
@@ -180,6 +190,15 @@ def _analyse(
             memo.save()
         stage.count(claims=len(claims), points=len(points))
     return Analysis(corpus, items, events, stories, claims, points, framing), problems
+
+
+def _lint(
+    corpus: Corpus, today: dt.date, memo: StageMemo | None, away: bool
+) -> tuple[tuple[Problem, ...], Changes | None]:
+    """The content warnings, and, from another process (`away`), what lint added to the
+    memo there."""
+    warnings = lint_corpus(corpus, today, memo)
+    return warnings, memo.changes() if away and memo is not None else None
 
 
 def _cleaned(corpus: Corpus, works: tuple[ArticleWork, ...]) -> Corpus:

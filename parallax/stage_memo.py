@@ -17,6 +17,10 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
 - points: each event's, keyed by its id and its items' articles, and each story's figure
   points, keyed by its id and its events' keys.
 
+Each article's results are kept in one entry per stage ("lint <key>", "cluster <key>"), so
+that lint can run in a forked process beside cluster: that process sends back the entries
+it read and made (`changes`), and this one adds them (`take`).
+
 One pack per content folder, `stages-<digest>.pickle` beside the articles pack, holding only
 the entries this build used; a damaged pack costs a clean build. Trusted like the code
 (pickle), as the articles pack is.
@@ -30,6 +34,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -54,6 +59,15 @@ log = logging.getLogger(__name__)
 _PAIRS = "pairs+common"  # the entry of the last build's copy pairs; named after its shape
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a `StageMemo` read and computed in another process (`StageMemo.changes`)."""
+
+    used: dict[str, bytes | None]  # entry -> its pickled value; None: as read from the pack
+    hits: int
+    misses: int
+
+
 class StageMemo:
     """What the corpus-wide stages computed in the last build, for this one to reuse."""
 
@@ -63,8 +77,11 @@ class StageMemo:
         self.abs_pack = cache.abs_pack.with_name(name)
         self._stored = _read(self.abs_pack)
         self._used: dict[str, bytes] = {}
-        self._articles: dict[str, dict[str, Any]] = {}  # article key -> its results by name
-        self._changed: set[str] = set()  # article keys with a result computed in this build
+        # "<stage> <article key>" -> that stage's results for the article, by name: lint
+        # and cluster each have their own entry, so that lint can run in another process
+        # beside cluster and send back only its own entries (`changes`, `take`).
+        self._articles: dict[str, dict[str, Any]] = {}
+        self._changed: set[str] = set()  # the entries with a result computed in this build
         self.hits = 0
         self.misses = 0
 
@@ -88,25 +105,28 @@ class StageMemo:
 
     # --- near duplicates (lint) ---------------------------------------------------------------
 
-    def _of_article(self, article_id: str, name: str, compute: Callable[[], Any]) -> Any:
-        """One of an article's results, stored with its others in one entry."""
+    def _of_article(
+        self, stage: str, article_id: str, name: str, compute: Callable[[], Any]
+    ) -> Any:
+        """One of an article's results, stored with the stage's others in one entry."""
         key = self._article_key(article_id)
         if key is None:
             return compute()
-        if key not in self._articles:
-            found = self._get(f"article {key}")
-            self._articles[key] = found[0] if found else {}
-        values = self._articles[key]
+        entry = f"{stage} {key}"
+        if entry not in self._articles:
+            found = self._get(entry)
+            self._articles[entry] = found[0] if found else {}
+        values = self._articles[entry]
         if name not in values:
             values[name] = compute()
-            self._changed.add(key)
+            self._changed.add(entry)
         return values[name]
 
     def spellings(
         self, article: Article, find: Callable[[], tuple[Problem, ...]]
     ) -> tuple[Problem, ...]:
         """`lint`'s unknown spellings in one article."""
-        found: tuple[Problem, ...] = self._of_article(article.id, "spellings", find)
+        found: tuple[Problem, ...] = self._of_article("lint", article.id, "spellings", find)
         return found
 
     def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
@@ -117,7 +137,7 @@ class StageMemo:
     def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         keys = {a.id: self._article_key(a.id) for a in articles}
         texts: dict[str, Text | None] = {
-            a.id: self._of_article(a.id, "text", partial(article_text, a)) for a in articles
+            a.id: self._of_article("lint", a.id, "text", partial(article_text, a)) for a in articles
         }
         every = [t for t in texts.values() if t is not None]
         common = common_values(every)
@@ -152,7 +172,9 @@ class StageMemo:
 
     def signature(self, item: Item, make: Callable[[], Signature]) -> Signature:
         """`cluster`'s signature of an item."""
-        found: Signature = self._of_article(item.article_id, f"signature {item.id}", make)
+        found: Signature = self._of_article(
+            "cluster", item.article_id, f"signature {item.id}", make
+        )
         return found
 
     # --- points (claims) ----------------------------------------------------------------------
@@ -172,12 +194,33 @@ class StageMemo:
         parts = [None if i is None else self._article_key(i.article_id) for i in items]
         return _digest("event", event.id, *event.item_ids, *parts)
 
+    # --- from another process ------------------------------------------------------------------
+
+    def changes(self) -> Changes:
+        """What this memo read and computed, for the memo of the process that forked this
+        one (`take`): entries read from the pack by name, computed ones pickled."""
+        self._put_changed()
+        used = {k: None if v is self._stored.get(k) else v for k, v in self._used.items()}
+        return Changes(used, self.hits, self.misses)
+
+    def take(self, changes: Changes) -> None:
+        """Add what a forked copy of this memo read and computed (`changes`). The copy was
+        made before this memo read anything for the stage it ran, so nothing overlaps."""
+        for key, blob in changes.used.items():
+            self._used[key] = self._stored[key] if blob is None else blob
+        self.hits += changes.hits
+        self.misses += changes.misses
+
+    def _put_changed(self) -> None:
+        for entry in self._changed:
+            self._put(entry, self._articles[entry])
+        self._changed.clear()
+
     # --- the pack -----------------------------------------------------------------------------
 
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""
-        for key in self._changed:
-            self._put(f"article {key}", self._articles[key])
+        self._put_changed()
         if self._used.keys() == self._stored.keys() and all(
             self._used[k] is self._stored[k] for k in self._used
         ):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from parallax import cache as cache_module
-from parallax import pipeline
+from parallax import parallel, pipeline
 from parallax.analyse import build_lexicon
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
@@ -92,8 +92,20 @@ def delete_article(root: Path) -> None:
     (root / NORTHWIRE / "2022-09-11-blackouts.md").unlink()
 
 
+@pytest.fixture(params=["one process", "lint beside cluster"])
+def lint_beside(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Lint in this process, or in a forked one beside clustering, sending back what it
+    added to the stage memo (on a corpus this small only when told to fork)."""
+    forked = request.param == "lint beside cluster"
+    if forked:
+        if not parallel._can_fork():
+            pytest.skip("lint is forked")
+        monkeypatch.setattr(pipeline, "worth_forking", lambda count: True)
+    return forked
+
+
 @pytest.mark.parametrize("edit", [add_article, copy_article, change_article, delete_article])
-def test_a_cached_build_after_an_edit_equals_a_clean_build(at_home, edit):
+def test_a_cached_build_after_an_edit_equals_a_clean_build(at_home, edit, lint_beside):
     # Lint's near duplicates and the points are reused from the stage memo (#9). Both
     # builds run at one path: messages and the analysis name the files.
     root = make_project(at_home / "project")
@@ -110,7 +122,7 @@ def test_a_cached_build_after_an_edit_equals_a_clean_build(at_home, edit):
     assert cached.analysis == clean.analysis
 
 
-def test_the_stage_memo_answers_an_unchanged_build(at_home):
+def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     pack = cache_module.pack_path(root / ".cache", root / "content")

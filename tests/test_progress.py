@@ -108,7 +108,8 @@ def test_check_logs_each_stage_when_not_on_a_terminal(project, write_article, mo
     result = cli(project, monkeypatch, "check")
     assert result.exit_code == 0, result.output
     lines = result.stderr.splitlines()
-    assert [line.split()[0] for line in lines][:3] == ["load", "analyse", "lint"]
+    # lint is logged after cluster: on a large corpus it runs beside it, and its line is the wait
+    assert [line.split()[0] for line in lines][:4] == ["load", "analyse", "cluster", "lint"]
     assert all(re.fullmatch(r"[a-z]+ +\d+\.\d\ds(  .*)?", line) for line in lines), lines
     assert re.search(r"^load +\d+\.\d\ds  1 article, 0 problems$", result.stderr, re.M)
     assert result.stdout == "content OK\n"
