@@ -59,7 +59,7 @@ DEMONYMS = {
 PLACE_CUES = frozenset({"in", "near", "at", "outside", "around", "across", "into", "towards"})
 
 _WORD = re.compile(r"[^\W\d_][\w\-'’.]*\w|[^\W\d_]")  # a letter first, a letter or digit last
-_GAP_AND_WORD = re.compile(rf"(.*?)({_WORD.pattern})", re.DOTALL)
+_SPLIT_WORDS = re.compile(f"({_WORD.pattern})")  # split: gap, word, gap, word, ..., gap
 _SENTENCE_GAP = re.compile(r"[.!?:;\n\u2014\u2013\u2022|]")
 
 
@@ -128,10 +128,12 @@ def _tokens(text: str, *, all_initial: bool = False) -> list[_Word]:
     append, gap_mark = words.append, _SENTENCE_GAP.search
     first = True
     possessive = False  # "Russia's Kursk region" names two things, not "Russia Kursk"
-    # Each word with the gap before it, in one findall: a match object per word and the
-    # slicing around it were a third of this function (#9). A word ends in a letter or
-    # digit, so its only possible possessive ending is 's or ’s.
-    for gap, raw in _GAP_AND_WORD.findall(text):
+    # Each word with the gap before it, from one split: a match object per word and the
+    # slicing around it were a third of this function (#9). (A findall of the gap and the
+    # word went back over a long tail without letters from each of its characters.) A word
+    # ends in a letter or digit, so its only possible possessive ending is 's or ’s.
+    parts = _SPLIT_WORDS.split(text)
+    for gap, raw in zip(parts[:-1:2], parts[1::2], strict=True):  # the last gap ends it
         # A single space, the usual gap, neither ends a sentence nor breaks a name.
         if gap == " ":
             initial = all_initial or first

@@ -115,3 +115,10 @@ def test_a_body_in_actors_yml_gives_no_surname():
 )
 def test_a_possessive_ends_a_name_and_plural_demonyms_name_the_country(text, expected):
     assert keys(text) == expected
+
+
+def test_a_long_tail_without_letters_is_read_in_one_pass():
+    # A table of figures after the last word: reading words and their gaps once went back
+    # over such a tail from each of its characters, hours for this one.
+    text = "Officials in Kharkiv reported the figures: " + "12, 345; " * 20_000
+    assert [e.key for e in find_entities(text, build_lexicon(Registries()))] == ["kharkiv"]
