@@ -54,7 +54,7 @@ _NUMBER_PATTERN = (
 # the slow pattern is kept for the rare text whose length changes when lower-cased.
 # The lookahead is the first character a match can start with: one test rejects most
 # positions before the alternatives are tried, a third of the scan (#9).
-_FIRST_LETTERS = "".join(sorted({w[0] for w in (*NUMBER_WORDS, *VAGUE)}))
+_FIRST_LETTERS = re.escape("".join(sorted({w[0] for w in (*NUMBER_WORDS, *VAGUE)})))
 _NUMBER_RE = re.compile(
     rf"(?=[u$€£\d]|\s[$€£\d{_FIRST_LETTERS}]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}"
 )
