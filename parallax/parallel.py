@@ -16,10 +16,13 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
@@ -121,9 +124,9 @@ def beside(task: Callable[[bool], R], *, fork: bool = True) -> Iterator[Callable
     forked process, whose changes to objects it shares with this one are its own. A block
     that ends without the result (an error, an interrupt) stops the process at once.
     """
-    global _TASK
     done: list[R] = []
-    if not fork or not _can_fork() or _TASK is not None:
+    process, receive = _fork_beside(task) if fork else (None, None)
+    if process is None or receive is None:
 
         def here() -> R:
             if not done:
@@ -132,30 +135,15 @@ def beside(task: Callable[[bool], R], *, fork: bool = True) -> Iterator[Callable
 
         yield here
         return
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_send_result, args=(send,), daemon=True)
-
-    def away(_: int) -> R:
-        return task(True)
-
-    _TASK = away  # what the forked process inherits
-    gc.freeze()  # as in fork_map: the child's collector would copy every page it touches
-    try:
-        process.start()
-    finally:
-        _TASK = None
-        gc.unfreeze()
-    send.close()  # the child's end: once the child exits, reading reports it
 
     def result() -> R:
         if not done:
             try:
-                ok, value = receive.recv()
+                ok, value, remote = receive.recv()
             except EOFError:
                 raise ChildProcessError("the process beside this one ended early") from None
             if not ok:
-                raise value
+                raise value from _RemoteTraceback(remote)
             done.append(value)
         return done[0]
 
@@ -168,13 +156,54 @@ def beside(task: Callable[[bool], R], *, fork: bool = True) -> Iterator[Callable
         receive.close()
 
 
-def _send_result(send: Connection) -> None:
+def _fork_beside(task: Callable[[bool], Any]) -> tuple[BaseProcess | None, Connection | None]:
+    """The process of `beside` and the end of its pipe to read; (None, None) where no
+    process can be forked (no fork, a fork already under way, or none left to make)."""
+    global _TASK
+    if not _can_fork() or _TASK is not None:
+        return None, None
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(receive, send), daemon=True)
+
+    def away(_: int) -> Any:
+        return task(True)
+
+    _TASK = away  # what the forked process inherits
+    gc.freeze()  # as in fork_map: the child's collector would copy every page it touches
+    try:
+        process.start()
+    except OSError:  # no memory or no process left for a fork: the task runs here
+        receive.close()
+        return None, None
+    finally:
+        _TASK = None
+        gc.unfreeze()
+        send.close()  # the child's end: once the child exits, reading reports it
+    return process, receive
+
+
+class _RemoteTraceback(Exception):
+    """Where the task failed, in the process beside: the cause of the error raised here."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _send_result(receive: Connection, send: Connection) -> None:
     """The forked process of `beside`: the task's result, or its exception, down the pipe."""
+    receive.close()  # else a child whose parent died would wait forever to send
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent is interrupted, and stops this
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # how the parent stops it: at once
     task = _TASK
     assert task is not None, "a process without its task"
     try:
-        found = (True, task(0))
-    except BaseException as exc:  # an interrupt too: the caller raises it
-        found = (False, exc)
-    send.send(found)
+        payload = bytes(ForkingPickler.dumps((True, task(0), "")))
+    except BaseException as exc:  # the caller raises it
+        remote = traceback.format_exc()
+        try:
+            payload = bytes(ForkingPickler.dumps((False, exc, remote)))
+        except Exception:  # an exception that cannot be pickled: its text
+            payload = bytes(ForkingPickler.dumps((False, ChildProcessError(remote), remote)))
+    send.send_bytes(payload)
     send.close()

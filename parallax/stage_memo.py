@@ -206,6 +206,7 @@ class StageMemo:
     def take(self, changes: Changes) -> None:
         """Add what a forked copy of this memo read and computed (`changes`). The copy was
         made before this memo read anything for the stage it ran, so nothing overlaps."""
+        assert not changes.used.keys() & self._used.keys(), "a forked memo's entries overlap"
         for key, blob in changes.used.items():
             self._used[key] = self._stored[key] if blob is None else blob
         self.hits += changes.hits

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,9 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     build(root, use_cache=True)
     pack = cache_module.pack_path(root / ".cache", root / "content")
     memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+    entries = pickle.loads(memo.read_bytes())
+    for stage in ("lint", "cluster"):  # lint's entries come back from its process too
+        assert any(key.startswith(f"{stage} ") for key in entries), stage
     written = memo.stat().st_mtime_ns
     copy_article(root)
     build(root, use_cache=True)

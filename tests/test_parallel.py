@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from functools import partial
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from parallax import parallel, per_article, pipeline, points
 from parallax.config import Settings
 from parallax.ingest import load_corpus
-from tests.test_cache import EVAL
+from tests.test_cache import EVAL, copy_article, make_project
 
 
 @pytest.fixture
@@ -117,3 +118,39 @@ def test_a_block_that_fails_stops_the_process_beside_it(tmp_path):
         raise KeyboardInterrupt
     with pytest.raises(ProcessLookupError):  # stopped and reaped, not left to run
         os.kill(int(started.read_text()), 0)
+
+
+def _large(away: bool) -> bytes:
+    return bytes(range(256)) * 4096  # a megabyte: more than a pipe holds at once
+
+
+def _die(away: bool) -> None:
+    os._exit(3)
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+def test_beside_sends_back_a_large_result_and_reports_a_process_that_died():
+    with parallel.beside(_large) as result:
+        assert result() == _large(False)
+    with parallel.beside(_die) as result, pytest.raises(ChildProcessError, match="ended early"):
+        result()
+    failing = parallel.beside(partial(_pid_or_fail, True))
+    with failing as result, pytest.raises(ValueError) as raised:
+        result()
+    assert "_pid_or_fail" in str(raised.value.__cause__)  # where it failed, over there
+
+
+@pytest.mark.skipif(not parallel._can_fork(), reason="lint is forked")
+def test_lint_beside_cluster_gives_what_lint_after_it_gives(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = make_project(tmp_path / "project")
+    copy_article(root)  # a near duplicate, for lint to find
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    monkeypatch.setattr(pipeline, "worth_forking", lambda count: False)
+    here, here_problems = pipeline.analyse(project, use_cache=True)  # with the stage memo
+    shutil.rmtree(root / ".cache")
+    monkeypatch.setattr(pipeline, "worth_forking", lambda count: True)
+    away, away_problems = pipeline.analyse(project, use_cache=True)
+    assert any("nearly the same text" in p.message for p in here_problems)
+    assert away_problems == here_problems
+    assert away == here
