@@ -59,6 +59,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _may_fork() -> bool:
+    """Whether this process may fork now: the platform forks, and this is not itself a
+    forked worker (whose work runs where it is, never forking again)."""
+    return _can_fork() and _TASK is None
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     task = _TASK
     assert task is not None, "a worker without its task"
@@ -87,7 +93,7 @@ def fork_map(
     workers = jobs() if workers is None else workers
     chunk = CHUNK if chunk is None else chunk
     min_count = MIN_PARALLEL if min_count is None else min_count
-    if workers < 2 or count < min_count or not _can_fork() or _TASK is not None:
+    if workers < 2 or count < min_count or not _may_fork():
         indexes = range(count) if stage is None else stage.track(range(count))
         return [task(n) for n in indexes]
     for cls, reduce in (reducers or {}).items():  # the forked workers inherit them
@@ -109,8 +115,9 @@ def fork_map(
 
 
 def worth_forking(count: int) -> bool:
-    """Whether work over `count` things is worth a second process here and now."""
-    return jobs() >= 2 and count >= MIN_PARALLEL and _can_fork() and _TASK is None
+    """Whether work over `count` things is worth a second process (`beside` checks that
+    one can be forked)."""
+    return jobs() >= 2 and count >= MIN_PARALLEL
 
 
 @contextmanager
@@ -160,7 +167,7 @@ def _fork_beside(task: Callable[[bool], Any]) -> tuple[BaseProcess | None, Conne
     """The process of `beside` and the end of its pipe to read; (None, None) where no
     process can be forked (no fork, a fork already under way, or none left to make)."""
     global _TASK
-    if not _can_fork() or _TASK is not None:
+    if not _may_fork():
         return None, None
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)

@@ -80,7 +80,7 @@ class StageMemo:
         # "<stage> <article key>" -> that stage's results for the article, by name: lint
         # and cluster each have their own entry, so that lint can run in another process
         # beside cluster and send back only its own entries (`changes`, `take`).
-        self._articles: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()  # the entries with a result computed in this build
         self.hits = 0
         self.misses = 0
@@ -113,10 +113,10 @@ class StageMemo:
         if key is None:
             return compute()
         entry = f"{stage} {key}"
-        if entry not in self._articles:
+        if entry not in self._entries:
             found = self._get(entry)
-            self._articles[entry] = found[0] if found else {}
-        values = self._articles[entry]
+            self._entries[entry] = found[0] if found else {}
+        values = self._entries[entry]
         if name not in values:
             values[name] = compute()
             self._changed.add(entry)
@@ -214,7 +214,7 @@ class StageMemo:
 
     def _put_changed(self) -> None:
         for entry in self._changed:
-            self._put(entry, self._articles[entry])
+            self._put(entry, self._entries[entry])
         self._changed.clear()
 
     # --- the pack -----------------------------------------------------------------------------

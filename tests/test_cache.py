@@ -99,8 +99,8 @@ def lint_beside(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     added to the stage memo (on a corpus this small only when told to fork)."""
     forked = request.param == "lint beside cluster"
     if forked:
-        if not parallel._can_fork():
-            pytest.skip("lint is forked")
+        if not parallel._can_fork():  # lint always runs in this process there: the other param
+            pytest.skip("the platform cannot fork")
         monkeypatch.setattr(pipeline, "worth_forking", lambda count: True)
     return forked
 

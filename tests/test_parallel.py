@@ -1,4 +1,4 @@
-"""The per-article stages give the same results on any number of processes."""
+"""Work spread over processes (fork_map, beside) gives what one process gives."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ from parallax.config import Settings
 from parallax.ingest import load_corpus
 from tests.test_cache import EVAL, copy_article, make_project
 
+# These tests check work done in forked processes. Where the platform cannot fork (Windows),
+# fork_map and beside run everything in this process instead, as the tests without this mark
+# check; on Linux, where CI runs, none of them is skipped.
+FORKED = pytest.mark.skipif(not parallel._can_fork(), reason="the platform cannot fork")
+
 
 @pytest.fixture
 def corpus(tmp_path, monkeypatch):
@@ -30,7 +35,7 @@ def run(corpus, workers):
     )
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked")
+@FORKED
 def test_two_processes_give_what_one_gives(corpus, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
     monkeypatch.setattr(parallel, "CHUNK", 7)  # several chunks, the last one short
@@ -58,7 +63,7 @@ def test_the_pipeline_stamps_each_claim_with_its_event(tmp_path, monkeypatch):
     assert all(claim.event_id == event_of[claim.item_id] for claim in analysis.claims)
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="workers are forked")
+@FORKED
 def test_points_on_two_processes_are_those_of_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     project, _ = pipeline.load_project(pipeline.Path(__file__).parent.parent / "mkdocs.yml", EVAL)
@@ -78,7 +83,7 @@ def _pid_or_fail(fail: bool, away: bool) -> tuple[int, bool]:
     return os.getpid(), away
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+@FORKED
 def test_beside_runs_the_task_in_another_process_while_the_block_runs():
     with parallel.beside(partial(_pid_or_fail, False)) as result:
         here = os.getpid()
@@ -107,7 +112,7 @@ def _wait_forever(started: Path, away: bool) -> None:
     time.sleep(600)
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+@FORKED
 def test_a_block_that_fails_stops_the_process_beside_it(tmp_path):
     started = tmp_path / "pid"
     with pytest.raises(KeyboardInterrupt), parallel.beside(partial(_wait_forever, started)):
@@ -128,7 +133,7 @@ def _die(away: bool) -> None:
     os._exit(3)
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="the task is forked")
+@FORKED
 def test_beside_sends_back_a_large_result_and_reports_a_process_that_died():
     with parallel.beside(_large) as result:
         assert result() == _large(False)
@@ -140,7 +145,7 @@ def test_beside_sends_back_a_large_result_and_reports_a_process_that_died():
     assert "_pid_or_fail" in str(raised.value.__cause__)  # where it failed, over there
 
 
-@pytest.mark.skipif(not parallel._can_fork(), reason="lint is forked")
+@FORKED
 def test_lint_beside_cluster_gives_what_lint_after_it_gives(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     root = make_project(tmp_path / "project")
