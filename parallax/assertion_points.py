@@ -113,12 +113,7 @@ def _wording_edges(facets: Sequence[Facets], threshold: float) -> list[_Edge]:
     # Each text is processed once, and only the pairs that may align are scored, in one call
     # (#9): the same scores as process.extract of each text against the ones after it.
     texts = [utils.default_process(facets[i].claim.sentence.text) for i in candidates]
-    pairs = [
-        (x, y)
-        for x, i in enumerate(candidates)
-        for y in range(x + 1, len(candidates))
-        if _may_align(facets[i], facets[candidates[y]])
-    ]
+    pairs = _pairs_that_may_align([facets[i] for i in candidates])
     if not pairs:
         return []
     scores = process.cpdist(
@@ -134,10 +129,23 @@ def _wording_edges(facets: Sequence[Facets], threshold: float) -> list[_Edge]:
     return edges
 
 
-def _may_align(a: Facets, b: Facets) -> bool:
-    if a.claim.item_id == b.claim.item_id or (a.claim.figures and b.claim.figures):
-        return False  # figures are lined up by what they count, not by wording
-    return bool(a.places & b.places or (a.claim.actor and a.claim.actor == b.claim.actor))
+def _pairs_that_may_align(facets: Sequence[Facets]) -> list[tuple[int, int]]:
+    """The pairs (x, y), x < y and in that order, of claims from different items about a
+    same place or by a same actor. Two claims with figures never pair: figures are lined up
+    by what they count, not by wording. Every pair of an event is looked at, so the test is
+    written out on what each claim has, not called per pair (#9)."""
+    read = [(f.claim.item_id, bool(f.claim.figures), f.places, f.claim.actor) for f in facets]
+    pairs = []
+    for x, (item, figures, places, actor) in enumerate(read):
+        for y in range(x + 1, len(read)):
+            other_item, other_figures, other_places, other_actor = read[y]
+            if (
+                item != other_item
+                and not (figures and other_figures)
+                and (places & other_places or (actor and actor == other_actor))
+            ):
+                pairs.append((x, y))
+    return pairs
 
 
 def _assertion_point(

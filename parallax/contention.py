@@ -52,6 +52,9 @@ SCALE_DOWN = word_set(
 )
 _SPEAKS_NEXT = re.compile(r"\s+[a-z]+s\b")
 _CAPITAL = re.compile(r"(?<![\w’'])([A-Z][\w’'-]+)")
+_POSSESSIVE = re.compile(r"(?:’s|'s)$")
+_WORD = re.compile(r"[\w-]+")
+_NO_NAMES: frozenset[str] = frozenset()
 _SIDE_OF = {
     "our": "",
     "ukrainian": "ukraine",
@@ -72,7 +75,7 @@ class Facets:
     control: str | None  # the side the claim says holds its places
     rebuts: bool  # the sentence rejects what someone said
     rebuts_previous: bool  # "disputed that claim": the claim just before is the target
-    named: frozenset[str]  # lower-cased surnames the sentence names, its speaker's aside
+    named: frozenset[str]  # lower-cased surnames named around a rebuttal, its speaker's aside
     negated: bool
     topics: frozenset[str]  # words of SCALE_DOWN the sentence uses
 
@@ -114,9 +117,9 @@ def _facets(
         control=_control(text, claim.side, claim.speaker),
         rebuts=rebuttal is not None,
         rebuts_previous=bool(rebuttal and THAT_CLAIM.search(text)),
-        named=_named(_near_rebuttal(text, rebuttal), claim.speaker),
+        named=_named(text, rebuttal, claim.speaker),
         negated=bool(NEGATION.search(text)),
-        topics=frozenset(w for w in re.findall(r"[\w-]+", text.lower()) if w in SCALE_DOWN),
+        topics=frozenset(w for w in _WORD.findall(text.lower()) if w in SCALE_DOWN),
     )
 
 
@@ -164,13 +167,13 @@ def _control(text: str, side: str | None, speaker: str) -> str | None:
     return own if ENEMY_LOSING.search(text) else None
 
 
-def _near_rebuttal(text: str, match: re.Match[str] | None) -> str:
-    """The words around a rebuttal (`match`, of REBUTTAL in `text`), where the person
-    rebutted is named: "Medinsky is mistaken"."""
-    return text if match is None else text[max(0, match.start() - 60) : match.end() + 30]
-
-
-def _named(text: str, speaker: str) -> frozenset[str]:
+def _named(text: str, rebuttal: re.Match[str] | None, speaker: str) -> frozenset[str]:
+    """Whom a rebuttal (`rebuttal`, of REBUTTAL in `text`) names in the words around it:
+    "Medinsky is mistaken". Only a rebuttal's are read, so a claim that rebuts nothing names
+    no one here (#9)."""
+    if rebuttal is None:
+        return _NO_NAMES
+    near = text[max(0, rebuttal.start() - 60) : rebuttal.end() + 30]
     speaker_words = {w.lower() for w in speaker.split()}
-    words = {re.sub(r"(?:’s|'s)$", "", m[1]).lower() for m in _CAPITAL.finditer(text)}
+    words = {_POSSESSIVE.sub("", m[1]).lower() for m in _CAPITAL.finditer(near)}
     return frozenset(words - speaker_words)

@@ -143,6 +143,37 @@ def test_loss_figures_months_apart_stand_side_by_side_in_their_story():
     assert point.label == "Ukrainian losses claimed: troops, July 2023 to May 2024"
 
 
+SHELLING = "the shelling of {place} went on through the night and damaged dozens of homes"
+
+
+def test_statements_worded_alike_in_two_outlets_are_one_point():
+    cnn = item("a", f"Oksana Hrytsenko said {SHELLING.format(place='Marinka')}.", source="cnn")
+    bbc = item("b", f"{SHELLING.format(place='Marinka').capitalize()}, Oksana Hrytsenko said.",
+               source="bbc")  # fmt: skip
+    other = item("c", "Gleb Orlov said the weather in Kherson was unusually warm this week.",
+                 source="tass")  # fmt: skip
+    claims, points = align([cnn, bbc, other], [event("e1", cnn, bbc, other)])
+    (point,) = points
+    assert point.label == "Statements about Marinka"
+    assert {claims_of(claims, point)} == {("articles/bbc/b", "articles/cnn/a")}
+
+
+def test_statements_worded_alike_are_no_point_within_one_item_or_about_other_places():
+    twice = item(
+        "twice",
+        f"Oksana Hrytsenko said {SHELLING.format(place='Marinka')}. "
+        f"{SHELLING.format(place='Marinka').capitalize()}, Oksana Hrytsenko said.",
+    )
+    kherson = item("d", f"Gleb Orlov said {SHELLING.format(place='Kherson')}.", source="tass")
+    claims, points = align([twice, kherson], [event("e1", twice, kherson)])
+    assert len(claims) == 3 and points == ()
+
+
+def claims_of(claims, point):
+    items = {c.id: c.item_id for c in claims}
+    return tuple(sorted(items[c] for c in point.claim_ids))
+
+
 def test_events_are_not_compared_unless_a_story_links_them():
     one = item("a", "Ukraine lost over 30,000 troops, Sokolov said.", source="rt")
     two = item("b", "Ukraine lost over 90,000 troops, Orlov said.", source="rt")
