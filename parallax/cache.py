@@ -29,20 +29,19 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import parallax
-from parallax import model
+from parallax import ingest
 from parallax.config import Settings
-from parallax.ingest import ParseFile, parse_file
+from parallax.ingest import Loaded, ParseFiles, RawFile, parse_files
 from parallax.memo import by_identity
-from parallax.model import Article, Claim, Item, Registries
-from parallax.parallel import quiet_gc
+from parallax.model import Claim, Item, Registries
+from parallax.parallel import constructor_reducers, quiet_gc
 from parallax.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -53,7 +52,6 @@ PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
 
 Framing = tuple[tuple[str, str], ...]
-Loaded = tuple[Article | None, tuple[Problem, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,25 +98,8 @@ def _registries_digest(registries: Registries) -> bytes:
     return hashlib.sha256(repr(read).encode()).digest()
 
 
-def _reducers() -> dict[type, Callable[[Any], Any]]:
-    """Pickle the model's dataclasses as a constructor call: slotted frozen dataclasses
-    otherwise unpickle through a generic `__setstate__`, twice as slow."""
-
-    def reducer(cls: type) -> Callable[[Any], Any]:
-        names = tuple(f.name for f in dataclasses.fields(cls))
-        return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
-
-    table: dict[type, Callable[[Any], Any]] = {}
-    for value in vars(model).values():
-        if isinstance(value, type) and dataclasses.is_dataclass(value):
-            table[value] = reducer(value)
-    table[ArticleWork] = reducer(ArticleWork)
-    table[_Entry] = reducer(_Entry)
-    return table
-
-
 # Also how workers send the per-article results back (parallel.fork_map, #9).
-REDUCERS = _reducers()
+REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork, _Entry])}
 _DISPATCH = {**copyreg.dispatch_table, **REDUCERS}
 
 
@@ -170,23 +151,29 @@ class BuildCache:
         digest.update(raw)
         return digest.hexdigest()
 
-    def memoised(self, parse: ParseFile = parse_file) -> ParseFile:
-        """`parse` (for `ingest.load_corpus`), answered from the cache when it can be."""
+    def memoised(self, parse: ParseFiles = parse_files) -> ParseFiles:
+        """`parse` (for `ingest.load_corpus`), answered from the cache where it can be: the
+        files it has no entry for are parsed together, so on every core (#9)."""
 
-        def cached_parse(rel: str, path: str, raw: bytes, registries: Registries) -> Loaded:
-            key = self.key(rel, path, raw, registries)
-            entry = self._entry(key)
-            if entry is None:
-                self.misses += 1
-                entry = _Entry(parse(rel, path, raw, registries))
-                self._used[key] = _dumps(entry)
-            else:
-                self.hits += 1
-                self._used[key] = self._stored[key]
-            article = entry.loaded[0]
-            if article is not None:
-                self._entries[article.id] = (key, entry)
-            return entry.loaded
+        def cached_parse(files: Sequence[RawFile], registries: Registries) -> list[Loaded]:
+            keys = [self.key(rel, path, raw, registries) for rel, path, raw in files]
+            entries = [self._entry(key) for key in keys]
+            missing = [f for f, entry in zip(files, entries, strict=True) if entry is None]
+            parsed = iter(parse(missing, registries))
+            loaded = []
+            for key, entry in zip(keys, entries, strict=True):
+                if entry is None:
+                    self.misses += 1
+                    entry = _Entry(next(parsed))
+                    self._used[key] = _dumps(entry)
+                else:
+                    self.hits += 1
+                    self._used[key] = self._stored[key]
+                article = entry.loaded[0]
+                if article is not None:
+                    self._entries[article.id] = (key, entry)
+                loaded.append(entry.loaded)
+            return loaded
 
         return cached_parse
 

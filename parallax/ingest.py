@@ -7,20 +7,22 @@ with an error is left out of the corpus, and the command line refuses to publish
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+from parallax import model
 from parallax.config import Settings
 from parallax.domains import normal_url
 from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
 from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
-from parallax.parallel import quiet_gc
+from parallax.parallel import constructor_reducers, fork_map, quiet_gc
 from parallax.problems import WARNING, Problem, has_errors
 from parallax.registries import (
     check_cross_references,
@@ -480,12 +482,16 @@ def load_registries(
     return registries, tuple(problems)
 
 
-ParseFile = Callable[[str, str, bytes, Registries], tuple[Article | None, tuple[Problem, ...]]]
+Loaded = tuple[Article | None, tuple[Problem, ...]]
+# How workers send articles back (#9); the build cache adds its own classes.
+REDUCERS = constructor_reducers(
+    c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+)
+RawFile = tuple[str, str, bytes]  # the file's path in the content folder, as shown, its bytes
+ParseFiles = Callable[[Sequence[RawFile], Registries], list[Loaded]]
 
 
-def parse_file(
-    rel: str, path: str, raw: bytes, registries: Registries
-) -> tuple[Article | None, tuple[Problem, ...]]:
+def parse_file(rel: str, path: str, raw: bytes, registries: Registries) -> Loaded:
     """One article from its file's bytes: decoded, then parsed and validated."""
     text, decode_problems = decode_text(raw, path)
     if text is None:
@@ -494,13 +500,19 @@ def parse_file(
     return article, decode_problems + parse_problems
 
 
+def parse_files(files: Sequence[RawFile], registries: Registries) -> list[Loaded]:
+    """`parse_file` of each file, in order, spread over the cores when there are many: one
+    file's article needs nothing from another's (#9)."""
+    return fork_map(lambda n: parse_file(*files[n], registries), len(files), reducers=REDUCERS)
+
+
 def load_corpus(
-    abs_content_dir: Path, settings: Settings, parse: ParseFile = parse_file
+    abs_content_dir: Path, settings: Settings, parse: ParseFiles = parse_files
 ) -> tuple[Corpus, tuple[Problem, ...]]:
     """Every valid article and the registries of a content folder, with all the problems.
 
-    `parse` turns one file's bytes into its article: the build cache passes a memoised
-    `parse_file` (#9).
+    `parse` turns the files' bytes into their articles: the build cache passes a memoised
+    `parse_files` (#9).
     """
     registries, problems = load_registries(abs_content_dir, settings)
     all_problems = list(problems)
@@ -509,17 +521,18 @@ def load_corpus(
     rels = _relative_all(files, abs_content_dir)
     paths = dict(zip(rels, _relative_all(files, None), strict=True))
     all_problems += _case_clashes(rels, paths)
+    read = [_read_bytes(f, paths[rel], settings) for rel, f in zip(rels, files, strict=True)]
+    raw = [(rel, paths[rel], b) for rel, (b, _) in zip(rels, read, strict=True) if b is not None]
     articles = []
     with quiet_gc():  # ten thousand long-lived articles (or cache entries), and no cycles
-        for rel, abs_path in zip(rels, files, strict=True):
-            raw, article_problems = _read_bytes(abs_path, paths[rel], settings)
-            article = None
-            if raw is not None:
-                article, parse_problems = parse(rel, paths[rel], raw, registries)
-                article_problems += parse_problems
-            all_problems += article_problems
-            if article is not None:
-                articles.append(article)
+        loaded = iter(parse(raw, registries))
+        for found, read_problems in read:
+            all_problems += read_problems
+            if found is not None:
+                article, parse_problems = next(loaded)
+                all_problems += parse_problems
+                if article is not None:
+                    articles.append(article)
     all_problems += _duplicate_urls(articles)
     if not registries.sources and has_errors(problems):
         # sources.yml could not be read: its error is the cause; one "unknown source" per

@@ -20,7 +20,7 @@ from parallax.cache import ArticleWork, BuildCache
 from parallax.claims import align_claims
 from parallax.cluster import cluster_items
 from parallax.config import SiteConfig, load_config
-from parallax.ingest import load_corpus, parse_file
+from parallax.ingest import load_corpus, parse_files
 from parallax.lint import lint_corpus, lint_speakers
 from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
 from parallax.page_cache import PageCache
@@ -131,7 +131,7 @@ def _analyse(
 ) -> tuple[Analysis, tuple[Problem, ...]]:
     settings = project.site.settings
     with clock.stage("load") as stage:
-        parse = parse_file if cache is None else cache.memoised(parse_file)
+        parse = parse_files if cache is None else cache.memoised(parse_files)
         corpus, problems = load_corpus(project.abs_content, settings, parse)
         stage.count(articles=len(corpus.articles), problems=len(problems))
     with clock.stage("analyse") as stage:

@@ -18,7 +18,7 @@ from parallax.analyse import build_lexicon
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
 from parallax.config import Settings
-from parallax.ingest import parse_file
+from parallax.ingest import parse_files
 from parallax.model import Override, Registries, Source, SourceRef
 from parallax.per_article import work_on
 from tests.conftest import REPO, tree_bytes
@@ -148,7 +148,7 @@ def test_the_second_build_reads_every_article_from_the_cache(at_home):
     cache = pipeline.open_cache(project)
     assert cache is not None
     corpus, _ = pipeline.load_corpus(
-        project.abs_content, project.site.settings, cache.memoised(parse_file)
+        project.abs_content, project.site.settings, cache.memoised(parse_files)
     )
     assert (cache.hits, cache.misses) == (len(first.analysis.corpus.articles), 0)
     assert all(cache.work(a.id) is not None for a in corpus.articles)
@@ -249,7 +249,7 @@ def test_each_content_folder_keeps_its_own_pack(at_home):
     project, _ = pipeline.load_project(root / "mkdocs.yml")
     cache = pipeline.open_cache(project)
     assert cache is not None
-    pipeline.load_corpus(project.abs_content, project.site.settings, cache.memoised(parse_file))
+    pipeline.load_corpus(project.abs_content, project.site.settings, cache.memoised(parse_files))
     assert cache.misses == 0
 
 

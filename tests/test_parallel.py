@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from parallax import parallel, per_article, pipeline, points
+from parallax import ingest, parallel, per_article, pipeline, points
 from parallax.config import Settings
 from parallax.ingest import load_corpus
-from tests.test_cache import EVAL, copy_article, make_project
+from tests.test_cache import EVAL, NORTHWIRE, copy_article, make_project
 
 # These tests check work done in forked processes. Where the platform cannot fork (Windows),
 # fork_map and beside run everything in this process instead, as the tests without this mark
@@ -40,6 +40,37 @@ def test_two_processes_give_what_one_gives(corpus, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
     monkeypatch.setattr(parallel, "CHUNK", 7)  # several chunks, the last one short
     assert run(corpus, 2) == run(corpus, 1)
+
+
+@FORKED
+def test_loading_on_two_processes_gives_what_one_gives(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    shutil.copytree(EVAL, content)
+    folder = tmp_path / NORTHWIRE
+    (folder / "2022-09-02-no-end.md").write_text("---\ntitle: [unclosed\n", encoding="utf-8")
+    (folder / "2022-09-03-not-text.md").write_bytes(b"---\ntitle: \xff\xfe\n---\nBody\n")
+    parsed_here = []
+    real = ingest.parse_file
+
+    def parse_file(*args):
+        parsed_here.append(args[0])  # in this process only: a worker appends to its own copy
+        return real(*args)
+
+    monkeypatch.setattr(ingest, "parse_file", parse_file)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    monkeypatch.setenv("PARALLAX_JOBS", "1")
+    one = load_corpus(content, Settings())
+    assert len(parsed_here) > 60
+    parsed_here.clear()
+    monkeypatch.setenv("PARALLAX_JOBS", "2")
+    two = load_corpus(content, Settings())
+    assert parsed_here == []  # every file was parsed in the workers
+    assert two == one
+    assert {Path(p.source.path).name for p in one[1] if p.is_error} == {
+        "2022-09-02-no-end.md",
+        "2022-09-03-not-text.md",
+    }
 
 
 def test_results_come_back_in_corpus_order(corpus):
