@@ -10,6 +10,7 @@ them passes through `escape_html` like every other untrusted string in a page's 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
@@ -46,22 +47,18 @@ def _sentence_span(anchor: str, text: str) -> str:
     return f'<span class="px-s" id="{escape(anchor)}">{escape_html(text)}</span>'
 
 
-def _in_order(item: Item) -> list[Sentence]:
-    return sorted(item.sentences, key=lambda s: (s.span.start, s.index))
-
-
-def anchored_paragraph(
-    item: Item, start: int, end: int, ordered: list[Sentence] | None = None
+def _anchored_paragraph(
+    item: Item, start: int, end: int, ordered: list[Sentence], starts: list[int]
 ) -> Markup:
     """One paragraph of the item's text, its sentences wrapped in anchored spans.
 
-    `ordered` is the item's sentences by position, when the caller has sorted them already.
+    `ordered` is the item's sentences by position and `starts` where each starts: the
+    paragraph's own are found by bisection, not by reading all of them for each paragraph,
+    which grew with the square of a long live blog (#9).
     """
     parts: list[str] = []
     pos = start
-    for sentence in _in_order(item) if ordered is None else ordered:
-        if not start <= sentence.span.start < end:
-            continue
+    for sentence in ordered[bisect_left(starts, start) : bisect_left(starts, end)]:
         begin, stop = max(sentence.span.start, pos), min(sentence.span.end, end)
         if begin >= stop:
             continue
@@ -75,8 +72,11 @@ def anchored_paragraph(
 
 def anchored_paragraphs(item: Item) -> tuple[Markup, ...]:
     """Every paragraph of the item, sentences anchored."""
-    ordered = _in_order(item)
-    return tuple(anchored_paragraph(item, s, e, ordered) for s, e in paragraph_spans(item.text))
+    ordered = sorted(item.sentences, key=lambda s: (s.span.start, s.index))
+    starts = [sentence.span.start for sentence in ordered]
+    return tuple(
+        _anchored_paragraph(item, s, e, ordered, starts) for s, e in paragraph_spans(item.text)
+    )
 
 
 def _event_links(lookup: Lookup, item: Item, dest: str) -> tuple[Link, ...]:

@@ -43,7 +43,8 @@ def plain(text: str) -> str:
     # Each distinct character is classified once: rendering calls this for every field of
     # every page, and a per-character loop was the largest cost of the render stage (#9).
     if text.isascii() and text.isprintable():  # the common case: nothing to drop
-        return _SPACES.sub(" ", text).strip()
+        # and the only spaces are " ": without two in a row, there is nothing to collapse
+        return (_SPACES.sub(" ", text) if "  " in text else text).strip()
     dropped = [
         ord(ch) for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf")
     ]

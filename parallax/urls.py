@@ -33,6 +33,12 @@ DATA_INDEX = "data/index.md"
 FEED = "data/feed.xml"
 
 
+# Pages link to the same articles, actors and sources hundreds of thousands of times in a
+# build: a path is worked out once per id (#9).
+_PER_ID = 1 << 17
+
+
+@lru_cache(maxsize=_PER_ID)
 def safe_id(raw: str) -> str:
     """`raw` when it is a safe lowercase id, else a slug of it plus an 8-digit hash."""
     if _SAFE_ID.fullmatch(raw):
@@ -57,17 +63,20 @@ def event_anchor(event_id: str) -> str:
     return f"event-{safe_id(event_id)}"
 
 
+@lru_cache(maxsize=_PER_ID)
 def article_dest(article_id: str) -> str:
     """articles/<source>/<YYYY-MM-DD>-<slug>.md: the article's id with ".md"."""
     parts = article_id.split("/")
     return "/".join(safe_id(part) for part in parts) + ".md"
 
 
+@lru_cache(maxsize=_PER_ID)
 def source_dest(source_key: str) -> str:
     """sources/<source key>.md"""
     return f"sources/{safe_id(source_key)}.md"
 
 
+@lru_cache(maxsize=_PER_ID)
 def actor_dest(actor_key: str) -> str:
     """actors/<actor key>.md"""
     return f"actors/{safe_id(actor_key)}.md"

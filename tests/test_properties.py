@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,7 @@ from parallax.drafts import slugify as draft_slug
 from parallax.figures import extract_figures
 from parallax.importer import draft_content
 from parallax.ingest import decode_text, parse_article
+from parallax.markup import plain
 from parallax.model import Actor, Item, Registries, Source, SourceRef
 from parallax.placement import ImportOptions
 from parallax.problems import WARNING
@@ -207,6 +209,19 @@ def test_slugs_are_always_plain_and_short(text):
     assert SLUG.fullmatch(slug) and len(slug) <= 60
     anchor = anchor_slug(text)
     assert SLUG.fullmatch(anchor) and len(anchor) <= MAX_ANCHOR_CHARS
+
+
+# Text as pages show it: spaces of every kind, in runs, around ASCII and other letters.
+SPACED_TEXT = st.text(st.sampled_from(" \t\n\u00a0\u200ba.Ж\x07"))
+
+
+@SOME
+@given(st.one_of(TEXT, SPACED_TEXT, st.text(st.sampled_from(" a."))))
+def test_plain_text_drops_controls_and_collapses_each_run_of_spaces(text):
+    kept = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    assert plain(text) == re.sub(r"[ \t\u00a0\u2000-\u200b\u3000]+", " ", kept).strip()
 
 
 # Ids reach safe_id from keys and file names, which never hold control characters: the YAML
