@@ -43,6 +43,7 @@ from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
 from parallax.parallel import constructor_reducers, quiet_gc
 from parallax.problems import Problem
+from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class ArticleWork:
     problems: tuple[Problem, ...]  # from segmenting
     framing: tuple[Framing, ...]  # per item, `framing_terms`
     claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
+    signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
 
 
 @dataclass(frozen=True, slots=True)

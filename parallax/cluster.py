@@ -13,9 +13,8 @@ import dataclasses
 import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from functools import partial
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -145,26 +144,21 @@ def _prepare(items: Sequence[Item], registries: Registries) -> tuple[Item, ...]:
     return tuple(sorted(items, key=lambda item: keys[item.id]))
 
 
-class ClusterMemo(Protocol):
-    """What the build cache remembers of clustering (`parallax.stage_memo`, #9)."""
-
-    def signature(self, item: Item, make: Callable[[], Signature]) -> Signature:
-        """An item's signature, remembered or made."""
-
-
 def _signatures(
-    items: tuple[Item, ...], registries: Registries, memo: ClusterMemo | None
+    items: tuple[Item, ...], registries: Registries, made: Mapping[str, Signature] | None
 ) -> list[Signature]:
     names = display_names(registries)
-    if memo is None:
-        return [item_signature(item, names) for item in items]
-    return [memo.signature(item, partial(item_signature, item, names)) for item in items]
+    made = made or {}
+    return [made.get(item.id) or item_signature(item, names) for item in items]
 
 
 def _score_items(
-    items: tuple[Item, ...], registries: Registries, settings: Settings, memo: ClusterMemo | None
+    items: tuple[Item, ...],
+    registries: Registries,
+    settings: Settings,
+    made: Mapping[str, Signature] | None,
 ) -> _Scores:
-    signatures = _signatures(items, registries, memo)
+    signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
     signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
@@ -270,16 +264,17 @@ def cluster_items(
     items: Sequence[Item],
     registries: Registries,
     settings: Settings,
-    memo: ClusterMemo | None = None,
+    signatures: Mapping[str, Signature] | None = None,
 ) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
-    """Events and stories of the items, with the problems the overrides met. `memo` (the
-    build cache's) may answer for the items' signatures; the rest depends on all items.
+    """Events and stories of the items, with the problems the overrides met. `signatures`
+    are the items' signatures by item id, where the per-article pass made them already; the
+    rest depends on all items.
 
     Overrides apply in a fixed order: exclude items, then cluster, split, merge, retitle.
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries), overrides)
-    scores = _score_items(kept, registries, settings, memo)
+    scores = _score_items(kept, registries, settings, signatures)
     groups = _group_items(kept, scores, settings.event_threshold)
     groups, split_problems = split_groups(groups, overrides)
     events = _events(groups, scores)

@@ -1,5 +1,6 @@
-"""The per-article stages (clean, segment, analyse, framing, claim extraction) as one pass
-over the corpus, answered from the build cache where it can be and spread over the cores.
+"""The per-article stages (clean, segment, analyse, framing, claim extraction, and the
+signatures that clustering compares) as one pass over the corpus, answered from the build
+cache where it can be and spread over the cores.
 
 Pure apart from the worker processes. Each article's work depends only on the article, the
 registries and the settings, so it can be cached per file and computed in any process; the
@@ -10,7 +11,7 @@ the real one once events exist (tests/test_cache.py checks that this holds).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from parallax.analyse import Lexicon, analyse_item, build_lexicon
 from parallax.cache import REDUCERS, ArticleWork, BuildCache
@@ -22,12 +23,18 @@ from parallax.model import Article, Registries
 from parallax.parallel import fork_map, quiet_gc
 from parallax.progress import Stage
 from parallax.segment import segment_article
+from parallax.signature import display_names, item_signature
 
 
 def work_on(
-    article: Article, registries: Registries, settings: Settings, lexicon: Lexicon
+    article: Article,
+    registries: Registries,
+    settings: Settings,
+    lexicon: Lexicon,
+    names: Mapping[str, str],
 ) -> ArticleWork:
-    """Every per-article stage for one article, as loaded."""
+    """Every per-article stage for one article, as loaded; `lexicon` and `names` are
+    `build_lexicon`'s and `display_names`' of the registries."""
     cleaned = clean_article(article)
     items, problems = segment_article(cleaned, settings)
     items = tuple(analyse_item(item, lexicon) for item in items)
@@ -37,6 +44,9 @@ def work_on(
         problems=problems,
         framing=tuple(framing_terms(item, registries) for item in items),
         claims=tuple(extract_claims(item, "", registries) for item in items),
+        # An item's signature depends on the item alone (and the registries' names): made
+        # here, it is made on every core and kept in the build cache (#9).
+        signatures=tuple(item_signature(item, names) for item in items),
     )
 
 
@@ -53,11 +63,11 @@ def analyse_articles(
     cache, the others computed (on `workers` processes) and added to it."""
     known = [None if cache is None else cache.work(a.id) for a in articles]
     missing = [a for a, work in zip(articles, known, strict=True) if work is None]
-    lexicon = build_lexicon(registries)
+    lexicon, names = build_lexicon(registries), display_names(registries)
     with quiet_gc():  # thousands of long-lived objects, and no cycles among them
         computed = iter(
             fork_map(
-                lambda n: work_on(missing[n], registries, settings, lexicon),
+                lambda n: work_on(missing[n], registries, settings, lexicon, names),
                 len(missing),
                 workers=workers,
                 stage=stage,

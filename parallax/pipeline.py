@@ -152,8 +152,13 @@ def _analyse(
     lint = partial(_lint, corpus, build_date(), memo)
     with beside(lint, fork=worth_forking(len(corpus.articles))) as linted:
         with clock.stage("cluster") as stage:
+            signatures = {
+                item.id: signature
+                for work in works
+                for item, signature in zip(work.items, work.signatures, strict=True)
+            }
             events, stories, cluster_problems = cluster_items(
-                items, corpus.registries, settings, memo
+                items, corpus.registries, settings, signatures
             )
             stage.count(events=len(events), stories=len(stories))
         with clock.stage("lint") as stage:

@@ -1,4 +1,4 @@
-"""The build cache of the corpus-wide stages: lint, cluster and claims (points).
+"""The build cache of the corpus-wide stages: lint and claims (points).
 
 I/O at the edge, like `parallax.cache`: read once after the per-article pass, written once
 after the claims stage. Every entry is keyed by the per-article cache keys of the articles it
@@ -12,14 +12,16 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
   not have are scored again. A value that became common only removes candidates, so the old
   pairs are checked again (`is_candidate`); one that stopped being common (an article
   removed or changed) costs a clean pass. And each article's unknown spellings.
-- signatures (cluster): each item's, made from the item alone. Token weights are
-  corpus-wide, so everything after them runs in full.
 - points: each event's, keyed by its id and its items' articles, and each story's figure
   points, keyed by its id and its events' keys.
 
-Each article's results are kept in one entry per stage ("lint <key>", "cluster <key>"), so
-that lint can run in a forked process beside cluster: that process sends back the entries
-it read and made (`changes`), and this one adds them (`take`).
+Clustering runs in full: its token weights are corpus-wide. The signatures it compares are
+made from each item alone, in the per-article pass, and kept with its results in the
+articles' pack (`parallax.cache`).
+
+Each article's lint results are kept in one entry ("lint <key>"), so that lint can run in
+a forked process beside cluster: that process sends back the entries it read and made
+(`changes`), and this one adds them (`take`).
 
 One pack per content folder, `stages-<digest>.pickle` beside the articles pack, holding only
 the entries this build used; a damaged pack costs a clean build. Trusted like the code
@@ -52,7 +54,6 @@ from parallax.model import Article, Event, Item, Point, Story
 from parallax.parallel import quiet_gc
 from parallax.points import PointMemo
 from parallax.problems import Problem
-from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,9 @@ class StageMemo:
         self.abs_pack = cache.abs_pack.with_name(name)
         self._stored = _read(self.abs_pack)
         self._used: dict[str, bytes] = {}
-        # "<stage> <article key>" -> that stage's results for the article, by name: lint
-        # and cluster each have their own entry, so that lint can run in another process
-        # beside cluster and send back only its own entries (`changes`, `take`).
+        # "<stage> <article key>" -> that stage's results for the article, by name: each
+        # stage has entries of its own, so that lint can run in another process beside
+        # cluster and send back only its own entries (`changes`, `take`).
         self._entries: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()  # the entries with a result computed in this build
         self.hits = 0
@@ -167,15 +168,6 @@ class StageMemo:
         if new or frozenset(id_of) != known or common != was_common:  # else still true
             self._put(_PAIRS, (frozenset(id_of), stored, common))
         return every, found
-
-    # --- clustering ---------------------------------------------------------------------------
-
-    def signature(self, item: Item, make: Callable[[], Signature]) -> Signature:
-        """`cluster`'s signature of an item."""
-        found: Signature = self._of_article(
-            "cluster", item.article_id, f"signature {item.id}", make
-        )
-        return found
 
     # --- points (claims) ----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from parallax.config import Settings
 from parallax.ingest import parse_files
 from parallax.model import Override, Registries, Source, SourceRef
 from parallax.per_article import work_on
+from parallax.signature import display_names, item_signature
 from tests.conftest import REPO, tree_bytes
 
 EVAL = REPO / "tests" / "eval" / "clusters"
@@ -129,8 +130,11 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     pack = cache_module.pack_path(root / ".cache", root / "content")
     memo = pack.with_name(pack.name.replace("articles-", "stages-"))
     entries = pickle.loads(memo.read_bytes())
-    for stage in ("lint", "cluster"):  # lint's entries come back from its process too
-        assert any(key.startswith(f"{stage} ") for key in entries), stage
+    assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
+    # Clustering's signatures are made in the per-article pass, and kept with its results.
+    for blob in pickle.loads(pack.read_bytes()).values():
+        work = pickle.loads(blob).work
+        assert [s.item_id for s in work.signatures] == [i.id for i in work.items]
     written = memo.stat().st_mtime_ns
     copy_article(root)
     build(root, use_cache=True)
@@ -217,9 +221,11 @@ def test_work_on_is_what_the_stages_make_one_by_one(at_home):
     analysis, _ = pipeline.analyse(project, use_cache=False)
     lexicon = build_lexicon(analysis.corpus.registries)
     corpus, _ = pipeline.load_corpus(project.abs_content, project.site.settings)
-    work = work_on(corpus.articles[0], corpus.registries, project.site.settings, lexicon)
+    names = display_names(corpus.registries)
+    work = work_on(corpus.articles[0], corpus.registries, project.site.settings, lexicon, names)
     article_items = [i for i in analysis.items if i.article_id == corpus.articles[0].id]
     assert list(work.items) == article_items
+    assert work.signatures == tuple(item_signature(i, names) for i in article_items)
 
 
 @pytest.mark.parametrize("command", [["build", "--no-site"], ["check"], ["clusters", "--json"]])
