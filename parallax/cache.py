@@ -65,6 +65,7 @@ class ArticleWork:
     framing: tuple[Framing, ...]  # per item, `framing_terms`
     claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
+    story_counts: tuple[dict[str, float], ...]  # per item, `stories.item_counts`
 
 
 @dataclass(frozen=True, slots=True)

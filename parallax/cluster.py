@@ -265,10 +265,11 @@ def cluster_items(
     registries: Registries,
     settings: Settings,
     signatures: Mapping[str, Signature] | None = None,
+    story_counts: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
     """Events and stories of the items, with the problems the overrides met. `signatures`
-    are the items' signatures by item id, where the per-article pass made them already; the
-    rest depends on all items.
+    and `story_counts` are the items' signatures and `stories.item_counts` by item id, where
+    the per-article pass made them already; the rest depends on all items.
 
     Overrides apply in a fixed order: exclude items, then cluster, split, merge, retitle.
     """
@@ -283,7 +284,7 @@ def cluster_items(
         groups, merge_problems = merge_groups(events, overrides)
         events = _events(groups, scores)
     events, event_problems = retitle(events, overrides, "event")
-    stories = link_stories(events, scores.items, registries, settings)
+    stories = link_stories(events, scores.items, registries, settings, story_counts)
     stories, story_problems = retitle(stories, overrides, "story")
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems

@@ -12,6 +12,7 @@ the real one once events exist (tests/test_cache.py checks that this holds).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from parallax.analyse import Lexicon, analyse_item, build_lexicon
 from parallax.cache import REDUCERS, ArticleWork, BuildCache
@@ -24,30 +25,40 @@ from parallax.parallel import fork_map, quiet_gc
 from parallax.progress import Stage
 from parallax.segment import segment_article
 from parallax.signature import display_names, item_signature
+from parallax.stories import item_counts, shared_offices
 
 
 def work_on(
-    article: Article,
-    registries: Registries,
-    settings: Settings,
-    lexicon: Lexicon,
-    names: Mapping[str, str],
+    article: Article, registries: Registries, settings: Settings, readers: Readers
 ) -> ArticleWork:
-    """Every per-article stage for one article, as loaded; `lexicon` and `names` are
-    `build_lexicon`'s and `display_names`' of the registries."""
+    """Every per-article stage for one article, as loaded."""
     cleaned = clean_article(article)
     items, problems = segment_article(cleaned, settings)
-    items = tuple(analyse_item(item, lexicon) for item in items)
+    items = tuple(analyse_item(item, readers.lexicon) for item in items)
     return ArticleWork(
         cleaned_body=None if cleaned.body == article.body else cleaned.body,
         items=items,
         problems=problems,
         framing=tuple(framing_terms(item, registries) for item in items),
         claims=tuple(extract_claims(item, "", registries) for item in items),
-        # An item's signature depends on the item alone (and the registries' names): made
-        # here, it is made on every core and kept in the build cache (#9).
-        signatures=tuple(item_signature(item, names) for item in items),
+        # What clustering reads of an item depends on the item alone (and the registries):
+        # made here, it is made on every core and kept in the build cache (#9).
+        signatures=tuple(item_signature(item, readers.names) for item in items),
+        story_counts=tuple(item_counts(item, readers.names, readers.offices) for item in items),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Readers:
+    """What the per-article stages read the registries through, made once per build."""
+
+    lexicon: Lexicon  # `analyse.build_lexicon`
+    names: Mapping[str, str]  # `signature.display_names`
+    offices: Mapping[str, str]  # `stories.shared_offices`
+
+    @classmethod
+    def of(cls, registries: Registries) -> Readers:
+        return cls(build_lexicon(registries), display_names(registries), shared_offices(registries))
 
 
 def analyse_articles(
@@ -63,11 +74,11 @@ def analyse_articles(
     cache, the others computed (on `workers` processes) and added to it."""
     known = [None if cache is None else cache.work(a.id) for a in articles]
     missing = [a for a, work in zip(articles, known, strict=True) if work is None]
-    lexicon, names = build_lexicon(registries), display_names(registries)
+    readers = Readers.of(registries)
     with quiet_gc():  # thousands of long-lived objects, and no cycles among them
         computed = iter(
             fork_map(
-                lambda n: work_on(missing[n], registries, settings, lexicon, names),
+                lambda n: work_on(missing[n], registries, settings, readers),
                 len(missing),
                 workers=workers,
                 stage=stage,

@@ -152,13 +152,15 @@ def _analyse(
     lint = partial(_lint, corpus, build_date(), memo)
     with beside(lint, fork=worth_forking(len(corpus.articles))) as linted:
         with clock.stage("cluster") as stage:
-            signatures = {
-                item.id: signature
+            # What clustering reads of each item, made in the per-article pass.
+            signatures = {s.item_id: s for work in works for s in work.signatures}
+            story_counts = {
+                item.id: counts
                 for work in works
-                for item, signature in zip(work.items, work.signatures, strict=True)
+                for item, counts in zip(work.items, work.story_counts, strict=True)
             }
             events, stories, cluster_problems = cluster_items(
-                items, corpus.registries, settings, signatures
+                items, corpus.registries, settings, signatures, story_counts
             )
             stage.count(events=len(events), stories=len(stories))
         with clock.stage("lint") as stage:

@@ -80,10 +80,12 @@ def _name_counts(
     return counts
 
 
-def _item_counts(
+def item_counts(
     item: Item, names: Mapping[str, str], offices: Mapping[str, str]
-) -> defaultdict[str, float]:
-    """What one item is about, with how much it says about each thing."""
+) -> dict[str, float]:
+    """What one item is about, with how much it says about each thing: its share of its
+    event's profile. `names` and `offices` are `display_names`' and `shared_offices`' of the
+    registries. It depends on the item alone, so the per-article pass makes it (#9)."""
     counts = _name_counts(item, names, offices)
     for figure in item.figures:
         if figure.about not in VAGUE_COUNTS:
@@ -93,18 +95,24 @@ def _item_counts(
     for word in _TITLE_WORD.findall(item.title.lower()):
         if word not in GENERIC_WORDS and word not in in_names:
             counts[f"w:{stem(word)}"] += 1.0
-    return counts
+    return dict(counts)
 
 
 def _profiles(
-    events: Sequence[Event], items: Mapping[str, Item], registries: Registries
+    events: Sequence[Event],
+    items: Mapping[str, Item],
+    registries: Registries,
+    made: Mapping[str, Mapping[str, float]],
 ) -> list[_Profile]:
     names, offices = display_names(registries), shared_offices(registries)
     counts = []
     for event in events:
         total: defaultdict[str, float] = defaultdict(float)
         for item_id in event.item_ids:
-            for token, tf in _item_counts(items[item_id], names, offices).items():
+            found = made.get(item_id)
+            if found is None:
+                found = item_counts(items[item_id], names, offices)
+            for token, tf in found.items():
                 total[token] += tf
         counts.append(total)
     document = Counter(token for c in counts for token in c)
@@ -160,10 +168,12 @@ def link_stories(
     items: Mapping[str, Item],
     registries: Registries,
     settings: Settings,
+    counts: Mapping[str, Mapping[str, float]] | None = None,
 ) -> tuple[Story, ...]:
-    """Stories of the events; a story's id is the id of its earliest event."""
+    """Stories of the events; a story's id is the id of its earliest event. `counts` are
+    `item_counts` by item id, where the per-article pass made them already."""
     ordered = sorted(events, key=lambda e: (e.start, e.id))
-    profiles = _profiles(ordered, items, registries)
+    profiles = _profiles(ordered, items, registries, counts or {})
     pairs = _candidates(profiles, settings.story_window_days)
     edges = ((i, j, story_score(profiles[i], profiles[j])) for i, j in pairs)
     groups = average_link(len(ordered), edges, settings.story_threshold)

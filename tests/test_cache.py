@@ -14,14 +14,14 @@ import pytest
 
 from parallax import cache as cache_module
 from parallax import parallel, pipeline
-from parallax.analyse import build_lexicon
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
 from parallax.config import Settings
 from parallax.ingest import parse_files
 from parallax.model import Override, Registries, Source, SourceRef
-from parallax.per_article import work_on
+from parallax.per_article import Readers, work_on
 from parallax.signature import display_names, item_signature
+from parallax.stories import item_counts, shared_offices
 from tests.conftest import REPO, tree_bytes
 
 EVAL = REPO / "tests" / "eval" / "clusters"
@@ -219,13 +219,14 @@ def test_work_on_is_what_the_stages_make_one_by_one(at_home):
     root = make_project(at_home / "project")
     project, _ = pipeline.load_project(root / "mkdocs.yml")
     analysis, _ = pipeline.analyse(project, use_cache=False)
-    lexicon = build_lexicon(analysis.corpus.registries)
     corpus, _ = pipeline.load_corpus(project.abs_content, project.site.settings)
-    names = display_names(corpus.registries)
-    work = work_on(corpus.articles[0], corpus.registries, project.site.settings, lexicon, names)
+    readers = Readers.of(corpus.registries)
+    work = work_on(corpus.articles[0], corpus.registries, project.site.settings, readers)
     article_items = [i for i in analysis.items if i.article_id == corpus.articles[0].id]
     assert list(work.items) == article_items
+    names, offices = display_names(corpus.registries), shared_offices(corpus.registries)
     assert work.signatures == tuple(item_signature(i, names) for i in article_items)
+    assert work.story_counts == tuple(item_counts(i, names, offices) for i in article_items)
 
 
 @pytest.mark.parametrize("command", [["build", "--no-site"], ["check"], ["clusters", "--json"]])
