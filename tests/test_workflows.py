@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from parallax.publish import GENERATED
+
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / ".github" / "workflows"
 
@@ -87,10 +89,12 @@ def test_main_is_built_and_deployed_to_pages():
 
 
 @pytest.mark.parametrize("name", ["pr.yml", "deploy.yml"])
-def test_virtualenv_and_build_cache_are_cached(name):
+def test_virtualenv_build_cache_and_published_pages_are_cached(name):
     paths = {c["with"]["path"]: c["with"]["key"] for c in uses(load(name), "actions/cache")}
     assert "hashFiles('pyproject.toml')" in paths[".venv"]
-    assert ".cache" in paths
+    (build,) = [path for path in paths if ".cache" in path.split()]
+    # The page cache reads unchanged pages back from site_src/: every generated entry is kept.
+    assert set(build.split()) == {".cache", *(f"site_src/{entry}" for entry in GENERATED)}
 
 
 @pytest.mark.parametrize("name", ["pr.yml", "deploy.yml"])
