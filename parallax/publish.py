@@ -17,7 +17,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from parallax.model import RenderedPage
@@ -106,10 +108,13 @@ def write_pages(
     in `unchanged` (a destination the page cache read back from `abs_previous` in this build,
     checking its hash, with the stamp the file had then) is linked without reading it again
     while its file still has that stamp.
+
+    Every path is checked before anything is written; then the files are written by a few
+    threads, since the file system's calls release the interpreter (#9).
     """
-    unchanged = unchanged or {}
     seen: dict[str, str] = {}
     made: set[Path] = set()
+    todo: list[tuple[RenderedPage, Path, Path | None]] = []
     for page in pages:
         rel = _check_dest(page.dest_path)
         key = str(rel).casefold()  # names that differ in case collide on some file systems
@@ -123,7 +128,31 @@ def write_pages(
         if abs_path.parent not in made:
             abs_path.parent.mkdir(parents=True, exist_ok=True)
             made.add(abs_path.parent)
-        abs_old = None if abs_previous is None else abs_previous / rel
+        todo.append((page, abs_path, None if abs_previous is None else abs_previous / rel))
+    put = partial(_put_pages, unchanged or {})
+    chunks = [todo[start : start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
+    if len(chunks) < 2:
+        put(todo)
+        return
+    pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="parallax-write")
+    try:
+        for _ in pool.map(put, chunks):
+            pass
+    finally:  # an error or an interrupt: the writes not yet started are not started
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Threads writing pages: the 10,421 pages of a 10k site were written into an empty folder
+# in 3.4-6.1 s against 4.2-7.2 s on one thread, faster in each of eight alternating runs.
+WRITERS = 4
+WRITE_CHUNK = 128  # pages per task of a writing thread
+
+
+def _put_pages(
+    unchanged: Mapping[str, FileStamp], todo: Sequence[tuple[RenderedPage, Path, Path | None]]
+) -> None:
+    """Link or write each page (see `write_pages`)."""
+    for page, abs_path, abs_old in todo:
         stamp = unchanged.get(page.dest_path)
         if abs_old and stamp and file_stamp(abs_old) == stamp and _link(abs_old, abs_path):
             continue

@@ -64,8 +64,29 @@ def test_stale_generated_pages_go_and_hand_written_pages_stay(project):
     assert not (project / "site").exists()
 
 
+@pytest.fixture(params=["in chunks", "a thread task per page"])
+def writers(request, monkeypatch):
+    """Pages are written by threads, a chunk of pages per task (`publish.WRITE_CHUNK`)."""
+    if request.param == "a thread task per page":
+        monkeypatch.setattr(publish_module, "WRITE_CHUNK", 1)
+
+
+def test_pages_are_each_written_in_full_by_the_writing_threads(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish_module, "WRITE_CHUNK", 7)  # 43 tasks for four threads
+    pages = [page(f"articles/{n % 5}/p{n}.md", f"# Page {n}\n" * (n % 13 + 1)) for n in range(300)]
+    write_pages(pages, tmp_path)
+    assert tree_bytes(tmp_path) == {p.dest_path: p.text.encode() for p in pages}
+
+
+def test_a_page_that_cannot_be_written_fails_the_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(publish_module, "WRITE_CHUNK", 3)
+    (tmp_path / "articles" / "p11.md").mkdir(parents=True)  # a folder where a page goes
+    with pytest.raises(IsADirectoryError):
+        write_pages([page(f"articles/p{n}.md") for n in range(20)], tmp_path)
+
+
 @pytest.mark.parametrize("reused", [(), ("articles/same.md", "articles/link.md")])
-def test_unchanged_pages_are_kept_and_changed_ones_written(project, reused):
+def test_unchanged_pages_are_kept_and_changed_ones_written(project, reused, writers):
     # `reused`: what the page cache read back (and so knows is unchanged) in this build.
     site_src = project / "site_src"
 
