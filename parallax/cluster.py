@@ -149,7 +149,10 @@ def _signatures(
 ) -> list[Signature]:
     names = display_names(registries)
     made = made or {}
-    return [made.get(item.id) or item_signature(item, names) for item in items]
+    return [
+        item_signature(item, names) if (found := made.get(item.id)) is None else found
+        for item in items
+    ]
 
 
 def _score_items(

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from parallax.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, _generated_only
 
 GOOD = """\
 ---
@@ -138,12 +138,9 @@ def test_import_then_check_reports_the_todo_fields(project, tmp_path, monkeypatc
 def copy_default_content(tmp_path: Path) -> Path:
     """A project with the repository's default content."""
     root = tmp_path / "default"
-    for name in ("content", "templates", "site_src"):
-        shutil.copytree(
-            REPO / name,
-            root / name,
-            ignore=shutil.ignore_patterns("articles" if name == "site_src" else "_"),
-        )
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copytree(REPO / "site_src", root / "site_src", ignore=_generated_only)
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     return root
 

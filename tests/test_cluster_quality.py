@@ -18,7 +18,10 @@ from parallax.cluster import cluster_items
 from parallax.config import Settings
 from parallax.ingest import load_corpus
 from parallax.model import Item, Registries
+from parallax.per_article import analyse_articles
 from parallax.segment import segment_article
+from parallax.signature import display_names, item_signature
+from parallax.stories import item_counts, shared_offices
 
 EVAL = Path(__file__).parent / "eval" / "clusters"
 # The hand-written set has 86 items in 25 events and 20 stories, most of them hard cases by
@@ -199,3 +202,32 @@ def test_ids_are_stable_when_unrelated_articles_go_and_files_move():
     assert len(before - after) == 1  # only the removed event's id is gone
     assert after < before
     assert {s.id for s in stories} == stories_before - (before - after)
+
+
+def test_clustering_on_what_the_per_article_pass_made_equals_clustering_from_scratch():
+    # The pipeline clusters on the signatures and story counts the per-article pass made
+    # (and the build cache kept); cluster_items makes any it is not given.
+    corpus, _ = load_corpus(EVAL.resolve(), Settings())
+    works = analyse_articles(corpus.articles, corpus.registries, Settings())
+    items = tuple(item for work in works for item in work.items)
+    signatures = {s.item_id: s for work in works for s in work.signatures}
+    counts = {
+        item.id: c for work in works for item, c in zip(work.items, work.story_counts, strict=True)
+    }
+    names, offices = display_names(corpus.registries), shared_offices(corpus.registries)
+    assert signatures == {i.id: item_signature(i, names) for i in items}
+    assert counts == {i.id: item_counts(i, names, offices) for i in items}
+    assert any(t.startswith("o:") for c in counts.values() for t in c)  # offices held by two
+    from_scratch = cluster_items(items, corpus.registries, EVAL_SETTINGS)
+    assert len(from_scratch[0]) > 20 and len(from_scratch[1]) > 15
+    given = cluster_items(items, corpus.registries, EVAL_SETTINGS, signatures, counts)
+    assert given == from_scratch
+    some = {i.id for i in items[::2]}  # the rest made here
+    partly = cluster_items(
+        items,
+        corpus.registries,
+        EVAL_SETTINGS,
+        {k: v for k, v in signatures.items() if k in some},
+        {k: v for k, v in counts.items() if k in some},
+    )
+    assert partly == from_scratch
