@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -190,3 +191,29 @@ def test_lint_beside_cluster_gives_what_lint_after_it_gives(tmp_path, monkeypatc
     assert any("nearly the same text" in p.message for p in here_problems)
     assert away_problems == here_problems
     assert away == here
+
+
+def test_the_collector_is_off_for_the_whole_build_and_back_on_after(tmp_path, monkeypatch):
+    # A build's objects live until it ends: full collections walked them again and again.
+    root = make_project(tmp_path / "project")
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    seen = []
+    real = pipeline.render.render_site
+
+    def render_site(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline.render, "render_site", render_site)
+    assert gc.isenabled()
+    result = pipeline.build(project, run_site=False)
+    assert result.published and seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        monkeypatch.setattr(pipeline.render, "render_site", _fails)
+        pipeline.build(project, run_site=False)
+    assert gc.isenabled()  # after a build that failed too
+
+
+def _fails(*args, **kwargs):
+    raise RuntimeError("a stage failed")
