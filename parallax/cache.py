@@ -29,7 +29,7 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -65,7 +65,7 @@ class ArticleWork:
     framing: tuple[Framing, ...]  # per item, `framing_terms`
     claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
-    story_counts: tuple[dict[str, float], ...]  # per item, `stories.item_counts`
+    story_counts: tuple[Mapping[str, float], ...]  # per item, `stories.item_counts`
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-"""The per-article stages (clean, segment, analyse, framing, claim extraction, and the
-signatures that clustering compares) as one pass over the corpus, answered from the build
-cache where it can be and spread over the cores.
+"""The per-article stages (clean, segment, analyse, framing, claim extraction, and what
+clustering reads of each item) as one pass over the corpus, answered from the build cache
+where it can be and spread over the cores.
 
 Pure apart from the worker processes. Each article's work depends only on the article, the
 registries and the settings, so it can be cached per file and computed in any process; the

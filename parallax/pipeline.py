@@ -146,7 +146,7 @@ def _analyse(
             stage.count(cached=cache.hits)  # articles read from the build cache
     if cache is not None:  # what the per-article stages made is final: keep it
         cache.save()
-    # What lint, cluster and claims found in the last build, keyed by the articles' keys (#9).
+    # What lint and claims found in the last build, keyed by the articles' keys (#9).
     memo = None if cache is None else StageMemo(cache)
     # Lint needs nothing from clustering, nor clustering from lint: on a large corpus lint
     # runs in a second process while this one clusters, and its stage is the wait (#9).

@@ -15,9 +15,9 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
 - points: each event's, keyed by its id and its items' articles, and each story's figure
   points, keyed by its id and its events' keys.
 
-Clustering runs in full: its token weights are corpus-wide. The signatures it compares are
-made from each item alone, in the per-article pass, and kept with its results in the
-articles' pack (`parallax.cache`).
+Clustering runs in full: its token weights are corpus-wide. What it reads of each item (its
+signature and story counts) is made from the item alone, in the per-article pass, and kept
+with its results in the articles' pack (`parallax.cache`).
 
 Each article's lint results are kept in one entry ("lint <key>"), so that lint can run in
 a forked process beside cluster: that process sends back the entries it read and made

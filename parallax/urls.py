@@ -34,7 +34,7 @@ FEED = "data/feed.xml"
 
 
 # Pages link to the same articles, actors and sources hundreds of thousands of times in a
-# build: a path is worked out once per id (#9).
+# build: a safe id, and an article's path, are worked out once per id (#9).
 _PER_ID = 1 << 17
 
 
@@ -70,13 +70,11 @@ def article_dest(article_id: str) -> str:
     return "/".join(safe_id(part) for part in parts) + ".md"
 
 
-@lru_cache(maxsize=_PER_ID)
 def source_dest(source_key: str) -> str:
     """sources/<source key>.md"""
     return f"sources/{safe_id(source_key)}.md"
 
 
-@lru_cache(maxsize=_PER_ID)
 def actor_dest(actor_key: str) -> str:
     """actors/<actor key>.md"""
     return f"actors/{safe_id(actor_key)}.md"
