@@ -176,10 +176,11 @@ def source_page(lookup: Lookup, source: Source) -> SourcePage:
 def sources_index_page(lookup: Lookup) -> SourcesIndexPage:
     """Every outlet in the registry."""
     articles = Counter(a.source for a in lookup.analysis.corpus.articles)
+    # Each event counts once for each outlet with an item in it.
     events = Counter(
-        i.source
+        source
         for e in lookup.analysis.events
-        for i in {lookup.items[x] for x in e.item_ids if x in lookup.items}
+        for source in {lookup.items[x].source for x in e.item_ids if x in lookup.items}
     )
     keys = sorted(lookup.sources, key=lambda k: group_order(lookup, k))
     return SourcesIndexPage(

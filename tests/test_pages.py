@@ -182,6 +182,26 @@ def test_source_pages_show_events_and_word_choices(lookup):
     ]
 
 
+def test_the_sources_table_counts_an_event_once_per_outlet():
+    analysis = site_analysis()
+    live = "articles/kyivpost/2024-03-05-live-veresk#lysivka-empty"
+    first = analysis.events[0]
+    # Both of the Kyiv Courier live blog's items in one event: one event for the outlet.
+    events = (
+        dataclasses.replace(first, item_ids=(*first.item_ids, live)),
+        dataclasses.replace(
+            analysis.events[1], item_ids=("articles/newswire/2024-03-07-lysivka-evacuated",)
+        ),
+        *analysis.events[2:],
+    )
+    page = registry_pages.sources_index_page(
+        build_lookup(dataclasses.replace(analysis, events=events))
+    )
+    counts = {row.link.text: (row.article_count, row.event_count) for row in page.rows}
+    assert counts["Kyiv Courier"] == (1, 1)
+    assert counts["Newswire"] == (2, 2)
+
+
 def test_every_page_has_a_unique_destination(lookup):
     dests = [dest for _, dest, _ in overview_pages(lookup, "Parallax", 20)]
     assert len(dests) == len(set(dests))
