@@ -21,13 +21,24 @@ def claims_to_json(
     stories: Sequence[Story] = (),
 ) -> dict[str, Any]:
     """{"claims": [...], "points": [...]}, claims in reading order, points as given."""
-    ordered = sorted(claims, key=lambda c: (c.event_id, c.item_id, c.sentence.index))
+    return {
+        "claims": [claim_to_json(c, items_by_id.get(c.item_id)) for c in in_reading_order(claims)],
+        "points": points_to_json(points, claims, stories),
+    }
+
+
+def points_to_json(
+    points: Sequence[Point], claims: Sequence[Claim], stories: Sequence[Story]
+) -> list[dict[str, Any]]:
+    """The points' records, as given."""
     by_id = {c.id: c for c in claims}
     story_of = {e: s.id for s in sorted(stories, key=lambda s: s.id) for e in s.event_ids}
-    return {
-        "claims": [_claim(c, items_by_id.get(c.item_id)) for c in ordered],
-        "points": [_point(p, by_id, story_of) for p in points],
-    }
+    return [point_to_json(p, by_id, story_of) for p in points]
+
+
+def in_reading_order(claims: Sequence[Claim]) -> list[Claim]:
+    """The claims by event, then item, then sentence: the order of the claims JSON."""
+    return sorted(claims, key=lambda c: (c.event_id, c.item_id, c.sentence.index))
 
 
 def _number(value: float) -> int | float:
@@ -46,7 +57,8 @@ def _figure(figure: Figure) -> dict[str, Any]:
     }
 
 
-def _claim(claim: Claim, item: Item | None) -> dict[str, Any]:
+def claim_to_json(claim: Claim, item: Item | None) -> dict[str, Any]:
+    """One claim's record; `item` is its item, when there is one."""
     article_id, _, anchor = claim.item_id.partition("#")
     if item is not None:
         article_id, anchor = item.article_id, item.anchor or ""
@@ -68,9 +80,10 @@ def _claim(claim: Claim, item: Item | None) -> dict[str, Any]:
     }
 
 
-def _point(
+def point_to_json(
     point: Point, claims: Mapping[str, Claim], story_of: Mapping[str, str]
 ) -> dict[str, Any]:
+    """One point's record; `claims` by id, `story_of` an event's story id."""
     events = sorted({claims[c].event_id for c in point.claim_ids if c in claims} | {point.event_id})
     return {
         "id": point.id,

@@ -15,8 +15,10 @@ Story and article pages, one per story and article, are keyed on what their page
 made of instead (`input_key`): the story with its events and points, the article's events and
 stories, and the build cache's key of every article involved, which stands for the article,
 its items, claims and framing, the registries and the settings. Their page objects are built
-only when the key has changed. Overview pages are keyed on their page objects; data files
-are made afresh.
+only when the key has changed. Overview pages are keyed on their page objects. Data files
+are made afresh, but data/claims.json copies the lines of each event's claims from the last
+build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
+they are kept in a pack beside the manifest (`claims-<digest>.pickle`), written with it.
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from parallax.cache import PACKS, code_version
 from parallax.model import RenderedPage
+from parallax.parallel import quiet_gc
 from parallax.publish import FileStamp, file_stamp
+from parallax.urls import CLAIMS_DATA
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,13 @@ def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
     """The manifest of one site_src/ folder, under the cache folder."""
     digest = hashlib.sha256(str(abs_site_src.resolve()).encode()).hexdigest()[:16]
     return abs_dir / PACKS / f"pages-{digest}.json"
+
+
+def claim_lines_path(abs_manifest: Path) -> Path:
+    """The pack of data/claims.json's lines, beside the manifest it goes with."""
+    return abs_manifest.with_name(abs_manifest.name.replace("pages-", "claims-", 1)).with_suffix(
+        ".pickle"
+    )
 
 
 def templates_digest(abs_dirs: Iterable[Path | None]) -> str:
@@ -83,6 +96,10 @@ class PageCache:
         # dests read back from site_src/, hash checked, with their files' stamps then
         self.reused: dict[str, FileStamp] = {}
         self.hits = 0
+        self.abs_claim_lines = claim_lines_path(self.abs_manifest)
+        # The last build's lines of data/claims.json, read by the worker that writes it.
+        self._stored_lines: dict[str, str] | None = None
+        self._new_lines: bytes | None = None  # this build's, pickled, when they differ
 
     def _read(self) -> dict[str, tuple[str, str]]:
         try:
@@ -94,6 +111,17 @@ class PageCache:
         except Exception as exc:  # a damaged manifest only costs a full render
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
             return {}
+
+    def _read_lines(self) -> dict[str, str]:
+        try:
+            with quiet_gc():
+                stored = pickle.loads(self.abs_claim_lines.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except Exception as exc:  # a damaged pack only costs encoding every claim again
+            log.warning("ignoring the page cache %s: %s", self.abs_claim_lines, exc)
+            return {}
+        return stored if isinstance(stored, dict) else {}
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -113,6 +141,40 @@ class PageCache:
         digest = hashlib.sha256(self._base)
         digest.update(f"\n{template}\n{dest}\n{made_of}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
+
+    def claim_lines_key(self, event_id: str, article_ids: Mapping[str, str]) -> str | None:
+        """The key of the lines of an event's claims in data/claims.json, made of the claims
+        of these items (item id -> article id), for `exports.claims_file`: those lines are
+        made of the event's id and its claims and items alone, which the build cache's keys
+        of their articles stand for. None when an article has no key."""
+        parts = [event_id]
+        for item_id, article_id in article_ids.items():
+            key = self._article_keys.get(article_id)
+            if key is None:
+                return None
+            parts.append(f"{item_id} {key}")
+        return self._key("parallax/exports.py", CLAIMS_DATA, "\n".join(parts))
+
+    def claim_lines(self, key: str) -> str | None:
+        """The lines the last build wrote under `key`, or None. Pure but for reading the
+        pack once: it runs in the render worker that writes data/claims.json."""
+        if self._stored_lines is None:
+            self._stored_lines = self._read_lines()
+        return self._stored_lines.get(key)
+
+    def pack_claim_lines(self, lines: Mapping[str, str]) -> bytes | None:
+        """The pack to keep for the next build of `lines` (key -> the lines data/claims.json
+        was written with), or None when the kept pack has the same; for `remember_claim_lines`
+        in the parent process. Runs in the worker, beside the other worker's pages."""
+        if self._stored_lines is None:
+            self._stored_lines = self._read_lines()
+        if lines.keys() == self._stored_lines.keys():  # keys are digests of what lines are made of
+            return None
+        return pickle.dumps(dict(lines), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def remember_claim_lines(self, pack: bytes) -> None:
+        """Note a pack of claims.json's lines (`pack_claim_lines`) to write with the manifest."""
+        self._new_lines = pack
 
     def reuse(self, dest: str, key: str) -> tuple[str, FileStamp] | None:
         """The published text of `dest` when it was made from `key` and is intact, with the
@@ -158,14 +220,27 @@ class PageCache:
             if p.dest_path in self._keys
         }
         try:
-            self.abs_manifest.parent.mkdir(parents=True, exist_ok=True)
-            handle, abs_tmp = tempfile.mkstemp(dir=self.abs_manifest.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump({"format": FORMAT, "pages": entries}, out, sort_keys=True)
-                os.chmod(abs_tmp, 0o644)
-                os.replace(abs_tmp, self.abs_manifest)
-            finally:
-                Path(abs_tmp).unlink(missing_ok=True)
+            _write(
+                self.abs_manifest,
+                lambda out: out.write(
+                    json.dumps({"format": FORMAT, "pages": entries}, sort_keys=True).encode()
+                ),
+            )
+            lines = self._new_lines
+            if lines is not None:
+                _write(self.abs_claim_lines, lambda out: out.write(lines))
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
+
+
+def _write(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Atomically: a temporary file in the same folder, then `os.replace`."""
+    abs_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, abs_tmp = tempfile.mkstemp(dir=abs_path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
+        os.replace(abs_tmp, abs_path)
+    finally:
+        Path(abs_tmp).unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from parallax.pages import ArticleSummary, ClaimView, Link, described
 from parallax.story_pages import claim_view
 from parallax.urls import (
     ACTORS_INDEX,
+    CLAIMS_DATA,
     SOURCES_INDEX,
     actor_dest,
     event_anchor,
@@ -29,7 +30,6 @@ from parallax.urls import (
 # An actor page shows a speaker's latest claims only, so that it stays the same size however
 # large the corpus grows (#9); data/claims.json holds all of them.
 ACTOR_CLAIMS = 200
-CLAIMS_DATA = "data/claims.json"
 
 
 @dataclass(frozen=True, slots=True)

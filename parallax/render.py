@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from parallax import overview_pages
 from parallax.article_pages import article_inputs, article_page
-from parallax.exports import export_groups
+from parallax.exports import Exported, export_groups
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import (
     escape_block,
@@ -179,6 +179,9 @@ def render_page(
 # back from site_src/, the stamp of that file (rendering may run in a worker: what the
 # parent's page cache must know comes back with the page).
 Done = tuple[RenderedPage, str, FileStamp | None]
+# What a task of `render_site` made: its pages, and the pack of data/claims.json's lines for
+# the page cache to keep, when it wrote that file and they changed (`exports.Exported`).
+Made = tuple[list[Done], bytes | None]
 
 
 def _render(
@@ -229,7 +232,7 @@ def _tasks(
     site_name: str,
     latest_stories: int,
     cache: PageCache | None,
-) -> tuple[list[Callable[[], list[Done]]], tuple[int, ...]]:
+) -> tuple[list[Callable[[], Made]], tuple[int, ...]]:
     """Every page to render as a task, and where the overview and export tasks are.
 
     One task per story and per article page, each independent of the others; the overview
@@ -240,14 +243,15 @@ def _tasks(
     content = [partial(_story_page, env, cache, lookup, story) for story in stories]
     content += [partial(_article_page, env, cache, lookup, article) for article in articles]
 
-    def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> list[Done]:
-        return [_render(env, cache, template, dest, page) for template, dest, page in specs()]
+    def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> Made:
+        return [_render(env, cache, template, dest, page) for template, dest, page in specs()], None
 
-    def exports(files: Callable[[], list[RenderedPage]]) -> list[Done]:
-        return [(page, "", None) for page in files()]
+    def exports(files: Callable[[], Exported]) -> Made:
+        pages, lines = files()
+        return [(page, "", None) for page in pages], lines
 
     # The largest first: the claims export, the actors', sources' and list pages, the rest.
-    claims, clusters = export_groups(lookup, site_name)
+    claims, clusters = export_groups(lookup, site_name, cache)
     lists, sources, actors = overview_pages.overview_groups(lookup, site_name, latest_stories)
     long = [
         partial(exports, claims),
@@ -256,7 +260,7 @@ def _tasks(
         partial(overview, lists),
         partial(exports, clusters),
     ]
-    tasks: list[Callable[[], list[Done]]] = []
+    tasks: list[Callable[[], Made]] = []
     at = []
     for n, task in enumerate(long):
         at.append(len(tasks))
@@ -266,32 +270,30 @@ def _tasks(
 
 def _story_page(
     env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, story: Story
-) -> list[Done]:
-    return [
-        _render_from(
-            env,
-            cache,
-            "story.md.j2",
-            story_dest(story.id),
-            partial(story_page, lookup, story),
-            lambda cache: story_inputs(lookup, story, cache.article_key),
-        )
-    ]
+) -> Made:
+    done = _render_from(
+        env,
+        cache,
+        "story.md.j2",
+        story_dest(story.id),
+        partial(story_page, lookup, story),
+        lambda cache: story_inputs(lookup, story, cache.article_key),
+    )
+    return [done], None
 
 
 def _article_page(
     env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, article: Article
-) -> list[Done]:
-    return [
-        _render_from(
-            env,
-            cache,
-            "article.md.j2",
-            article_dest(article.id),
-            partial(article_page, lookup, article),
-            lambda cache: article_inputs(lookup, article, cache.article_key),
-        )
-    ]
+) -> Made:
+    done = _render_from(
+        env,
+        cache,
+        "article.md.j2",
+        article_dest(article.id),
+        partial(article_page, lookup, article),
+        lambda cache: article_inputs(lookup, article, cache.article_key),
+    )
+    return [done], None
 
 
 def render_site(
@@ -310,15 +312,19 @@ def render_site(
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
     tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache)
-    done = fork_map(lambda n: tasks[n](), len(tasks))
+    made = fork_map(lambda n: tasks[n](), len(tasks))
     # Content pages first, then the rest, as before the tasks were spread out: the first
     # of two pages for one path is the one `check_unique` names first.
-    found = [d for n, task in enumerate(done) if n not in long_at for d in task]
-    found += [d for n in long_at for d in done[n]]
+    found = [d for n, (done, _) in enumerate(made) if n not in long_at for d in done]
+    found += [d for n in long_at for d in made[n][0]]
     if cache is not None:
         for page, key, stamp in found:
             if key:
                 cache.remember(page.dest_path, key, stamp)
+        for n in long_at:
+            pack = made[n][1]
+            if pack is not None:
+                cache.remember_claim_lines(pack)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 

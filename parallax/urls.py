@@ -31,6 +31,7 @@ VOCABULARY = "vocabulary.md"
 METHODOLOGY = "methodology.md"
 DATA_INDEX = "data/index.md"
 FEED = "data/feed.xml"
+CLAIMS_DATA = "data/claims.json"
 
 
 # Pages link to the same articles, actors and sources hundreds of thousands of times in a

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import pickle
 from pathlib import Path
 
 import pytest
 
-from parallax import page_cache, parallel, pipeline, render
+from parallax import exports, page_cache, parallel, pipeline, render
 from parallax.article_pages import article_inputs, article_page
-from parallax.lookup import build_lookup
-from parallax.model import Analysis
+from parallax.lookup import Lookup, build_lookup
+from parallax.model import Analysis, Claim
 from parallax.page_cache import PageCache
 from parallax.story_pages import story_inputs, story_page
 from tests.conftest import tree_bytes
@@ -104,6 +105,7 @@ thousands of people were evacuated from villages downstream, regional governor O
 Prokudin said on Tuesday. "The water is rising fast," Prokudin said.
 """
 DAM = "articles/dailyherald/2023-06-06-a-wall-of-water.md"
+JOINED = "articles/morningstar/2023-06-06-dam"  # the item JOINER makes
 TOWER = "articles/dailyherald/2023-06-24-tower-block.md"
 CLINIC = "articles/northwire/2023-06-01-kyiv-strike-clinic.md"
 SHELLS = "articles/vestnik/2023-06-06-kiev-regime-shells-dam"  # an item id: no ".md"
@@ -154,6 +156,46 @@ def test_pages_keyed_on_their_inputs_follow_every_edit(at_home, hits):
     # The pages nothing moved are still reused, after an override too; a registry is in
     # every article's key.
     assert min(hits[1:-1]) > 100 and hits[-1] < 60
+
+
+def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, monkeypatch):
+    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
+    encoded: list[str] = []
+    record = exports.claim_record
+
+    def counting(lookup: Lookup, claim: Claim) -> dict[str, object]:
+        encoded.append(claim.event_id)
+        return record(lookup, claim)
+
+    monkeypatch.setattr(exports, "claim_record", counting)
+    cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
+    first = build(cached, use_cache=True)
+    assert len(encoded) == len(first.analysis.claims) > 50
+    pack = page_cache.claim_lines_path(
+        page_cache.manifest_path(cached / ".cache", cached / "site_src")
+    )
+    written = pack.stat().st_mtime_ns
+    encoded.clear()
+    build(cached, use_cache=True)
+    assert encoded == [] and pack.stat().st_mtime_ns == written  # nothing changed
+    EDITS["join"](cached)
+    EDITS["join"](clean)
+    joined = build(cached, use_cache=True)
+    (event,) = [e.id for e in joined.analysis.events if JOINED in e.item_ids]
+    assert set(encoded) == {event}
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_a_damaged_claims_pack_costs_only_encoding_again(at_home, caplog):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    pack = page_cache.claim_lines_path(page_cache.manifest_path(root / ".cache", root / "site_src"))
+    pack.write_bytes(b"not a pickle")
+    build(root, use_cache=True)
+    assert tree_bytes(root / "site_src") == published
+    assert "ignoring the page cache" in caplog.text
 
 
 def _retitle_event(analysis: Analysis, n: int) -> Analysis:
@@ -220,3 +262,11 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     monkeypatch.setattr(render, "fork_map", in_workers)
     cached_equals_clean(at_home)
     assert hits[0] == 0 and hits[1] > 100
+    # The worker that wrote data/claims.json sends back the lines to keep.
+    cached = at_home / "cached"
+    pack = page_cache.claim_lines_path(
+        page_cache.manifest_path(cached / ".cache", cached / "site_src")
+    )
+    kept = pickle.loads(pack.read_bytes())
+    claims_json = (cached / "site_src" / "data" / "claims.json").read_text(encoding="utf-8")
+    assert len(kept) > 10 and all(lines in claims_json for lines in kept.values())
