@@ -9,10 +9,11 @@ package's own sources, the Python and Unicode versions, and the libraries whose 
 the stages depend on). Change any of them and the entry is simply never asked for again.
 
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
-per-article stages have run, their `ArticleWork`. Entries are pickled one by one and kept in
-one pack file per content folder, `<cache_dir>/parallax/articles-<digest>.pickle`: one read
-at the start of a build, and only the entries that build used are written back, so the pack
-never outgrows the corpus.
+per-article stages have run, their `ArticleWork`, each pickled on its own: the workers of the
+per-article pass send their results pickled, and those bytes are kept as they came (#9).
+Entries are kept in one pack file per content folder,
+`<cache_dir>/parallax/articles-<digest>.pickle`: one read at the start of a build, and only
+the entries that build used are written back, so the pack never outgrows the corpus.
 The pack is local and trusted like the code (pickle runs code when loaded): CI restores it
 only from this repository's own cache.
 """
@@ -47,7 +48,7 @@ from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the layout of entries changes
+FORMAT = 2  # bump when the layout of entries changes
 PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
@@ -102,7 +103,7 @@ def _registries_digest(registries: Registries) -> bytes:
 
 
 # Also how workers send the per-article results back (parallel.fork_map, #9).
-REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork, _Entry])}
+REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork])}
 _DISPATCH = {**copyreg.dispatch_table, **REDUCERS}
 
 
@@ -112,6 +113,16 @@ def _dumps(value: object) -> bytes:
     pickler.dispatch_table = _DISPATCH
     pickler.dump(value)
     return buffer.getvalue()
+
+
+def dumps_work(work: ArticleWork) -> bytes:
+    """An `ArticleWork` as the cache keeps it; a worker of the per-article pass sends it so
+    (`BuildCache.put_work`)."""
+    return _dumps(work)
+
+
+# A pack's entry: the pickled `Loaded`, and the pickled `ArticleWork` once there is one.
+Blobs = tuple[bytes, bytes | None]
 
 
 def pack_path(abs_dir: Path, abs_content: Path) -> Path:
@@ -130,12 +141,12 @@ class BuildCache:
             f"{code_version()}\n{settings!r}\n{Path.cwd()}".encode()
         ).digest()
         self._stored = self._read_pack()
-        self._used: dict[str, bytes] = {}  # key -> pickled entry, for the pack written back
+        self._used: dict[str, Blobs] = {}  # key -> the entry, for the pack written back
         self._entries: dict[str, tuple[str, _Entry]] = {}  # article id -> (key, entry)
         self.hits = 0
         self.misses = 0
 
-    def _read_pack(self) -> dict[str, bytes]:
+    def _read_pack(self) -> dict[str, Blobs]:
         try:
             with quiet_gc():
                 stored = pickle.loads(self.abs_pack.read_bytes())
@@ -168,7 +179,7 @@ class BuildCache:
                 if entry is None:
                     self.misses += 1
                     entry = _Entry(next(parsed))
-                    self._used[key] = _dumps(entry)
+                    self._used[key] = (_dumps(entry.loaded), None)
                 else:
                     self.hits += 1
                     self._used[key] = self._stored[key]
@@ -181,14 +192,17 @@ class BuildCache:
         return cached_parse
 
     def _entry(self, key: str) -> _Entry | None:
-        blob = self._stored.get(key)
-        if blob is None:
+        blobs = self._stored.get(key)
+        if blobs is None:
             return None
-        try:
-            entry = pickle.loads(blob)  # the caller holds the collector (ingest.load_corpus)
+        try:  # the caller holds the collector (ingest.load_corpus)
+            loaded = pickle.loads(blobs[0])
+            work = None if blobs[1] is None else pickle.loads(blobs[1])
         except Exception:  # written by other code under the same key: cannot happen, but
             return None  # a miss is always safe
-        return entry if isinstance(entry, _Entry) else None
+        if not isinstance(work, ArticleWork | None):
+            return None
+        return _Entry(loaded, work)
 
     def work(self, article_id: str) -> ArticleWork | None:
         """The per-article stages' result for a loaded article, when the cache has it."""
@@ -200,12 +214,13 @@ class BuildCache:
         found = self._entries.get(article_id)
         return None if found is None else found[0]
 
-    def put_work(self, article_id: str, work: ArticleWork) -> None:
-        """Remember the per-article stages' result for a loaded article."""
+    def put_work(self, article_id: str, work: ArticleWork, packed: bytes | None = None) -> None:
+        """Remember the per-article stages' result for a loaded article; `packed` is
+        `dumps_work(work)`, when a worker sent it so."""
         key, entry = self._entries[article_id]
         entry = dataclasses.replace(entry, work=work)
         self._entries[article_id] = (key, entry)
-        self._used[key] = _dumps(entry)
+        self._used[key] = (self._used[key][0], dumps_work(work) if packed is None else packed)
 
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""

@@ -105,8 +105,7 @@ def fork_map(
     global _TASK
     workers = jobs() if workers is None else workers
     chunk = CHUNK if chunk is None else chunk
-    min_count = MIN_PARALLEL if min_count is None else min_count
-    if workers < 2 or count < min_count or not _may_fork():
+    if not forks(count, workers=workers, min_count=min_count):
         indexes = range(count) if stage is None else stage.track(range(count))
         return [task(n) for n in indexes]
     for cls, reduce in (reducers or {}).items():  # the forked workers inherit them
@@ -125,6 +124,14 @@ def fork_map(
         _TASK = None
         gc.unfreeze()
     return results
+
+
+def forks(count: int, *, workers: int | None = None, min_count: int | None = None) -> bool:
+    """Whether `fork_map` over `count` tasks runs them in worker processes (with the same
+    `workers` and `min_count`)."""
+    workers = jobs() if workers is None else workers
+    min_count = MIN_PARALLEL if min_count is None else min_count
+    return workers >= 2 and count >= min_count and _may_fork()
 
 
 def worth_forking(count: int) -> bool:

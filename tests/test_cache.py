@@ -134,8 +134,8 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     entries = pickle.loads(memo.read_bytes())
     assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
     # Clustering's signatures are made in the per-article pass, and kept with its results.
-    for blob in pickle.loads(pack.read_bytes()).values():
-        work = pickle.loads(blob).work
+    for _, blob in pickle.loads(pack.read_bytes()).values():
+        work = pickle.loads(blob)
         assert [s.item_id for s in work.signatures] == [i.id for i in work.items]
     written = memo.stat().st_mtime_ns
     copy_article(root)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import shutil
 import time
 from functools import partial
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from parallax import cache as cache_module
 from parallax import ingest, parallel, per_article, pipeline, points
 from parallax.config import Settings
 from parallax.ingest import load_corpus
@@ -72,6 +74,38 @@ def test_loading_on_two_processes_gives_what_one_gives(tmp_path, monkeypatch):
         "2022-09-02-no-end.md",
         "2022-09-03-not-text.md",
     }
+
+
+@FORKED
+def test_the_cache_keeps_what_the_workers_pickled(tmp_path, monkeypatch):
+    # The workers send each result pickled as the cache keeps it: this process unpickles
+    # it, and keeps the bytes instead of pickling the result again (#9).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    pickled_here = []
+    real = cache_module.dumps_work
+
+    def dumps_work(work):
+        pickled_here.append(work)  # in this process only: a worker appends to its own copy
+        return real(work)
+
+    monkeypatch.setattr(cache_module, "dumps_work", dumps_work)
+    kept = {}
+    for workers in (1, 2):
+        cache = cache_module.BuildCache(tmp_path / str(workers), Settings(), EVAL)
+        corpus, _ = load_corpus(EVAL, Settings(), cache.memoised())
+        pickled_here.clear()
+        works = per_article.analyse_articles(
+            corpus.articles, corpus.registries, Settings(), cache=cache, workers=workers
+        )
+        assert len(pickled_here) == (len(works) if workers == 1 else 0)
+        cache.save()
+        kept[workers] = pickle.loads(cache.abs_pack.read_bytes())
+        assert [
+            pickle.loads(kept[workers][cache.article_key(a.id)][1]) for a in corpus.articles
+        ] == list(works)
+    assert kept[1] == kept[2]
 
 
 def test_results_come_back_in_corpus_order(corpus):
