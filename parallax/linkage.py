@@ -22,22 +22,29 @@ def average_link(
         if a != b:
             links[a][b] = links[b][a] = score
     members: list[list[int]] = [[i] for i in range(size)]
+    sizes = [1] * size  # len(members[i]), kept apart: the loop below reads it a million times
     version = [0] * size
     heap = [(-s, a, b, 0, 0) for a in range(size) for b, s in links[a].items() if a < b]
     heap = [entry for entry in heap if -entry[0] >= threshold]
     heapq.heapify(heap)
+    push, pop = heapq.heappush, heapq.heappop
     while heap:
-        _, a, b, version_a, version_b = heapq.heappop(heap)
+        _, a, b, version_a, version_b = pop(heap)
         if version[a] != version_a or version[b] != version_b or not members[b]:
             continue  # stale: one of the two groups has changed since this entry was pushed
         _merge(links, members, a, b)
+        sizes[a] += sizes[b]
+        sizes[b] = 0
         version[a] += 1
         version[b] = -1
+        size_a, version_a = sizes[a], version[a]
         for c, total in links[a].items():
-            mean = total / (len(members[a]) * len(members[c]))
+            mean = total / (size_a * sizes[c])
             if mean >= threshold:
-                low, high = min(a, c), max(a, c)
-                heapq.heappush(heap, (-mean, low, high, version[low], version[high]))
+                if a < c:
+                    push(heap, (-mean, a, c, version_a, version[c]))
+                else:
+                    push(heap, (-mean, c, a, version[c], version_a))
     return tuple(tuple(sorted(group)) for group in members if group)
 
 
@@ -45,10 +52,11 @@ def _merge(links: list[dict[int, float]], members: list[list[int]], a: int, b: i
     """Fold group b into group a (a < b), summing b's links into a's."""
     members[a].extend(members[b])
     members[b] = []
-    del links[a][b]
+    into = links[a]
+    del into[b]
     del links[b][a]
     for c, total in links[b].items():
-        links[a][c] = links[a].get(c, 0.0) + total
-        links[c][a] = links[a][c]
+        summed = into[c] = into.get(c, 0.0) + total
+        links[c][a] = summed
         del links[c][b]
     links[b] = {}

@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parallax.cluster import cluster_items, events_to_json
 from parallax.config import Settings
@@ -250,3 +252,49 @@ def test_holders_of_one_office_link_their_events_into_a_story(office, one_story)
     assert event_of[claims[0].id] != event_of[claims[1].id]
     same = story_of[event_of[claims[0].id]] == story_of[event_of[claims[1].id]]
     assert same is one_story
+
+
+def _average_link_by_definition(size, pairs, threshold):
+    """Average link as defined: merge the two groups of highest mean pair score (pairs not
+    given score 0) while it is at least `threshold`; ties go to the groups whose lowest
+    indices are lowest."""
+    scores = {}
+    for a, b, score in pairs:
+        if a != b:
+            scores[(a, b)] = scores[(b, a)] = score
+    groups = [[i] for i in range(size)]
+    while True:
+        best = None
+        for x, first in enumerate(groups):
+            for second in groups[x + 1 :]:
+                total = sum(scores.get((a, b), 0.0) for a in first for b in second)
+                rank = (-total / (len(first) * len(second)), first[0], second[0])
+                best = rank if best is None or rank < best else best
+        if best is None or -best[0] < threshold:
+            return tuple(sorted(tuple(sorted(g)) for g in groups))
+        first = next(g for g in groups if g[0] == best[1])
+        second = next(g for g in groups if g[0] == best[2])
+        groups.remove(second)
+        first.extend(second)
+        first.sort()
+
+
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(0, 100)),
+                max_size=40,
+            ),
+        )
+    ),
+    st.sampled_from([30.0, 50.0, 75.0]),
+)
+@settings(max_examples=300, deadline=None)
+def test_average_link_merges_as_defined(graph, threshold):
+    # Whole-number scores keep every sum exact, so ties are ties in both.
+    size, pairs = graph
+    edges = [(a, b, float(score)) for a, b, score in pairs]
+    expected = _average_link_by_definition(size, edges, threshold)
+    assert tuple(sorted(average_link(size, edges, threshold))) == expected
