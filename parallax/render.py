@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from jinja2.filters import do_join, make_attrgetter
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
@@ -118,6 +119,32 @@ def _token(value: str) -> Markup:
     return Markup(value)
 
 
+class _Generator(CodeGenerator):
+    """Compiles `{{ value }}` in an HTML template without Jinja's `escape` around `_finalize`.
+
+    `_finalize` has made every value safe HTML already: it escapes what is not Markup, and
+    `escape` would only have copied the Markup it returns (numbers have nothing to escape).
+    That call, one per value, was a fifth of rendering a story page (#9). A template whose
+    escaping is only known while it renders, or any template of an environment without
+    `_finalize`, compiles as Jinja compiles it. (`_output_child_pre` is the hook Jinja's
+    generator has for this; tests/test_render.py checks that it is still called.)
+    """
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if (
+            frame.eval_ctx.autoescape
+            and not frame.eval_ctx.volatile
+            and self.environment.finalize is _finalize
+        ):
+            self.write(f"({finalize.src}")
+            return
+        super()._output_child_pre(node, frame, finalize)
+
+
+class _Environment(jinja2.Environment):
+    code_generator_class = _Generator
+
+
 def make_environment(
     abs_templates_dir: Path, abs_override_dir: Path | None = None
 ) -> jinja2.Environment:
@@ -130,7 +157,7 @@ def make_environment(
     loader = jinja2.ChoiceLoader(
         [jinja2.PrefixLoader({"default": defaults}, delimiter=":"), *loaders]
     )
-    env = jinja2.Environment(
+    env = _Environment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
         # Markdown templates escape through _finalize; HTML ones are escaped as HTML too
