@@ -8,7 +8,8 @@ Change an object with `dataclasses.replace`, never by assigning to a field.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 
 ARTICLE_KINDS = ("article", "liveblog")
 POINT_STATUSES = ("agree", "differ", "contradict", "single")
@@ -247,6 +248,17 @@ class Claim:
     side: str | None
     quote: bool  # a direct quote rather than reported speech
     figures: tuple[Figure, ...] = ()
+
+    def in_event(self, event_id: str) -> Claim:
+        """This claim in an event: `dataclasses.replace(self, event_id=event_id)` without
+        its generic lookup of the fields, a third of tagging a 10k digest's claims (#9)."""
+        values = list(_CLAIM_VALUES(self))
+        values[_EVENT_ID] = event_id
+        return Claim(*values)
+
+
+_CLAIM_VALUES = operator.attrgetter(*(f.name for f in fields(Claim)))
+_EVENT_ID = [f.name for f in fields(Claim)].index("event_id")
 
 
 @dataclass(frozen=True, slots=True)

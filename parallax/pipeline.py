@@ -226,7 +226,7 @@ def _claims(works: tuple[ArticleWork, ...], events: tuple[Event, ...]) -> tuple[
         for item, item_claims in zip(work.items, work.claims, strict=True):
             if item.id in event_of:  # items excluded by an override have no event
                 event_id = event_of[item.id]
-                claims += (dataclasses.replace(c, event_id=event_id) for c in item_claims)
+                claims += (c.in_event(event_id) for c in item_claims)
     return tuple(claims)
 
 

@@ -1,5 +1,6 @@
 """Claims: speakers, sides, quotes and figures, on hand-written items."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -163,3 +164,17 @@ def test_claims_json_has_the_documented_shape():
             "story": None,
         }
     ]
+
+
+def test_a_claim_in_an_event_differs_from_it_in_the_event_only():
+    live = item("Ivan Petrenko said at least 10 people were injured.", anchor="strike")
+    (claim,) = extract_claims(live, "", REGISTRIES)
+    assert claim.figures and claim.actor and claim.side  # every field set
+    tagged = claim.in_event("ev1")
+    assert tagged == dataclasses.replace(claim, event_id="ev1")
+    changed = [
+        f.name
+        for f in dataclasses.fields(claim)
+        if getattr(tagged, f.name) != getattr(claim, f.name)
+    ]
+    assert changed == ["event_id"]
