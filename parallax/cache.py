@@ -200,7 +200,7 @@ class BuildCache:
             work = None if blobs[1] is None else pickle.loads(blobs[1])
         except Exception:  # written by other code under the same key: cannot happen, but
             return None  # a miss is always safe
-        if not isinstance(work, ArticleWork | None):
+        if not isinstance(loaded, tuple) or not isinstance(work, ArticleWork | None):
             return None
         return _Entry(loaded, work)
 

@@ -1,6 +1,7 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure: an `Analysis` (or its `Lookup`) in, `RenderedPage`s under data/ out; publish writes them
+Pure (but for the memo `claims_file` may read the last build's lines from): an `Analysis`
+(or its `Lookup`) in, `RenderedPage`s under data/ out; publish writes them
 and MkDocs copies them into site/ unchanged. `clusters_json` and `claims_json` give the shapes
 of DESIGN.md's `clusters --json` and `claims --json`, so the command line and the site agree.
 Output is deterministic: lists sorted by id, keys in a fixed order, no clock. The feed's dates

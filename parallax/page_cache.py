@@ -2,7 +2,8 @@
 unchanged (#9).
 
 I/O at the edge: the manifest is read once before rendering and written once after a
-successful publish; rendering reads a published page only on a hit. The manifest, one per
+successful publish; rendering reads a published page only on a hit, and the lines of
+data/claims.json (below) in the worker that writes that file. The manifest, one per
 site_src/ folder (`<cache_dir>/parallax/pages-<digest>.json`), maps each page's destination to
 its key and the sha256 of the file published for it. The key covers everything the page's
 text is made from: the page object (its repr: frozen dataclasses of strings, numbers and
@@ -160,7 +161,8 @@ class PageCache:
         pack once: it runs in the render worker that writes data/claims.json."""
         if self._stored_lines is None:
             self._stored_lines = self._read_lines()
-        return self._stored_lines.get(key)
+        lines = self._stored_lines.get(key)
+        return lines if isinstance(lines, str) else None  # a foreign pack is only a miss
 
     def pack_claim_lines(self, lines: Mapping[str, str]) -> bytes | None:
         """The pack to keep for the next build of `lines` (key -> the lines data/claims.json
@@ -168,9 +170,9 @@ class PageCache:
         in the parent process. Runs in the worker, beside the other worker's pages."""
         if self._stored_lines is None:
             self._stored_lines = self._read_lines()
-        if lines.keys() == self._stored_lines.keys():  # keys are digests of what lines are made of
-            return None
-        return pickle.dumps(dict(lines), protocol=pickle.HIGHEST_PROTOCOL)
+        same = lines.keys() == self._stored_lines.keys()  # keys: digests of what lines are made of
+        self._stored_lines = {}  # read no more in this build: only memory now
+        return None if same else pickle.dumps(dict(lines), protocol=pickle.HIGHEST_PROTOCOL)
 
     def remember_claim_lines(self, pack: bytes) -> None:
         """Note a pack of claims.json's lines (`pack_claim_lines`) to write with the manifest."""
@@ -226,11 +228,15 @@ class PageCache:
                     json.dumps({"format": FORMAT, "pages": entries}, sort_keys=True).encode()
                 ),
             )
-            lines = self._new_lines
-            if lines is not None:
-                _write(self.abs_claim_lines, lambda out: out.write(lines))
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
+        lines = self._new_lines
+        if lines is None:
+            return
+        try:
+            _write(self.abs_claim_lines, lambda out: out.write(lines))
+        except OSError as exc:
+            log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
 
 
 def _write(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -62,9 +62,13 @@ _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 @jinja2.pass_eval_context
 def _finalize(eval_ctx: EvalContext, value: Any) -> Any:
-    if isinstance(value, Markup) or value is None:
-        return "" if value is None else value
-    if isinstance(value, bool | int | float):
+    """Every value a template prints, safe for where it lands: HTML templates print it as it
+    comes back (`_Generator`), so it is Markup, or the text of a number, or ""."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):  # what `escape` would make of it
+        return value if type(value) is Markup else Markup(value.__html__())
+    if type(value) in (bool, int, float):  # not a subclass, whose str could be anything
         return str(value)
     return escape_html(str(value)) if eval_ctx.autoescape else escape_inline(str(value))
 
@@ -124,8 +128,11 @@ class _Generator(CodeGenerator):
 
     `_finalize` has made every value safe HTML already: it escapes what is not Markup, and
     `escape` would only have copied the Markup it returns (numbers have nothing to escape).
-    That call, one per value, was a fifth of rendering a story page (#9). A template whose
-    escaping is only known while it renders, or any template of an environment without
+    That call, one per value, was a fifth of rendering a story page (#9). Escaping is decided
+    when a template compiles, by its name; a block of an `.md.j2` parent that an `.html.j2`
+    template extends is printed through the same `_finalize`, which reads the escaping of
+    the context it renders in. A template whose escaping is only known while it renders
+    (`{% autoescape %}` with a variable), or any template of an environment without
     `_finalize`, compiles as Jinja compiles it. (`_output_child_pre` is the hook Jinja's
     generator has for this; tests/test_render.py checks that it is still called.)
     """

@@ -91,6 +91,7 @@ def test_the_cache_keeps_what_the_workers_pickled(tmp_path, monkeypatch):
         return real(work)
 
     monkeypatch.setattr(cache_module, "dumps_work", dumps_work)
+    monkeypatch.setattr(per_article, "dumps_work", dumps_work)
     kept = {}
     for workers in (1, 2):
         cache = cache_module.BuildCache(tmp_path / str(workers), Settings(), EVAL)

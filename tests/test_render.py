@@ -174,12 +174,22 @@ def test_html_templates_escape_for_html_and_drop_direction_overrides(tmp_path):
     )
 
 
+class _Odd(int):
+    def __str__(self) -> str:
+        return f"<b>{int(self)}</b>"
+
+
+class _Own(Markup):
+    def __html__(self) -> Markup:
+        return Markup("<q>own</q>")
+
+
 def test_html_templates_print_every_value_as_jinja_does_but_escape_it_once(tmp_path):
     source = (
         "{% macro em(v) %}<em>{{ v }}</em>{% endmacro %}"
         "{{ page.s }}|{{ page.n }}|{{ page.f }}|{{ page.b }}|{{ page.none }}|{{ page.m }}|"
         "{{ em(page.s) }}|{{ page.s ~ page.m }}|{{ page.l | join(page.s) }}|"
-        "{% autoescape false %}{{ page.s }}{% endautoescape %}"
+        "{% autoescape false %}{{ page.s }}{% endautoescape %}|{{ page.odd }}|{{ page.own }}"
     )
     (tmp_path / "v.html.j2").write_text(source, encoding="utf-8")
     ours = make_environment(tmp_path)
@@ -193,9 +203,12 @@ def test_html_templates_print_every_value_as_jinja_does_but_escape_it_once(tmp_p
         "none": None,
         "m": Markup("<i>kept</i>"),
         "l": ["<a>", Markup("<br>")],
+        "odd": _Odd(7),  # a number whose text is markup is text
+        "own": _Own("ignored"),  # Markup that says what it is, as `escape` asks it
     }
     text = render_page(ours, "v.html.j2", "index.md", page).text
     assert text == render_page(jinjas, "v.html.j2", "index.md", page).text
+    assert text.endswith("|&lt;b&gt;7&lt;/b&gt;|<q>own</q>\n")
     assert text.startswith("&lt;b&gt;&#42;x&#42;&lt;/b&gt; &amp;|3|2.5|True||<i>kept</i>|<em>")
     # The values go out as _finalize made them: Jinja's generator still calls the hook.
     assert "escape(environment.finalize" not in ours.compile(source, "v.html.j2", raw=True)
