@@ -16,8 +16,9 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
@@ -109,9 +110,11 @@ def write_pages(
     checking its hash, with the stamp the file had then) is linked without reading it again
     while its file still has that stamp.
 
-    Every path is checked before anything is written, and every page that can be linked is;
-    then the others are written by a few threads, since the file system's calls release the
-    interpreter (#9).
+    Every path is checked before anything is written. Then this thread links every page
+    that can be linked, and hands the others, a chunk at a time, to a few threads that write
+    them, since the file system's calls release the interpreter (#9); at most
+    `WAITING_CHUNKS` chunks wait for them, so the bytes of a large site are not all held
+    at once.
     """
     seen: dict[str, str] = {}
     made: set[str] = set()
@@ -136,21 +139,31 @@ def write_pages(
             (page, abs_path, None if previous is None else os.path.join(previous, *rel.parts))
         )
     unchanged = unchanged or {}
-    writes = []
-    for page, abs_path, abs_old in todo:
-        data = _kept(page, abs_path, abs_old, unchanged)
-        if data is not None:
-            writes.append((abs_path, data))
-    chunks = [writes[start : start + WRITE_CHUNK] for start in range(0, len(writes), WRITE_CHUNK)]
-    if len(chunks) < 2:
-        _write_all(writes)
-        return
-    pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="parallax-write")
+    pool: ThreadPoolExecutor | None = None
+    pending: deque[Future[None]] = deque()
+    chunk: list[tuple[str, bytes]] = []
     try:
-        for _ in pool.map(_write_all, chunks):
-            pass
+        for page, abs_path, abs_old in todo:
+            data = _kept(page, abs_path, abs_old, unchanged)
+            if data is None:
+                continue
+            chunk.append((abs_path, data))
+            if len(chunk) < WRITE_CHUNK:
+                continue
+            # A full chunk goes to the threads at once, and no more than a few chunks wait
+            # for them: the bytes of every new page of a 100k site held at once were 1.1 GB.
+            if pool is None:
+                pool = ThreadPoolExecutor(WRITERS, thread_name_prefix="parallax-write")
+            pending.append(pool.submit(_write_all, chunk))
+            chunk = []
+            while len(pending) > WAITING_CHUNKS:
+                pending.popleft().result()
+        _write_all(chunk)
+        while pending:
+            pending.popleft().result()
     finally:  # an error or an interrupt: the writes not yet started are not started
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 # Threads writing new pages: the 10,421 pages of a 10k site were written into an empty folder
@@ -158,6 +171,7 @@ def write_pages(
 # Published pages are linked by this thread: on threads, that was slower.
 WRITERS = 4
 WRITE_CHUNK = 128  # pages per task of a writing thread
+WAITING_CHUNKS = 2 * WRITERS  # chunks handed to the threads and not yet written, at most
 
 
 def _kept(

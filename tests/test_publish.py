@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,36 @@ def test_pages_are_each_written_in_full_by_the_writing_threads(tmp_path, monkeyp
     pages = [page(f"articles/{n % 5}/p{n}.md", f"# Page {n}\n" * (n % 13 + 1)) for n in range(300)]
     write_pages(pages, tmp_path)
     assert tree_bytes(tmp_path) == {p.dest_path: p.text.encode() for p in pages}
+
+
+def test_only_a_few_chunks_of_pages_wait_for_the_writing_threads(tmp_path, monkeypatch):
+    # The bytes of every new page of a large site are not all held at once (#9).
+    monkeypatch.setattr(publish_module, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(publish_module, "WAITING_CHUNKS", 3)
+    lock = threading.Lock()
+    counts = {"encoded": 0, "written": 0, "most": 0}
+    kept, write_all = publish_module._kept, publish_module._write_all
+
+    def encoding(*args):
+        data = kept(*args)
+        with lock:
+            counts["encoded"] += 1
+            counts["most"] = max(counts["most"], counts["encoded"] - counts["written"])
+        return data
+
+    def slowly(chunk):
+        time.sleep(0.005)  # a disk slower than this thread
+        write_all(chunk)
+        with lock:
+            counts["written"] += len(chunk)
+
+    monkeypatch.setattr(publish_module, "_kept", encoding)
+    monkeypatch.setattr(publish_module, "_write_all", slowly)
+    pages = [page(f"articles/p{n}.md", f"# Page {n}\n") for n in range(100)]
+    write_pages(pages, tmp_path)
+    assert tree_bytes(tmp_path) == {p.dest_path: p.text.encode() for p in pages}
+    # Three chunks waiting, one handed over as the oldest is awaited, one being filled.
+    assert counts["most"] <= 5 * 2
 
 
 def test_a_page_that_cannot_be_written_fails_the_write(tmp_path, monkeypatch):
