@@ -30,11 +30,12 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import parallax
 from parallax import ingest
@@ -147,15 +148,7 @@ class BuildCache:
         self.misses = 0
 
     def _read_pack(self) -> dict[str, Blobs]:
-        try:
-            with quiet_gc():
-                stored = pickle.loads(self.abs_pack.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except Exception as exc:  # a damaged pack only costs a clean build
-            log.warning("ignoring the build cache %s: %s", self.abs_pack, exc)
-            return {}
-        return stored if isinstance(stored, dict) else {}
+        return read_pack(self.abs_pack, "build cache")  # a damaged pack is a clean build
 
     def key(self, rel: str, path: str, raw: bytes, registries: Registries) -> str:
         """The key of one file's entry."""
@@ -229,14 +222,42 @@ class BuildCache:
         ):
             return
         try:
-            self.abs_pack.parent.mkdir(parents=True, exist_ok=True)
-            handle, abs_tmp = tempfile.mkstemp(dir=self.abs_pack.parent, suffix=".tmp")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    pickle.dump(self._used, out, protocol=pickle.HIGHEST_PROTOCOL)
-                os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
-                os.replace(abs_tmp, self.abs_pack)
-            finally:
-                Path(abs_tmp).unlink(missing_ok=True)
+            write_pack(self.abs_pack, self._used)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
+
+
+def write_pack(abs_pack: Path, entries: dict[str, Any]) -> None:
+    """A pack for `read_pack`, written atomically (`write_atomically`)."""
+    write_atomically(
+        abs_pack, lambda out: pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+
+
+def read_pack(abs_pack: Path, what: str) -> dict[Any, Any]:
+    """A pack of the cache (a pickled dict, as `write_atomically` wrote it), or {} when there
+    is none; a damaged one is logged, naming `what` it is, and read as {}: it only costs
+    time."""
+    try:
+        with quiet_gc():  # many long-lived objects, and no cycles
+            stored = pickle.loads(abs_pack.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:
+        log.warning("ignoring the %s %s: %s", what, abs_pack, exc)
+        return {}
+    return stored if isinstance(stored, dict) else {}
+
+
+def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`write` into `abs_path` atomically: a temporary file in the same folder, then
+    `os.replace`, so that a build stopped halfway leaves the old file or the new one."""
+    abs_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, abs_tmp = tempfile.mkstemp(dir=abs_path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
+        os.replace(abs_tmp, abs_path)
+    finally:
+        Path(abs_tmp).unlink(missing_ok=True)

@@ -27,16 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import pickle
-import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
-from parallax.cache import PACKS, code_version
+from parallax.cache import PACKS, code_version, read_pack, write_atomically
 from parallax.model import RenderedPage
-from parallax.parallel import quiet_gc
 from parallax.publish import FileStamp, file_stamp
 from parallax.urls import CLAIMS_DATA
 
@@ -114,15 +110,8 @@ class PageCache:
             return {}
 
     def _read_lines(self) -> dict[str, str]:
-        try:
-            with quiet_gc():
-                stored = pickle.loads(self.abs_claim_lines.read_bytes())
-        except FileNotFoundError:
-            return {}
-        except Exception as exc:  # a damaged pack only costs encoding every claim again
-            log.warning("ignoring the page cache %s: %s", self.abs_claim_lines, exc)
-            return {}
-        return stored if isinstance(stored, dict) else {}
+        # A damaged pack only costs encoding every claim again.
+        return read_pack(self.abs_claim_lines, "page cache")
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -222,7 +211,7 @@ class PageCache:
             if p.dest_path in self._keys
         }
         try:
-            _write(
+            write_atomically(
                 self.abs_manifest,
                 lambda out: out.write(
                     json.dumps({"format": FORMAT, "pages": entries}, sort_keys=True).encode()
@@ -234,19 +223,6 @@ class PageCache:
         if lines is None:
             return
         try:
-            _write(self.abs_claim_lines, lambda out: out.write(lines))
+            write_atomically(self.abs_claim_lines, lambda out: out.write(lines))
         except OSError as exc:
             log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
-
-
-def _write(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Atomically: a temporary file in the same folder, then `os.replace`."""
-    abs_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, abs_tmp = tempfile.mkstemp(dir=abs_path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
-        os.replace(abs_tmp, abs_path)
-    finally:
-        Path(abs_tmp).unlink(missing_ok=True)

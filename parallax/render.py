@@ -40,7 +40,7 @@ from parallax.markup import (
     html_link,
     link,
 )
-from parallax.model import Analysis, Article, Corpus, RenderedPage, Story
+from parallax.model import Analysis, Corpus, RenderedPage
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
@@ -274,8 +274,30 @@ def _tasks(
     that the workers start one each while the others share the rest (#9).
     """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
-    content = [partial(_story_page, env, cache, lookup, story) for story in stories]
-    content += [partial(_article_page, env, cache, lookup, article) for article in articles]
+    content = [
+        partial(
+            _content_page,
+            env,
+            cache,
+            "story.md.j2",
+            story_dest(story.id),
+            partial(story_page, lookup, story),
+            partial(story_inputs, lookup, story),
+        )
+        for story in stories
+    ]
+    content += [
+        partial(
+            _content_page,
+            env,
+            cache,
+            "article.md.j2",
+            article_dest(article.id),
+            partial(article_page, lookup, article),
+            partial(article_inputs, lookup, article),
+        )
+        for article in articles
+    ]
 
     def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> Made:
         return [_render(env, cache, template, dest, page) for template, dest, page in specs()], None
@@ -302,31 +324,17 @@ def _tasks(
     return tasks + content[len(long) * (CHUNK - 1) :], tuple(at)
 
 
-def _story_page(
-    env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, story: Story
+def _content_page(
+    env: jinja2.Environment,
+    cache: PageCache | None,
+    template: str,
+    dest: str,
+    build: Callable[[], object],
+    inputs: Callable[[Callable[[str], str | None]], str | None],
 ) -> Made:
-    done = _render_from(
-        env,
-        cache,
-        "story.md.j2",
-        story_dest(story.id),
-        partial(story_page, lookup, story),
-        lambda cache: story_inputs(lookup, story, cache.article_key),
-    )
-    return [done], None
-
-
-def _article_page(
-    env: jinja2.Environment, cache: PageCache | None, lookup: Lookup, article: Article
-) -> Made:
-    done = _render_from(
-        env,
-        cache,
-        "article.md.j2",
-        article_dest(article.id),
-        partial(article_page, lookup, article),
-        lambda cache: article_inputs(lookup, article, cache.article_key),
-    )
+    """A story or article page: `_render_from` with the inputs its builder reads, written
+    out given the build cache's key of each article (`story_inputs`, `article_inputs`)."""
+    done = _render_from(env, cache, template, dest, build, lambda c: inputs(c.article_key))
     return [done], None
 
 

@@ -32,16 +32,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from parallax.cache import BuildCache
+from parallax.cache import BuildCache, read_pack, write_pack
 from parallax.duplicates import (
     CopyPairs,
     Text,
@@ -76,7 +73,7 @@ class StageMemo:
         self._article_key = cache.article_key
         name = cache.abs_pack.name.replace("articles-", "stages-", 1)
         self.abs_pack = cache.abs_pack.with_name(name)
-        self._stored = _read(self.abs_pack)
+        self._stored: dict[str, bytes] = read_pack(self.abs_pack, "build cache")
         self._used: dict[str, bytes] = {}
         # "<stage> <article key>" -> that stage's results for the article, by name: each
         # stage has entries of its own, so that lint can run in another process beside
@@ -219,7 +216,7 @@ class StageMemo:
         ):
             return
         try:
-            _write(self.abs_pack, self._used)
+            write_pack(self.abs_pack, self._used)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
 
@@ -230,31 +227,6 @@ def _digest(*parts: str | None) -> str | None:
     if len(known) < len(parts):
         return None
     return hashlib.sha256("\n".join(known).encode()).hexdigest()
-
-
-def _read(abs_pack: Path) -> dict[str, bytes]:
-    try:
-        with quiet_gc():
-            stored = pickle.loads(abs_pack.read_bytes())
-    except FileNotFoundError:
-        return {}
-    except Exception as exc:  # a damaged pack only costs a clean build
-        log.warning("ignoring the build cache %s: %s", abs_pack, exc)
-        return {}
-    return stored if isinstance(stored, dict) else {}
-
-
-def _write(abs_pack: Path, entries: dict[str, bytes]) -> None:
-    """Atomically: a temporary file in the same folder, then `os.replace`."""
-    abs_pack.parent.mkdir(parents=True, exist_ok=True)
-    handle, abs_tmp = tempfile.mkstemp(dir=abs_pack.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
-        os.replace(abs_tmp, abs_pack)
-    finally:
-        Path(abs_tmp).unlink(missing_ok=True)
 
 
 class _PointEntries:
