@@ -109,9 +109,12 @@ class PageCache:
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
             return {}
 
-    def _read_lines(self) -> dict[str, str]:
-        # A damaged pack only costs encoding every claim again.
-        return read_pack(self.abs_claim_lines, "page cache")
+    def _kept_lines(self) -> dict[str, str]:
+        """The last build's lines of data/claims.json, read at the first call (in the worker
+        that writes the file); a damaged pack only costs encoding every claim again."""
+        if self._stored_lines is None:
+            self._stored_lines = read_pack(self.abs_claim_lines, "page cache")
+        return self._stored_lines
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -148,18 +151,16 @@ class PageCache:
     def claim_lines(self, key: str) -> str | None:
         """The lines the last build wrote under `key`, or None. Pure but for reading the
         pack once: it runs in the render worker that writes data/claims.json."""
-        if self._stored_lines is None:
-            self._stored_lines = self._read_lines()
-        lines = self._stored_lines.get(key)
+        lines = self._kept_lines().get(key)
         return lines if isinstance(lines, str) else None  # a foreign pack is only a miss
 
     def pack_claim_lines(self, lines: Mapping[str, str]) -> bytes | None:
         """The pack to keep for the next build of `lines` (key -> the lines data/claims.json
         was written with), or None when the kept pack has the same; for `remember_claim_lines`
         in the parent process. Runs in the worker, beside the other worker's pages."""
-        if self._stored_lines is None:
-            self._stored_lines = self._read_lines()
-        same = lines.keys() == self._stored_lines.keys()  # keys: digests of what lines are made of
+        # Lines copied from the pack are the same objects, so this compares little more than
+        # the keys; a foreign value in the pack, encoded again, makes the pack written again.
+        same = lines == self._kept_lines()
         self._stored_lines = {}  # read no more in this build: only memory now
         return None if same else pickle.dumps(dict(lines), protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -92,8 +92,8 @@ def analyse_articles(
         for article, work in zip(articles, known, strict=True):
             if work is None:
                 made = next(computed)
-                work = pickle.loads(made) if isinstance(made, bytes) else made
+                sent, work = (made, pickle.loads(made)) if isinstance(made, bytes) else (None, made)
                 if cache is not None:
-                    cache.put_work(article.id, work, made if isinstance(made, bytes) else None)
+                    cache.put_work(article.id, work, sent)
             results.append(work)
     return tuple(results)
