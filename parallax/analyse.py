@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from parallax.dates import find_dates
-from parallax.figures import extract_figures
+from parallax.figures import sentence_figures
 from parallax.model import Entity, Item, Registries
 from parallax.segment import split_sentences, word_set
 
@@ -247,10 +247,11 @@ def analyse_item(item: Item, lexicon: Lexicon | Registries) -> Item:
     """The item with its sentences, entities (title first), dates and figures filled in."""
     if isinstance(lexicon, Registries):
         lexicon = build_lexicon(lexicon)
+    sentences = split_sentences(item.text)
     return dataclasses.replace(
         item,
-        sentences=split_sentences(item.text),
+        sentences=sentences,
         entities=find_entities(item.text, lexicon, item.title),
         dates=find_dates(f"{item.title}\n\n{item.text}", item.published),
-        figures=extract_figures(item.text),
+        figures=sentence_figures(item.text, sentences),
     )

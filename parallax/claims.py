@@ -10,7 +10,6 @@ and the JSON the command line prints in `claims_json`; they are re-exported here
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Mapping
@@ -26,10 +25,10 @@ from parallax.attribution import (
     quoted_word_count,
 )
 from parallax.claims_json import claims_to_json
-from parallax.figures import extract_figures
+from parallax.figures import sentence_figures
 from parallax.framing import framing_terms
 from parallax.memo import by_identity
-from parallax.model import Actor, Claim, Figure, Item, Registries, Sentence, Span
+from parallax.model import Actor, Claim, Figure, Item, Registries, Sentence
 from parallax.points import align_claims
 from parallax.segment import split_sentences, word_set
 from parallax.speech_words import ORG_WORDS
@@ -245,13 +244,14 @@ def extract_claims(item: Item, event_id: str, registries: Registries) -> tuple[C
     index = _index(registries)
     readings = _read_sentences(item, index)
     mentions = _lazy_mentions(readings)
+    figures_of = _figures_by_sentence(item)
     claims: dict[str, Claim] = {}
     state = _State()
     for position, reading in enumerate(readings):
         speaker = _speaker_for(position, readings, mentions, index, state)
         if speaker is None:
             continue
-        claim = _claim(item, event_id, reading, speaker)
+        claim = _claim(item, event_id, reading, speaker, figures_of)
         claims.setdefault(claim.id, claim)  # a sentence printed twice is one claim
         is_person = speaker.actor is not None or len(speaker.name.split()) > 1 or speaker.titles
         state = _State(speaker, speaker if is_person else state.last_person, position)
@@ -263,7 +263,13 @@ def claim_id(item_id: str, sentence_text: str) -> str:
     return hashlib.sha1(f"{item_id}\n{sentence_text}".encode()).hexdigest()[:12]
 
 
-def _claim(item: Item, event_id: str, reading: _Reading, speaker: _Speaker) -> Claim:
+def _claim(
+    item: Item,
+    event_id: str,
+    reading: _Reading,
+    speaker: _Speaker,
+    figures_of: Callable[[Sentence], tuple[Figure, ...]],
+) -> Claim:
     sentence = reading.sentence
     return Claim(
         id=claim_id(item.id, sentence.text),
@@ -275,18 +281,26 @@ def _claim(item: Item, event_id: str, reading: _Reading, speaker: _Speaker) -> C
         actor=speaker.actor,
         side=speaker.side,
         quote=reading.quote or reading.in_quote,
-        figures=_shift(extract_figures(sentence.text), sentence.span.start),
+        figures=figures_of(sentence),
     )
 
 
-def _shift(figures: tuple[Figure, ...], offset: int) -> tuple[Figure, ...]:
-    """Figures found in a sentence, with spans moved into the item's text."""
-    return tuple(
-        dataclasses.replace(f, span=Span(f.span.start + offset, f.span.end + offset))
-        if f.span is not None
-        else f
-        for f in figures
-    )
+def _figures_by_sentence(item: Item) -> Callable[[Sentence], tuple[Figure, ...]]:
+    """The figures of each sentence: an analysed item's that lie in it (`analyse_item` reads
+    figures sentence by sentence), found in one walk over both; else read from the
+    sentence when asked."""
+    if not item.sentences:
+        return lambda sentence: sentence_figures(item.text, (sentence,))
+    found: dict[int, list[Figure]] = {}
+    sentences, at = item.sentences, 0
+    for figure in item.figures:  # both in reading order
+        if figure.span is None:
+            continue
+        while at < len(sentences) and figure.span.start >= sentences[at].span.end:
+            at += 1
+        if at < len(sentences) and figure.span.start >= sentences[at].span.start:
+            found.setdefault(sentences[at].index, []).append(figure)
+    return lambda sentence: tuple(found.get(sentence.index, ()))
 
 
 def _speaker_for(

@@ -15,9 +15,10 @@ reader compares.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from parallax.figure_words import (
@@ -39,7 +40,7 @@ from parallax.figure_words import (
     VAGUE,
     word_tuple,
 )
-from parallax.model import Figure, Span
+from parallax.model import Figure, Sentence, Span
 
 __all__ = ["NUMBER_WORDS", "extract_figures"]  # NUMBER_WORDS: other stages read numbers too
 
@@ -81,6 +82,44 @@ def extract_figures(text: str) -> tuple[Figure, ...]:
         if figure is not None:
             figures.append(figure)
     return tuple(figures)
+
+
+def sentence_figures(text: str, sentences: Sequence[Sentence]) -> tuple[Figure, ...]:
+    """Every figure of `text`, read sentence by sentence (`sentences` split it), with spans
+    into `text`.
+
+    A figure's words never reach into the next sentence: "in March. 5 soldiers" is a count,
+    and a number closing one sentence does not count the noun opening the next. So a claim,
+    which is one sentence, has the figures of its sentence here, and they are read once.
+    """
+    figures: list[Figure] = []
+    for sentence in _with_numbers(text, sentences):
+        offset = sentence.span.start
+        figures += (
+            dataclasses.replace(f, span=Span(f.span.start + offset, f.span.end + offset))
+            if f.span is not None
+            else f
+            for f in extract_figures(sentence.text)
+        )
+    return tuple(figures)
+
+
+def _with_numbers(text: str, sentences: Sequence[Sentence]) -> Iterator[Sentence]:
+    """The sentences in which a number may start, from one scan of the whole text: most
+    sentences have none, and reading each apart costs a call and a lower-casing (#9)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        yield from sentences
+        return
+    # A match cannot run from one sentence into the next (a cut is a full stop and a space,
+    # or a blank line); its last character is in the sentence of its number.
+    ends = [match.end() - 1 for match in _NUMBER_RE.finditer(lowered)]
+    at = 0
+    for sentence in sentences:
+        while at < len(ends) and ends[at] < sentence.span.start:
+            at += 1
+        if at < len(ends) and ends[at] < sentence.span.end:
+            yield sentence
 
 
 def _numbers(text: str) -> Iterator[_Number]:

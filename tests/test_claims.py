@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from parallax.analyse import analyse_item
 from parallax.claims import claim_id, extract_claims
 from parallax.model import Actor, Item, Registries, Source, SourceRef
 
@@ -109,6 +110,20 @@ def test_a_group_speaker_gets_the_side_its_words_name():
 
 def test_sentences_without_attribution_are_not_claims():
     assert claims_of("The bridge was closed on Monday. Trains were cancelled.") == ()
+
+
+def test_an_analysed_item_gives_each_claim_the_figures_of_its_sentence():
+    text = (
+        "Petrenko said 40 drones were shot down. The figure was 319. "
+        "Residents said 2 people were hurt, Volkov said."
+    )
+    analysed = analyse_item(item(text), REGISTRIES)
+    claims = extract_claims(analysed, "ev1", REGISTRIES)
+    assert [[f.text for f in c.figures] for c in claims] == [["40 drones"], ["2 people"]]
+    # The same figures, the same objects, as the item's own...
+    assert [f for c in claims for f in c.figures] == list(analysed.figures)
+    # ...and as the sentence read alone, for an item not analysed.
+    assert [c.figures for c in claims_of(text)] == [c.figures for c in claims]
 
 
 def test_a_claim_keeps_its_sentence_offsets_and_figures_in_item_coordinates():

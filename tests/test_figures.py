@@ -2,7 +2,8 @@
 
 import pytest
 
-from parallax.figures import extract_figures
+from parallax.figures import extract_figures, sentence_figures
+from parallax.segment import split_sentences
 
 
 def _one(text):
@@ -107,3 +108,33 @@ def test_dates_years_times_ordinals_and_spans_of_time_are_not_figures(text):
 
 def test_a_number_that_counts_nothing_is_left_out():
     assert extract_figures("The vote was 52 to 48.") == ()
+
+
+def _by_sentence(text):
+    figures = sentence_figures(text, split_sentences(text))
+    return [(f.value, f.unit, f.about, f.text) for f in figures]
+
+
+def test_a_figure_is_read_within_its_sentence():
+    # Read across the full stop, "319" counted the residents of the next sentence, and
+    # "March." before "5 soldiers" made them a date.
+    text = "The mayor said the figure was 319. Residents recalled a collapsed roof."
+    assert _by_sentence(text) == []
+    text = "The offensive began in March.\n\n5 soldiers were killed on Monday."
+    assert _by_sentence(text) == [(5, "troops", "killed", "5 soldiers")]
+
+
+def test_figures_by_sentence_have_spans_in_the_whole_text():
+    text = "Rain fell on Tuesday. At least 12 people were injured. Then 3 tanks were destroyed."
+    figures = sentence_figures(text, split_sentences(text))
+    assert [text[f.span.start : f.span.end] for f in figures] == [
+        "At least 12 people",
+        "3 tanks",
+    ]
+
+
+def test_a_text_that_lower_casing_lengthens_is_read_sentence_by_sentence_too():
+    # "İ" lower-cases to two characters: the one scan of the whole text is not used.
+    text = "İzmir sent aid. At least 12 people were injured."
+    (figure,) = sentence_figures(text, split_sentences(text))
+    assert text[figure.span.start : figure.span.end] == "At least 12 people"
