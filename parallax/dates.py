@@ -24,11 +24,17 @@ _MONTH = (
 )
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+((?:19|20)\d\d))?"
-_MONTH_DAY = re.compile(rf"\b{_MONTH}\.?\s+{_DAY}\b{_YEAR}")
-_DAY_MONTH = re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b\.?{_YEAR}")
-_ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-_WEEKDAY = re.compile(r"\b(?:(last|next|this)\s+)?(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
-_RELATIVE = re.compile(r"\b(today|tonight|this morning|yesterday|last night|last weekend)\b")
+# Each pattern starts by looking ahead at the first character a match can start with: one
+# test rejects most places in a text before the word boundary and the alternatives (#9).
+_MONTH_DAY = re.compile(rf"(?=[JFMASOND])\b{_MONTH}\.?\s+{_DAY}\b{_YEAR}")
+_DAY_MONTH = re.compile(rf"(?=\d)\b{_DAY}\s+(?:of\s+)?{_MONTH}\b\.?{_YEAR}")
+_ISO = re.compile(r"(?=[12])\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
+_WEEKDAY = re.compile(
+    r"(?=[lntMTWFS])\b(?:(last|next|this)\s+)?(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b"
+)
+_RELATIVE = re.compile(
+    r"(?=[tyl])\b(today|tonight|this morning|yesterday|last night|last weekend)\b"
+)
 
 
 def _safe_date(year: int, month: int, day: int) -> dt.date | None:

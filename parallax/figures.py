@@ -46,8 +46,10 @@ __all__ = ["NUMBER_WORDS", "extract_figures"]  # NUMBER_WORDS: other stages read
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORD_NUM = "|".join(sorted((*NUMBER_WORDS, *VAGUE), key=len, reverse=True))
+# The space a currency sign may leave before its number ("$ 300") belongs to the sign: a
+# match never starts on a space, so the space before each word is not a second try (#9).
 _NUMBER_PATTERN = (
-    rf"(?P<cur>us\$|[$€£])?\s?(?:(?P<num>{_NUM})|\b(?P<word>{_WORD_NUM})"
+    rf"(?:(?P<cur>us\$|[$€£])\s?)?(?:(?P<num>{_NUM})|\b(?P<word>{_WORD_NUM})"
     rf"(?:-(?P<unit_word>{'|'.join(SMALL_NUMBERS[1:10])}))?\b)"
     r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion|bn|mn|m|k)\b)?"
 )
@@ -57,7 +59,7 @@ _NUMBER_PATTERN = (
 # positions before the alternatives are tried, a third of the scan (#9).
 _FIRST_LETTERS = re.escape("".join(sorted({w[0] for w in (*NUMBER_WORDS, *VAGUE)})))
 _NUMBER_RE = re.compile(
-    rf"(?=[u$€£\d]|\s[$€£\d{_FIRST_LETTERS}]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}"
+    rf"(?=[u$€£\d]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}"
 )
 _NUMBER_RE_ANY_CASE = re.compile(_NUMBER_PATTERN, re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w²%][\w²%'’.-]*|[—–]")
