@@ -58,9 +58,7 @@ _NUMBER_PATTERN = (
 # The lookahead is the first character a match can start with: one test rejects most
 # positions before the alternatives are tried, a third of the scan (#9).
 _FIRST_LETTERS = re.escape("".join(sorted({w[0] for w in (*NUMBER_WORDS, *VAGUE)})))
-_NUMBER_RE = re.compile(
-    rf"(?=[u$€£\d]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}"
-)
+_NUMBER_RE = re.compile(rf"(?=[u$€£\d]|\b[{_FIRST_LETTERS}]){_NUMBER_PATTERN}")
 _NUMBER_RE_ANY_CASE = re.compile(_NUMBER_PATTERN, re.IGNORECASE)
 _TOKEN_RE = re.compile(r"[\w²%][\w²%'’.-]*|[—–]")
 

@@ -3,6 +3,7 @@ slugs never raise on any input; each returns a valid result or a clear problem (
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from parallax.claims import extract_claims
 from parallax.clean import clean_capture
+from parallax.contention import READING_PATTERNS, _for_matching
 from parallax.drafts import render_content_file
 from parallax.drafts import slugify as draft_slug
 from parallax.figures import extract_figures
@@ -248,3 +250,31 @@ def test_an_imported_title_with_a_noncharacter_is_readable():
 def test_a_huge_number_is_not_an_infinite_figure():
     figures = extract_figures("More than " + "9" * 400 + " people were killed, officials said.")
     assert all(math.isfinite(f.value) for f in figures)
+
+
+# Words the claim-reading patterns look for, in any case, among letters that ignoring case
+# matches with an ASCII letter and lower-casing does not ("ı", "ſ"), or lengthens ("İ").
+FOLDING = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["ı", "ſ", "İ", "\u212a", "I", "S", " ", "was ", "NOT", "Denied", "DISPUTED", "n’T",
+             "Under the control of Ukrainians", "under control of OUR", "Pushed Back", "falſe",
+             "THAT CLAIM", "mıstaken", "Is Mistaken", "ENCIRCLED", "fled", "Rolled back"]
+        ),
+        ANY_TEXT.map(lambda t: t[:8]),
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@SOME
+@given(FOLDING)
+def test_claim_reading_patterns_match_as_if_ignoring_case(text):
+    matched, patterns = _for_matching(text)
+    compiled = [getattr(patterns, f.name) for f in dataclasses.fields(patterns)]
+    for source, pattern in zip(READING_PATTERNS, compiled, strict=True):
+        expected = re.compile(source, re.IGNORECASE).search(text)
+        found = pattern.search(matched)
+        assert (found and found.span()) == (expected and expected.span())
+        if found and expected:
+            assert found.group().lower() == expected.group().lower()
