@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -36,6 +36,9 @@ _MD_ENTITY = {
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+*])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 MAX_WORD = 80  # break longer unbroken runs so one token cannot stretch a page
+# Markup of a str made safe here, without Markup's constructor: a Python call that looks for
+# `__html__` first, where this is one call in C. A story page makes thousands (#9).
+safe_markup: Callable[[str], Markup] = partial(str.__new__, Markup)
 
 
 def plain(text: str) -> str:
@@ -78,9 +81,9 @@ def _escape_line(text: str, table: dict[int, str], marker: Callable[[str], str])
     text = _break_long_words(plain(text).replace("\n", " "))
     start = _LINE_START.match(text)
     if start is None:
-        return Markup(text.translate(table))
+        return safe_markup(text.translate(table))
     at = start.end() - 1
-    return Markup(text[:at] + marker(text[at]) + text[at + 1 :].translate(table))
+    return safe_markup(text[:at] + marker(text[at]) + text[at + 1 :].translate(table))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -141,7 +144,7 @@ def link(text: str, url: str | None) -> Markup:
     if target is None:
         return label
     encoded = target.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    return Markup(f"[{label}](<{encoded}>)")
+    return safe_markup(f"[{label}](<{encoded}>)")
 
 
 def html_link(text: str, url: str | None) -> Markup:

@@ -39,6 +39,7 @@ from parallax.markup import (
     html_block,
     html_link,
     link,
+    safe_markup,
 )
 from parallax.model import Analysis, Corpus, RenderedPage
 from parallax.page_cache import PageCache
@@ -90,7 +91,10 @@ def _join(
         return do_join(eval_ctx, values, separator, attribute)
     if attribute is not None:
         values = map(make_attrgetter(eval_ctx.environment, attribute), values)
-    return Markup(escape(separator)).join(_finalize(eval_ctx, value) for value in values)
+    # Each value is safe as `_finalize` returns it: joined as text, not by Markup's join,
+    # which passes each through `escape` again, a Python call per value (#9).
+    finalized = (_finalize(eval_ctx, value) for value in values)
+    return safe_markup(str(escape(separator)).join(finalized))
 
 
 def _no_urlize(value: Any, *args: Any, **kwargs: Any) -> Any:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
-from parallax.markup import escape_html, escape_inline
+from parallax.markup import escape_html, escape_inline, safe_markup
 from parallax.model import Item, Sentence
 
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -181,10 +181,12 @@ def _checked(href: str) -> str:
 
 def page_link(text: str, href: str) -> Markup:
     """A Markdown link to a page of the site; `href` comes from `relative` and is checked again."""
-    return Markup(f"[{escape_inline(text)}]({_checked(href)})")
+    return safe_markup(f"[{escape_inline(text)}]({_checked(href)})")
 
 
 def html_page_link(text: str, href: str, from_dest: str) -> Markup:
     """`page_link` for the parts of a page written as HTML, with the link MkDocs would have
     made of `href` on the page `from_dest`."""
-    return Markup(f'<a href="{served_href(from_dest, _checked(href))}">{escape_html(text)}</a>')
+    return safe_markup(
+        f'<a href="{served_href(from_dest, _checked(href))}">{escape_html(text)}</a>'
+    )
