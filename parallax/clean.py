@@ -75,6 +75,8 @@ Rule = Callable[[tuple[Line, ...]], tuple[Removal, ...]]
 _SPACES = re.compile(r"[^\S\n\t]")  # every Unicode space except tab and newline
 _RUNS_OF_SPACES = re.compile(r" {2,}")
 _QUOTE_PAIRS = {"’’": "”", "‘‘": "“", "``": "“"}  # two single quotes used as one double quote
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def _is_dropped_char(char: str) -> bool:
@@ -101,9 +103,22 @@ def _normal_line(line: str) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Normalised text: one blank line at most between paragraphs, ending in a newline."""
-    lines = [_normal_line(line) for line in _normal_line_endings(text).split("\n")]
-    joined = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    """Normalised text: each line as `_normal_line` makes it, one blank line at most between
+    paragraphs, ending in a newline.
+
+    Made on the whole text at once, where a call per line was most of the time this took
+    (#9): no step of `_normal_line` reaches across a newline (a newline composes with
+    nothing, and no pattern or quote pair holds one)."""
+    text = unicodedata.normalize("NFC", _normal_line_endings(text))
+    if not text.replace("\n", " ").isprintable():
+        dropped = [c for c in set(text) if _is_dropped_char(c)]
+        if dropped:
+            text = text.translate(dict.fromkeys(map(ord, dropped)))
+    for pair, quote in _QUOTE_PAIRS.items():
+        text = text.replace(pair, quote)
+    # After the spaces are made " ", a line can end only in spaces and tabs.
+    text = _TRAILING_SPACE.sub("", _SPACES.sub(" ", text))
+    joined = _BLANK_LINES.sub("\n\n", text).strip("\n")
     return joined + "\n" if joined else ""
 
 
