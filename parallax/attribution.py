@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from parallax.segment import any_word
 from parallax.speech_words import (
     AUXILIARIES,
     NATIONALITIES,
@@ -37,7 +38,11 @@ _QUOTE_PAIRS = re.compile(
 )
 _TOKEN = re.compile(r"[A-Za-z][\w.’'\-]*|[,;:—–“”\"()]")
 _BOUNDARY_MARKS = frozenset(',;:—–“”"()')  # each a token of its own (_TOKEN)
-_VERB = re.compile(r"(?<![\w-])[a-z]+\b")
+# A speech verb or participle written as a word of its own, in lower case (a word made of
+# lower-case letters, not after a hyphen). Matched directly: matching every word and looking
+# each up took longer (#9).
+_SPEECH_VERB = re.compile(rf"(?<![\w-])(?:{any_word(SPEECH_VERBS)})\b")
+_PARTICIPLE = re.compile(rf"(?<![\w-])(?:{any_word(PARTICIPLES)})\b")
 # Verbs that attribute only when nothing follows them but punctuation: "Maliar continued."
 _ONLY_BEFORE_PUNCTUATION = word_set("continued maintained reported")
 _ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
@@ -64,11 +69,13 @@ def quoted_spans(text: str) -> tuple[tuple[int, int], ...]:
 @lru_cache(maxsize=64)
 def mask_quotes(text: str) -> str:
     """The text with quoted words blanked out, quote marks and offsets kept."""
-    chars = list(text)
+    parts: list[str] = []  # the text up to each passage's words, then spaces for them
+    kept = 0
     for start, end in quoted_spans(text):
-        for i in range(start + 1, max(start + 1, end - 1)):
-            chars[i] = " "
-    return "".join(chars)
+        inner = max(start + 1, end - 1)
+        parts += (text[kept : start + 1], " " * (inner - start - 1))
+        kept = inner
+    return "".join(parts) + text[kept:] if parts else text
 
 
 def quoted_word_count(text: str) -> int:
@@ -107,8 +114,8 @@ def find_mentions(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _candidates(masked: str) -> Iterator[Attribution | None]:
-    for verb in _VERB.finditer(masked):
-        if verb[0] in SPEECH_VERBS and _is_speech_use(masked, verb):
+    for verb in _SPEECH_VERB.finditer(masked):
+        if _is_speech_use(masked, verb):
             found = _after_verb(masked, verb) or _before_verb(masked, verb)
             if verb[0] in _ONLY_BEFORE_PUNCTUATION and found and found.kind == "group":
                 continue  # "the departure of units continued, Cherevatyi added"
@@ -116,8 +123,8 @@ def _candidates(masked: str) -> Iterator[Attribution | None]:
     for pattern in (_ACCORDING, _CITING):
         for match in pattern.finditer(masked):
             yield _read_forward(masked, match.end(), match[0].strip().lower())
-    for verb in _VERB.finditer(masked):
-        if verb[0] in PARTICIPLES and masked[: verb.start()].rstrip().endswith(","):
+    for verb in _PARTICIPLE.finditer(masked):
+        if masked[: verb.start()].rstrip().endswith(","):
             yield _subject_before(masked, verb)
 
 

@@ -41,11 +41,12 @@ from parallax.figure_words import (
     word_tuple,
 )
 from parallax.model import Figure, Sentence, Span
+from parallax.segment import any_word
 
 __all__ = ["NUMBER_WORDS", "extract_figures"]  # NUMBER_WORDS: other stages read numbers too
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORD_NUM = "|".join(sorted((*NUMBER_WORDS, *VAGUE), key=len, reverse=True))
+_WORD_NUM = any_word((*NUMBER_WORDS, *VAGUE))
 # The space a currency sign may leave before its number ("$ 300") belongs to the sign: a
 # match never starts on a space, so the space before each word is not a second try (#9).
 _NUMBER_PATTERN = (
