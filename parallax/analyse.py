@@ -213,12 +213,13 @@ def _entities_in(
     i = 0
     starts = lexicon.starts
     while i < len(words):
-        # most words start no registry name: skip the call for them (#9)
-        found = _registry_match(words, i, lexicon) if words[i].lower in starts else None
+        word = words[i]
+        # Most words start no registry name, and are not capitalised: no call for them (#9).
+        found = _registry_match(words, i, lexicon) if word.lower in starts else None
         if found is not None:
             n = found[0]
             yield Entity(found[1], found[2], " ".join(w.text for w in words[i : i + n]))
-        elif _starts_name(words[i], confirmed):
+        elif word.text[0].isupper() and _starts_name(word, confirmed):
             n = _name_length(words, i, lexicon)
             written = " ".join(w.text for w in words[i : i + n])
             key = written.lower().replace(".", "")

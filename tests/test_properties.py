@@ -13,8 +13,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parallax.attribution import mask_quotes, quoted_spans
 from parallax.claims import extract_claims
-from parallax.clean import clean_capture
+from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
 from parallax.contention import READING_PATTERNS, _for_matching
 from parallax.drafts import render_content_file
 from parallax.drafts import slugify as draft_slug
@@ -25,7 +26,7 @@ from parallax.markup import plain
 from parallax.model import Actor, Item, Registries, Source, SourceRef
 from parallax.placement import ImportOptions
 from parallax.problems import WARNING
-from parallax.segment import MAX_ANCHOR_CHARS, split_sentences
+from parallax.segment import MAX_ANCHOR_CHARS, any_word, split_sentences
 from parallax.segment import slugify as anchor_slug
 from parallax.urls import safe_id
 
@@ -278,3 +279,35 @@ def test_claim_reading_patterns_match_as_if_ignoring_case(text):
         assert (found and found.span()) == (expected and expected.span())
         if found and expected:
             assert found.group().lower() == expected.group().lower()
+
+
+@SOME
+@given(TEXT)
+def test_the_text_is_normalised_as_line_by_line(text):
+    lines = [_normal_line(line) for line in _normal_line_endings(text).split("\n")]
+    joined = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    assert normalise_text(text) == (joined + "\n" if joined else "")
+
+
+WORDS = st.lists(st.text("abc ", min_size=1, max_size=5), min_size=1, max_size=8)
+
+
+@SOME
+@given(WORDS, st.text("abc .", max_size=40))
+def test_any_word_matches_as_the_words_longest_first_would(words, text):
+    flat = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    for ending in ("", r"\b"):
+        expected = [m.span() for m in re.finditer(f"(?:{flat}){ending}", text)]
+        found = [m.span() for m in re.finditer(f"(?:{any_word(words)}){ending}", text)]
+        assert found == expected
+
+
+@SOME
+@given(st.lists(st.one_of(TOKENS, st.sampled_from(["«", "»", "‘", "’", "’’", "a"])), max_size=30))
+def test_masking_quotes_blanks_every_quoted_character(parts):
+    text = "".join(parts)
+    chars = list(text)
+    for start, end in quoted_spans(text):
+        for i in range(start + 1, max(start + 1, end - 1)):
+            chars[i] = " "
+    assert mask_quotes(text) == "".join(chars)
