@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Figure
@@ -67,7 +68,12 @@ def speaker_key(lookup: Lookup, claim: Claim) -> str:
     """The key of the speaker's actor page: the registry key, else a slug of the name."""
     if claim.actor and claim.actor in lookup.actors:
         return claim.actor
-    return safe_id("speaker-" + (slug(claim.speaker) or "unnamed"))
+    return _unknown_speaker_key(claim.speaker)
+
+
+@lru_cache(maxsize=1 << 14)  # a story page names each speaker once per claim (#9)
+def _unknown_speaker_key(name: str) -> str:
+    return safe_id("speaker-" + (slug(name) or "unnamed"))
 
 
 def speaker(lookup: Lookup, claim: Claim, from_dest: str) -> Speaker:
@@ -75,8 +81,13 @@ def speaker(lookup: Lookup, claim: Claim, from_dest: str) -> Speaker:
     href = relative(from_dest, actor_dest(speaker_key(lookup, claim)))
     actor = lookup.actors.get(claim.actor) if claim.actor else None
     if actor is None:
-        return Speaker(name=claim.speaker, side=claim.side, href=href)
-    return Speaker(name=actor.name, side=claim.side or actor.side, href=href)
+        return _speaker(claim.speaker, claim.side, href)
+    return _speaker(actor.name, claim.side or actor.side, href)
+
+
+# The same speaker, side and link make one object, shared by every claim that names them:
+# a frozen dataclass is slow to make, and a story page made one per claim (#9).
+_speaker = lru_cache(maxsize=1 << 14)(Speaker)
 
 
 def articles_newest_first(lookup: Lookup) -> tuple[Article, ...]:
