@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from parallax.figure_words import (
@@ -77,12 +77,10 @@ class _Number:
 
 def extract_figures(text: str) -> tuple[Figure, ...]:
     """Every figure in `text`, in reading order, with spans into `text`."""
-    figures: list[Figure] = []
-    for number in _numbers(text):
-        figure = _read_figure(text, number, figures[-1] if figures else None)
-        if figure is not None:
-            figures.append(figure)
-    return tuple(figures)
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return _read_figures(text, _NUMBER_RE.finditer(lowered))
+    return _read_figures(text, _NUMBER_RE_ANY_CASE.finditer(text))
 
 
 def sentence_figures(text: str, sentences: Sequence[Sentence]) -> tuple[Figure, ...]:
@@ -93,47 +91,64 @@ def sentence_figures(text: str, sentences: Sequence[Sentence]) -> tuple[Figure, 
     and a number closing one sentence does not count the noun opening the next. So a claim,
     which is one sentence, has the figures of its sentence here, and they are read once.
     """
+    lowered = text.lower()
+    found: Iterable[tuple[Sentence, tuple[Figure, ...]]]
+    if len(lowered) != len(text):  # offsets move: each sentence is matched on its own
+        found = ((s, extract_figures(s.text)) for s in sentences)
+    else:
+        matched = _by_sentence(sentences, _NUMBER_RE.finditer(lowered))
+        found = ((s, _read_figures(s.text, ms, s.span.start)) for s, ms in matched)
     figures: list[Figure] = []
-    for sentence in _with_numbers(text, sentences):
+    for sentence, read in found:
         offset = sentence.span.start
         figures += (
             dataclasses.replace(f, span=Span(f.span.start + offset, f.span.end + offset))
             if f.span is not None
             else f
-            for f in extract_figures(sentence.text)
+            for f in read
         )
     return tuple(figures)
 
 
-def _with_numbers(text: str, sentences: Sequence[Sentence]) -> Iterator[Sentence]:
-    """The sentences in which a number may start, from one scan of the whole text: most
-    sentences have none, and reading each apart costs a call and a lower-casing (#9)."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        yield from sentences
-        return
-    # A match cannot run from one sentence into the next (a cut is a full stop and a space,
-    # or a blank line); its last character is in the sentence of its number.
-    ends = [match.end() - 1 for match in _NUMBER_RE.finditer(lowered)]
+def _by_sentence(
+    sentences: Sequence[Sentence], matches: Iterable[re.Match[str]]
+) -> Iterator[tuple[Sentence, list[re.Match[str]]]]:
+    """The matches of one scan of the whole text, with the sentence each lies in; sentences
+    without one are left out (most have none). A match cannot run from one sentence into
+    the next (a cut is a full stop and a space, or a blank line), and the text around a
+    sentence is a space or nothing, so the whole text's matches are the sentence's own: a
+    second scan of each sentence took a tenth of reading figures (#9)."""
+    pending = list(matches)
     at = 0
     for sentence in sentences:
-        while at < len(ends) and ends[at] < sentence.span.start:
+        while at < len(pending) and pending[at].start() < sentence.span.start:
             at += 1
-        if at < len(ends) and ends[at] < sentence.span.end:
-            yield sentence
+        mine = []
+        while at < len(pending) and pending[at].end() <= sentence.span.end:
+            mine.append(pending[at])
+            at += 1
+        if mine:
+            yield sentence, mine
 
 
-def _numbers(text: str) -> Iterator[_Number]:
-    lowered = text.lower()
-    same_length = len(lowered) == len(text)
-    matches = _NUMBER_RE.finditer(lowered) if same_length else _NUMBER_RE_ANY_CASE.finditer(text)
+def _read_figures(
+    text: str, matches: Iterable[re.Match[str]], offset: int = 0
+) -> tuple[Figure, ...]:
+    """The figures of `text`, from the number pattern's matches in it; the matches may come
+    from a longer text in which `text` starts at `offset`."""
+    figures: list[Figure] = []
     for match in matches:
-        number = _parse_number(match)
-        if number is not None and not _is_excluded(text, match, number):
-            yield number
+        number = _parse_number(match, offset)
+        if number is None or _is_excluded(text, match, number):
+            continue
+        figure = _read_figure(text, number, figures[-1] if figures else None)
+        if figure is not None:
+            figures.append(figure)
+    return tuple(figures)
 
 
-def _parse_number(match: re.Match[str]) -> _Number | None:
+def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
+    """The number a match reads, its offsets moved back by `offset`."""
     raw_word = (match["word"] or "").lower()
     if match["num"]:
         value = float(match["num"].replace(",", ""))
@@ -152,14 +167,11 @@ def _parse_number(match: re.Match[str]) -> _Number | None:
     if match["unit_word"] and not scale:
         end = match.end("unit_word")
     cur = CURRENCY_SIGNS.get((match["cur"] or "").lower())
+    start = match.start("cur" if match["cur"] else "num" if match["num"] else "word")
     return _Number(
         value=value * SCALES.get(scale, 1.0),
-        start=match.start("cur")
-        if match["cur"]
-        else match.start("num")
-        if match["num"]
-        else match.start("word"),
-        end=end,
+        start=start - offset,
+        end=end - offset,
         currency=cur,
         vague=raw_word if raw_word in VAGUE else None,
     )

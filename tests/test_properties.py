@@ -19,7 +19,7 @@ from parallax.clean import _normal_line, _normal_line_endings, clean_capture, no
 from parallax.contention import READING_PATTERNS, _for_matching
 from parallax.drafts import render_content_file
 from parallax.drafts import slugify as draft_slug
-from parallax.figures import extract_figures
+from parallax.figures import extract_figures, sentence_figures
 from parallax.importer import draft_content
 from parallax.ingest import decode_text, parse_article
 from parallax.markup import plain
@@ -311,3 +311,18 @@ def test_masking_quotes_blanks_every_quoted_character(parts):
         for i in range(start + 1, max(start + 1, end - 1)):
             chars[i] = " "
     assert mask_quotes(text) == "".join(chars)
+
+
+@SOME
+@given(SENTENCES)
+def test_figures_by_sentence_are_each_sentence_read_alone(text):
+    sentences = split_sentences(text)
+    expected = [
+        (f.value, f.unit, f.about, f.text, f.span.start + s.span.start)
+        for s in sentences
+        for f in extract_figures(s.text)
+    ]
+    found = [
+        (f.value, f.unit, f.about, f.text, f.span.start) for f in sentence_figures(text, sentences)
+    ]
+    assert found == expected
