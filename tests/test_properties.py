@@ -26,7 +26,7 @@ from parallax.markup import plain
 from parallax.model import Actor, Item, Registries, Source, SourceRef
 from parallax.placement import ImportOptions
 from parallax.problems import WARNING
-from parallax.segment import MAX_ANCHOR_CHARS, any_word, split_sentences
+from parallax.segment import MAX_ANCHOR_CHARS, _word_before, any_word, split_sentences
 from parallax.segment import slugify as anchor_slug
 from parallax.urls import safe_id
 
@@ -326,3 +326,11 @@ def test_figures_by_sentence_are_each_sentence_read_alone(text):
         (f.value, f.unit, f.about, f.text, f.span.start) for f in sentence_figures(text, sentences)
     ]
     assert found == expected
+
+
+@SOME
+@given(TEXT, st.integers(0, 400))
+def test_the_word_before_a_full_stop_is_the_run_the_pattern_finds(text, end):
+    end = min(end, len(text))
+    found = re.search(r"[\w.]+$", text[:end])
+    assert _word_before(text, end) == (found[0] if found else "")
