@@ -177,13 +177,22 @@ def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
     )
 
 
-_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)})\.?\s*$", re.IGNORECASE)
+# The patterns that end where a number starts are searched only as far back as a match can
+# reach (a search tries every place in the window): those that may end in spaces, on the
+# window without them (#9).
+_MONTH_BEFORE = re.compile(rf"\b(?:{'|'.join(MONTHS)})\.?$", re.IGNORECASE)  # then spaces
+_MONTH_REACH = max(map(len, MONTHS)) + 1
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{'|'.join(MONTHS)})\b", re.IGNORECASE)
-_NAME_BEFORE = re.compile(
-    r"(?:\b(?:number|no\.|article|ages?|aged|page|chapter|section|resolution|phase|"
-    r"flight|route|highway|unit|brigade|battalion|regiment)\s*|[A-Za-z]-?|[\d:/])$",
-    re.IGNORECASE,
+_NAMING_WORDS = word_tuple(
+    "number no. article ages age aged page chapter section resolution phase flight route "
+    "highway unit brigade battalion regiment"
 )
+_NAMING_BEFORE = re.compile(  # then spaces
+    rf"\b(?:{'|'.join(map(re.escape, _NAMING_WORDS))})$", re.IGNORECASE
+)
+_NAMING_REACH = max(map(len, _NAMING_WORDS))
+_GLUED_BEFORE = re.compile(r"(?:[A-Za-z]-?|[\d:/])$", re.IGNORECASE)  # "Su-25", "08:56"
+_GLUED_REACH = 3  # two characters, and a newline "$" may stand before
 _GLUED_UNITS = ("km²", "km2", "km", "%", "bn", "m", "k")
 _ORDINAL_OR_TIME_AFTER = re.compile(
     r"^(?:st|nd|rd|th)\b|^:\d|^/\d|^\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|^[-\s](?:"
@@ -204,13 +213,24 @@ def _is_excluded(text: str, match: re.Match[str], number: _Number) -> bool:
     )
     if match["word"] and number.start > 0 and text[number.start - 1].isalnum():
         return True
-    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.search(after):
+    words_before = before.rstrip()
+    if _ends(_MONTH_BEFORE, words_before, _MONTH_REACH) or _MONTH_AFTER.search(after):
         return True
-    if _NAME_BEFORE.search(before) or _ORDINAL_OR_TIME_AFTER.search(after):
+    if (
+        _ends(_NAMING_BEFORE, words_before, _NAMING_REACH)
+        or _ends(_GLUED_BEFORE, before, _GLUED_REACH)
+        or _ORDINAL_OR_TIME_AFTER.search(after)
+    ):
         return True
     glued = after[:1].isalpha() and not after.lower().startswith(_GLUED_UNITS)
     is_range = _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after)
     return glued or _is_year(match, number, after) or bool(is_range and not match["word"])
+
+
+def _ends(pattern: re.Pattern[str], text: str, reach: int) -> bool:
+    """Whether `pattern`, which ends with "$" and matches at most `reach` characters, matches
+    at the end of `text` (a word boundary at its start still sees the character before)."""
+    return pattern.search(text, max(0, len(text) - reach)) is not None
 
 
 def _is_year(match: re.Match[str], number: _Number, after: str) -> bool:

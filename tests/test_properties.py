@@ -13,6 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parallax import figures
 from parallax.attribution import mask_quotes, quoted_spans
 from parallax.claims import extract_claims
 from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
@@ -334,3 +335,32 @@ def test_the_word_before_a_full_stop_is_the_run_the_pattern_finds(text, end):
     end = min(end, len(text))
     found = re.search(r"[\w.]+$", text[:end])
     assert _word_before(text, end) == (found[0] if found else "")
+
+
+# What comes before a number, ending in the words and marks that make it a date or a name.
+BEFORE = st.lists(
+    st.one_of(
+        st.sampled_from(["March", "September.", "Sept", "No.", "number", "ages", "Su-", "08:",
+                         "x-\n", " ", "  ", "\n", "\t", "ſ", "K", "-", ".", "ıı", "resolution"]),
+        ANY_TEXT.map(lambda t: t[:5]),
+    ),
+    max_size=12,
+).map(lambda parts: "".join(parts)[-40:])  # fmt: skip
+
+
+@SOME
+@given(BEFORE)
+def test_a_month_or_a_name_before_a_number_is_found_as_by_a_search_of_the_window(before):
+    months = "|".join(figures.MONTHS)
+    month = re.compile(rf"\b(?:{months})\.?\s*$", re.IGNORECASE)
+    name = re.compile(
+        r"(?:\b(?:number|no\.|article|ages?|aged|page|chapter|section|resolution|phase|"
+        r"flight|route|highway|unit|brigade|battalion|regiment)\s*|[A-Za-z]-?|[\d:/])$",
+        re.IGNORECASE,
+    )
+    words = before.rstrip()
+    found_month = figures._ends(figures._MONTH_BEFORE, words, figures._MONTH_REACH)
+    found_name = figures._ends(
+        figures._NAMING_BEFORE, words, figures._NAMING_REACH
+    ) or figures._ends(figures._GLUED_BEFORE, before, figures._GLUED_REACH)
+    assert (found_month, found_name) == (bool(month.search(before)), bool(name.search(before)))
