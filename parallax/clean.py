@@ -72,10 +72,11 @@ Rule = Callable[[tuple[Line, ...]], tuple[Removal, ...]]
 
 # --- normalisation ----------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[^\S\n\t]")  # every Unicode space except tab and newline
+# Every Unicode space except tab and newline, and " " itself, which needs no replacing: one
+# replacement per space was most of the time normalising a body took (#9).
+_SPACES = re.compile(r"[^\S\n\t ]")
 _RUNS_OF_SPACES = re.compile(r" {2,}")
 _QUOTE_PAIRS = {"’’": "”", "‘‘": "“", "``": "“"}  # two single quotes used as one double quote
-_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -117,7 +118,7 @@ def normalise_text(text: str) -> str:
     for pair, quote in _QUOTE_PAIRS.items():
         text = text.replace(pair, quote)
     # After the spaces are made " ", a line can end only in spaces and tabs.
-    text = _TRAILING_SPACE.sub("", _SPACES.sub(" ", text))
+    text = "\n".join(line.rstrip(" \t") for line in _SPACES.sub(" ", text).split("\n"))
     joined = _BLANK_LINES.sub("\n\n", text).strip("\n")
     return joined + "\n" if joined else ""
 
