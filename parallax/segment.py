@@ -53,7 +53,14 @@ def slugify(text: str, fallback: str = "entry") -> str:
     return slug or fallback
 
 
+# Every inline pattern holds one of these: a line without them has no markup to strip, and
+# most lines have none (#9).
+_INLINE_MARKS = frozenset("[<`*~_\\")
+
+
 def _strip_inline(line: str) -> str:
+    if _INLINE_MARKS.isdisjoint(line):
+        return line
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(lambda m: m.group(1) or m.group(2), line)
     line = _AUTOLINK.sub(r"\1", line)

@@ -10,10 +10,10 @@ import re
 import unicodedata
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from parallax import figures
+from parallax import figures, segment
 from parallax.attribution import mask_quotes, quoted_spans
 from parallax.claims import extract_claims
 from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
@@ -364,3 +364,31 @@ def test_a_month_or_a_name_before_a_number_is_found_as_by_a_search_of_the_window
         figures._NAMING_BEFORE, words, figures._NAMING_REACH
     ) or figures._ends(figures._GLUED_BEFORE, before, figures._GLUED_REACH)
     assert (found_month, found_name) == (bool(month.search(before)), bool(name.search(before)))
+
+
+INLINE = st.lists(
+    st.one_of(
+        st.sampled_from(["[a](b)", "![i](j)", "[r][1]", "<https://x.y>", "`c`", "**b**", "*e*",
+                         "~~s~~", "_u_", "__w__", "\\", "[", "]", "(", ")", "*", "_", " ", "x"]),
+        ANY_TEXT.map(lambda t: t[:6]),
+    ),
+    max_size=15,
+).map("".join)  # fmt: skip
+
+
+@SOME
+@given(INLINE)
+@example("a ~~struck~~ word")  # each mark alone in a line
+@example("a `code` word")
+@example("<https://x.y> and [a](b)")
+@example("a _word_ and a \\ mark")
+def test_inline_markup_is_stripped_as_by_every_pattern(line):
+    expected = segment._IMAGE.sub(r"\1", line)
+    expected = segment._LINK.sub(lambda m: m.group(1) or m.group(2), expected)
+    expected = segment._AUTOLINK.sub(r"\1", expected)
+    expected = segment._CODE.sub(r"\1", expected)
+    previous = None
+    while previous != expected:
+        previous, expected = expected, segment._EMPHASIS.sub(r"\2", expected)
+        expected = segment._UNDERSCORE_EMPHASIS.sub(r"\2", expected)
+    assert segment._strip_inline(line) == expected.replace("\\", "")
