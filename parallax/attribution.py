@@ -45,9 +45,11 @@ _SPEECH_VERB = re.compile(rf"(?<![\w-])(?:{any_word(SPEECH_VERBS)})\b")
 _PARTICIPLE = re.compile(rf"(?<![\w-])(?:{any_word(PARTICIPLES)})\b")
 # Verbs that attribute only when nothing follows them but punctuation: "Maliar continued."
 _ONLY_BEFORE_PUNCTUATION = word_set("continued maintained reported")
-_ACCORDING = re.compile(r"\baccording to\s+", re.IGNORECASE)
-_CITING = re.compile(r"\b(?:citing|quotes|quoted|cites|cited)\s+(?!as\b)", re.IGNORECASE)
-_QUOTED_AS = re.compile(r"\b(?:was|were|is)\s+quoted\s+as\s+saying\b")
+# Each looks ahead at the letter a match starts with first: one test rejects most places in
+# a sentence before the word boundary and the words (#9).
+_ACCORDING = re.compile(r"(?=a)\baccording to\s+", re.IGNORECASE)
+_CITING = re.compile(r"(?=[cq])\b(?:citing|quotes|quoted|cites|cited)\s+(?!as\b)", re.IGNORECASE)
+_QUOTED_AS = re.compile(r"(?=[wi])\b(?:was|were|is)\s+quoted\s+as\s+saying\b")
 
 
 @dataclass(frozen=True, slots=True)
