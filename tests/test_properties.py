@@ -17,7 +17,7 @@ from parallax import figures, segment
 from parallax.attribution import mask_quotes, quoted_spans
 from parallax.claims import extract_claims
 from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
-from parallax.contention import READING_PATTERNS, _for_matching
+from parallax.contention import _SCALE_DOWN_WORD, READING_PATTERNS, SCALE_DOWN, _for_matching
 from parallax.drafts import render_content_file
 from parallax.drafts import slugify as draft_slug
 from parallax.figures import extract_figures, sentence_figures
@@ -392,3 +392,15 @@ def test_inline_markup_is_stripped_as_by_every_pattern(line):
         previous, expected = expected, segment._EMPHASIS.sub(r"\2", expected)
         expected = segment._UNDERSCORE_EMPHASIS.sub(r"\2", expected)
     assert segment._strip_inline(line) == expected.replace("\\", "")
+
+
+@SOME
+@given(
+    st.lists(
+        st.one_of(st.sampled_from([*SCALE_DOWN, "-", "_", " ", "x", "2", "’"]), ANY_TEXT),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_scale_down_words_are_the_words_of_the_sentence_that_are_in_the_list(text):
+    words = {word for word in re.findall(r"[\w-]+", text) if word in SCALE_DOWN}
+    assert set(_SCALE_DOWN_WORD.findall(text)) == words
