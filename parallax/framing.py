@@ -55,11 +55,11 @@ def _candidates(text: str, index: _Patterns) -> list[int]:
     equality is plain `lower()`, so a dictionary lookup per distinct run finds every
     candidate; any other text tries every variant, as the patterns alone would (#9).
     """
-    runs = set(_RUN.findall(text))
-    if not all(run.isascii() for run in runs):
+    runs = "\n".join(set(_RUN.findall(text)))  # one call each to test and lower them all
+    if not runs.isascii():
         return list(range(len(index.patterns)))
     found = set(index.always)
-    for run in {run.lower() for run in runs}:
+    for run in set(runs.lower().split("\n")):
         found.update(index.by_word.get(run, ()))
     return sorted(found)
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from parallax import figures, segment
-from parallax.attribution import mask_quotes, quoted_spans
+from parallax.attribution import _TOKEN, _token_tuple, mask_quotes, quoted_spans
 from parallax.claims import extract_claims
 from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
 from parallax.contention import _SCALE_DOWN_WORD, READING_PATTERNS, SCALE_DOWN, _for_matching
@@ -404,3 +404,13 @@ def test_inline_markup_is_stripped_as_by_every_pattern(line):
 def test_the_scale_down_words_are_the_words_of_the_sentence_that_are_in_the_list(text):
     words = {word for word in re.findall(r"[\w-]+", text) if word in SCALE_DOWN}
     assert set(_SCALE_DOWN_WORD.findall(text)) == words
+
+
+@SOME
+@given(st.one_of(SENTENCES, TEXT))
+def test_speaker_tokens_are_the_token_pattern_s_matches(text):
+    tokens, matches = _token_tuple(text), list(_TOKEN.finditer(text))
+    assert [t.start for t in tokens] == [m.start() for m in matches]
+    for token, match in zip(tokens, matches, strict=True):
+        assert token.text in (match[0], match[0].rstrip("."))
+        assert token.lower == token.text.lower()
