@@ -147,9 +147,18 @@ def _read_figures(
     return tuple(figures)
 
 
+# Letters that the pattern ignoring case (for a text that lower-casing lengthens) matches
+# with an ASCII letter, as that letter: "dozenſ" was read as "dozens", then not found.
+_LOOK_ALIKES = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
+
+
+def _folded(words: str | None) -> str:
+    return (words or "").translate(_LOOK_ALIKES).lower()
+
+
 def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
     """The number a match reads, its offsets moved back by `offset`."""
-    raw_word = (match["word"] or "").lower()
+    raw_word = _folded(match["word"])
     if match["num"]:
         value = float(match["num"].replace(",", ""))
         if not math.isfinite(value):
@@ -157,10 +166,12 @@ def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
     elif raw_word in VAGUE:
         value = VAGUE[raw_word]
     else:
-        value = NUMBER_WORDS[raw_word] + (
-            NUMBER_WORDS[match["unit_word"].lower()] if match["unit_word"] else 0
-        )
-    scale = (match["scale"] or "").lower()
+        word, unit_word = NUMBER_WORDS.get(raw_word), _folded(match["unit_word"])
+        unit = NUMBER_WORDS.get(unit_word) if unit_word else 0.0
+        if word is None or unit is None:
+            return None  # a letter no table knows: never a crash on untrusted text
+        value = word + unit
+    scale = _folded(match["scale"])
     if scale in ("m", "k", "bn", "mn") and not (match["num"] and match["cur"]):
         scale = ""  # "10 m" is metres; only "$3m" or "$3bn" read as scales
     end = match.end() if scale else match.end("num") if match["num"] else match.end("word")

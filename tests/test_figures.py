@@ -138,3 +138,13 @@ def test_a_text_that_lower_casing_lengthens_is_read_sentence_by_sentence_too():
     text = "İzmir sent aid. At least 12 people were injured."
     (figure,) = sentence_figures(text, split_sentences(text))
     assert text[figure.span.start : figure.span.end] == "At least 12 people"
+
+
+@pytest.mark.parametrize(
+    "text", ["İ dozenſ soldiers", "İ fıve soldiers were killed", "İ ſeven soldiers were killed"]
+)
+def test_letters_matched_as_ascii_ones_are_read_as_those(text):
+    # "İ" lengthens when lower-cased, so the text is matched ignoring case, which pairs "ſ"
+    # with "s" and "ı" with "i": the words were then looked up as written, and not found.
+    (figure,) = extract_figures(text)
+    assert figure.unit == "troops" and figure.value in (24, 5, 7)
