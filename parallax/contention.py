@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from parallax.model import Claim, Item, Registries
-from parallax.segment import any_word, word_set
+from parallax.segment import any_word, fold_case, word_set
 from parallax.speech_words import NATIONALITIES, NOT_NAMES, ROLE_HEADS, TITLES
 
 GENERIC_PLACES = word_set(
@@ -56,18 +56,13 @@ class _Patterns:
 
 _ANY_CASE = _Patterns(*(re.compile(p, re.IGNORECASE) for p in READING_PATTERNS))
 _LOWER_CASE = _Patterns(*(re.compile(p) for p in READING_PATTERNS))
-# Letters that ignoring case matches with an ASCII letter, and lower-casing does not make
-# one: a sentence with one of them is matched ignoring case.
-_FOLDS_APART = frozenset("ıſ")
 
 
 def _for_matching(text: str) -> tuple[str, _Patterns]:
-    """The text to match and the patterns to match it with: lower-cased, when that keeps
-    every offset and every match the same as ignoring case."""
-    lowered = text.lower()
-    if len(lowered) != len(text) or not _FOLDS_APART.isdisjoint(lowered):
-        return text, _ANY_CASE
-    return lowered, _LOWER_CASE
+    """The text to match and the patterns to match it with: folded (`segment.fold_case`),
+    unless that moved an offset, which no letter known today does."""
+    folded = fold_case(text)
+    return (folded, _LOWER_CASE) if len(folded) == len(text) else (text, _ANY_CASE)
 
 
 SCALE_DOWN = word_set(

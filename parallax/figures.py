@@ -41,7 +41,7 @@ from parallax.figure_words import (
     word_tuple,
 )
 from parallax.model import Figure, Sentence, Span
-from parallax.segment import any_word
+from parallax.segment import any_word, fold_case
 
 __all__ = ["NUMBER_WORDS", "extract_figures"]  # NUMBER_WORDS: other stages read numbers too
 
@@ -77,9 +77,9 @@ class _Number:
 
 def extract_figures(text: str) -> tuple[Figure, ...]:
     """Every figure in `text`, in reading order, with spans into `text`."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return _read_figures(text, _NUMBER_RE.finditer(lowered))
+    folded = fold_case(text)
+    if len(folded) == len(text):
+        return _read_figures(text, _NUMBER_RE.finditer(folded))
     return _read_figures(text, _NUMBER_RE_ANY_CASE.finditer(text))
 
 
@@ -91,12 +91,12 @@ def sentence_figures(text: str, sentences: Sequence[Sentence]) -> tuple[Figure, 
     and a number closing one sentence does not count the noun opening the next. So a claim,
     which is one sentence, has the figures of its sentence here, and they are read once.
     """
-    lowered = text.lower()
+    folded = fold_case(text)
     found: Iterable[tuple[Sentence, tuple[Figure, ...]]]
-    if len(lowered) != len(text):  # offsets move: each sentence is matched on its own
+    if len(folded) != len(text):  # offsets move: each sentence is matched on its own
         found = ((s, extract_figures(s.text)) for s in sentences)
     else:
-        matched = _by_sentence(sentences, _NUMBER_RE.finditer(lowered))
+        matched = _by_sentence(sentences, _NUMBER_RE.finditer(folded))
         found = ((s, _read_figures(s.text, ms, s.span.start)) for s, ms in matched)
     figures: list[Figure] = []
     for sentence, read in found:
@@ -147,18 +147,9 @@ def _read_figures(
     return tuple(figures)
 
 
-# Letters that the pattern ignoring case (for a text that lower-casing lengthens) matches
-# with an ASCII letter, as that letter: "dozenſ" was read as "dozens", then not found.
-_LOOK_ALIKES = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
-
-
-def _folded(words: str | None) -> str:
-    return (words or "").translate(_LOOK_ALIKES).lower()
-
-
 def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
     """The number a match reads, its offsets moved back by `offset`."""
-    raw_word = _folded(match["word"])
+    raw_word = fold_case(match["word"] or "")  # "dozenſ", matched ignoring case, is "dozens"
     if match["num"]:
         value = float(match["num"].replace(",", ""))
         if not math.isfinite(value):
@@ -166,12 +157,12 @@ def _parse_number(match: re.Match[str], offset: int) -> _Number | None:
     elif raw_word in VAGUE:
         value = VAGUE[raw_word]
     else:
-        word, unit_word = NUMBER_WORDS.get(raw_word), _folded(match["unit_word"])
+        word, unit_word = NUMBER_WORDS.get(raw_word), fold_case(match["unit_word"] or "")
         unit = NUMBER_WORDS.get(unit_word) if unit_word else 0.0
         if word is None or unit is None:
             return None  # a letter no table knows: never a crash on untrusted text
         value = word + unit
-    scale = _folded(match["scale"])
+    scale = fold_case(match["scale"] or "")
     if scale in ("m", "k", "bn", "mn") and not (match["num"] and match["cur"]):
         scale = ""  # "10 m" is metres; only "$3m" or "$3bn" read as scales
     end = match.end() if scale else match.end("num") if match["num"] else match.end("word")

@@ -180,6 +180,18 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# Letters that matching ignoring case pairs with an ASCII letter and lower-casing does not
+# turn into it ("İ" even becomes two characters); no other letter does either.
+_LOOK_ALIKES = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def fold_case(text: str) -> str:
+    """The text lower-cased, with the look-alike letters made the ASCII letters they match.
+    Lower-case patterns match it, at the same offsets, as they would match the text ignoring
+    case, which is several times slower in Python's re (#9)."""
+    return text.translate(_LOOK_ALIKES).lower()
+
+
 def any_word(words: Iterable[str]) -> str:
     """A pattern that matches any of the words, the longest that fits first, written as a
     tree of their letters: Python's re tries the branches of an alternation one by one, so

@@ -27,7 +27,13 @@ from parallax.markup import plain
 from parallax.model import Actor, Item, Registries, Source, SourceRef
 from parallax.placement import ImportOptions
 from parallax.problems import WARNING
-from parallax.segment import MAX_ANCHOR_CHARS, _word_before, any_word, split_sentences
+from parallax.segment import (
+    MAX_ANCHOR_CHARS,
+    _word_before,
+    any_word,
+    fold_case,
+    split_sentences,
+)
 from parallax.segment import slugify as anchor_slug
 from parallax.urls import safe_id
 
@@ -271,6 +277,7 @@ FOLDING = st.lists(
 
 @SOME
 @given(FOLDING)
+@example("He was mıstaken, and that is falſe")  # each look-alike letter in a word they find
 def test_claim_reading_patterns_match_as_if_ignoring_case(text):
     matched, patterns = _for_matching(text)
     compiled = [getattr(patterns, f.name) for f in dataclasses.fields(patterns)]
@@ -279,7 +286,7 @@ def test_claim_reading_patterns_match_as_if_ignoring_case(text):
         found = pattern.search(matched)
         assert (found and found.span()) == (expected and expected.span())
         if found and expected:
-            assert found.group().lower() == expected.group().lower()
+            assert found.group() == fold_case(expected.group())
 
 
 @SOME
