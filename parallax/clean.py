@@ -90,27 +90,16 @@ def _normal_line_endings(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _normal_line(line: str) -> str:
-    """NFC, no invisible characters, Unicode spaces as spaces, no trailing space."""
-    line = unicodedata.normalize("NFC", line)
-    # Each distinct character is classified once, not each character (#9).
-    # A printable line has none: isprintable() is False for every Cc and Cf character.
-    dropped = [] if line.isprintable() else [c for c in set(line) if _is_dropped_char(c)]
-    if dropped:
-        line = line.translate(dict.fromkeys(map(ord, dropped)))
-    for pair, quote in _QUOTE_PAIRS.items():
-        line = line.replace(pair, quote)
-    return _SPACES.sub(" ", line).rstrip()
-
-
-def normalise_text(text: str) -> str:
-    """Normalised text: each line as `_normal_line` makes it, one blank line at most between
-    paragraphs, ending in a newline.
+def _normal_lines(text: str) -> str:
+    """Every line NFC, without invisible characters, its Unicode spaces as spaces, without
+    trailing space; the line breaks as they are.
 
     Made on the whole text at once, where a call per line was most of the time this took
-    (#9): no step of `_normal_line` reaches across a newline (a newline composes with
-    nothing, and no pattern or quote pair holds one)."""
+    (#9): no step reaches across a newline (a newline composes with nothing, and no pattern
+    or quote pair holds one)."""
     text = unicodedata.normalize("NFC", _normal_line_endings(text))
+    # Each distinct character is classified once, not each character; a printable text has
+    # none to drop: isprintable() is False for every Cc and Cf character.
     if not text.replace("\n", " ").isprintable():
         dropped = [c for c in set(text) if _is_dropped_char(c)]
         if dropped:
@@ -118,8 +107,13 @@ def normalise_text(text: str) -> str:
     for pair, quote in _QUOTE_PAIRS.items():
         text = text.replace(pair, quote)
     # After the spaces are made " ", a line can end only in spaces and tabs.
-    text = "\n".join(line.rstrip(" \t") for line in _SPACES.sub(" ", text).split("\n"))
-    joined = _BLANK_LINES.sub("\n\n", text).strip("\n")
+    return "\n".join(line.rstrip(" \t") for line in _SPACES.sub(" ", text).split("\n"))
+
+
+def normalise_text(text: str) -> str:
+    """Normalised text (`_normal_lines`): one blank line at most between paragraphs, ending
+    in a newline."""
+    joined = _BLANK_LINES.sub("\n\n", _normal_lines(text)).strip("\n")
     return joined + "\n" if joined else ""
 
 
@@ -130,8 +124,8 @@ def clean_article(article: Article) -> Article:
 
 def capture_lines(text: str) -> tuple[Line, ...]:
     """The non-blank lines of a capture, normalised, numbered as in the file."""
-    lines = _normal_line_endings(text).split("\n")
-    normal = (_RUNS_OF_SPACES.sub(" ", _normal_line(line)).strip() for line in lines)
+    lines = _normal_lines(text).split("\n")
+    normal = (_RUNS_OF_SPACES.sub(" ", line).strip() for line in lines)
     return tuple(Line(number, line) for number, line in enumerate(normal, 1) if line)
 
 

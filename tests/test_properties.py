@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from parallax import figures, segment
 from parallax.attribution import _TOKEN, _token_tuple, mask_quotes, quoted_spans
 from parallax.claims import extract_claims
-from parallax.clean import _normal_line, _normal_line_endings, clean_capture, normalise_text
+from parallax.clean import _is_dropped_char, _normal_line_endings, clean_capture, normalise_text
 from parallax.contention import _SCALE_DOWN_WORD, READING_PATTERNS, SCALE_DOWN, _for_matching
 from parallax.drafts import render_content_file
 from parallax.drafts import slugify as draft_slug
@@ -295,6 +295,16 @@ def test_the_text_is_normalised_as_line_by_line(text):
     lines = [_normal_line(line) for line in _normal_line_endings(text).split("\n")]
     joined = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
     assert normalise_text(text) == (joined + "\n" if joined else "")
+
+
+def _normal_line(line):
+    """A line normalised on its own, by the definition: NFC, no invisible characters,
+    Unicode spaces as spaces, no trailing space."""
+    line = unicodedata.normalize("NFC", line)
+    line = "".join(c for c in line if not _is_dropped_char(c))
+    for pair, quote in (("’’", "”"), ("‘‘", "“"), ("``", "“")):
+        line = line.replace(pair, quote)
+    return re.sub(r"[^\S\n\t]", " ", line).rstrip()
 
 
 WORDS = st.lists(st.text("abc ", min_size=1, max_size=5), min_size=1, max_size=8)
