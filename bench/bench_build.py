@@ -67,6 +67,13 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def workers_peak_mb() -> float:
+    """The largest peak among the build's finished worker processes (the per-article pool,
+    lint beside cluster, the render and publish workers), in MB. They are forked, so part of
+    each is memory shared with the build's own process: the two peaks are not to be added."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 class MeasuredStages(Stages):
     """Stages that also record the process's peak memory at the end of each stage."""
 
@@ -124,6 +131,7 @@ def run_one(abs_config: Path, mode: str) -> dict[str, Any]:
             "peaks_mb": stages.peaks,
             "total_s": total,
             "peak_mb": peak_mb(),
+            "workers_peak_mb": workers_peak_mb(),
             "jobs": jobs(),
             "articles": len(analysis.corpus.articles),
             "pages": len(result.pages),
@@ -257,6 +265,8 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
             f"{r[k]:,} {k}" for k in ("items", "events", "stories", "claims", "points", "pages")
         )
         print(f"{r['size']:,} articles: {counts}; peak {r['peak_mb']:,.0f} MB", end="")
+        if "workers_peak_mb" in r:
+            print(f" (largest worker {r['workers_peak_mb']:,.0f} MB)", end="")
         if "mkdocs_s" in r:
             print(
                 f"; MkDocs {r['mkdocs_s']:.1f} s for {r['site_pages']:,} pages "
