@@ -39,6 +39,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,18 +61,12 @@ SIZES = (1_000, 10_000)
 DAY = 500  # articles a day: "a digest grows by hundreds of articles a day" (#9)
 WORK = Path(os.environ.get("PARALLAX_BENCH_DIR", "/tmp/parallax-bench"))
 PY = sys.executable
+TREE_SAMPLE_S = 0.2  # how often the memory of a build's process tree is sampled
 
 
 def peak_mb() -> float:
     """This process's peak resident memory so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def workers_peak_mb() -> float:
-    """The largest peak among the build's finished worker processes (the per-article pool,
-    lint beside cluster, the render and publish workers), in MB. They are forked, so part of
-    each is memory shared with the build's own process: the two peaks are not to be added."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 class MeasuredStages(Stages):
@@ -131,7 +126,6 @@ def run_one(abs_config: Path, mode: str) -> dict[str, Any]:
             "peaks_mb": stages.peaks,
             "total_s": total,
             "peak_mb": peak_mb(),
-            "workers_peak_mb": workers_peak_mb(),
             "jobs": jobs(),
             "articles": len(analysis.corpus.articles),
             "pages": len(result.pages),
@@ -172,14 +166,64 @@ def run_mkdocs(abs_config: Path) -> dict[str, Any]:
     }
 
 
-def _subprocess_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    done = subprocess.run(
-        [PY, __file__, *args], check=False, capture_output=True, text=True,
-        env={**os.environ, **(env or {})},
-    )  # fmt: skip
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return dict(json.loads(done.stdout.splitlines()[-1]))
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc/<pid>/stat (its fourth field is the parent)."""
+    found: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+            found.setdefault(parent, []).append(int(entry.name))
+    return found
+
+
+def tree_pss_mb(pid: int) -> float:
+    """The memory of a process and all its descendants, in MB: the sum of their
+    proportional set sizes, in which a page shared by n processes counts 1/n in each, so
+    forked workers' pages shared with the parent are counted once."""
+    children = _children()
+    pending, total_kb = [pid], 0
+    while pending:
+        current = pending.pop()
+        pending += children.get(current, [])
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kb += next(
+            int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")
+        )
+    return total_kb / 1024
+
+
+def _subprocess_json(
+    args: list[str], env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], float]:
+    """Run this script with `args` in a subprocess: its JSON line, and the peak memory of
+    its process tree in MB, sampled every TREE_SAMPLE_S."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(
+            [PY, __file__, *args], stdout=out, stderr=err, text=True,
+            env={**os.environ, **(env or {})},
+        )  # fmt: skip
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, tree_pss_mb(process.pid))
+            time.sleep(TREE_SAMPLE_S)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            sys.exit(f"{' '.join(args)} failed:\n{err.read()[-3000:]}")
+        return dict(json.loads(out.read().splitlines()[-1])), peak
+
+
+def _build_json(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """A build's measurements, with the peak memory of its whole process tree."""
+    measured, peak = _subprocess_json(args, env)
+    return measured | {"tree_peak_mb": peak}
 
 
 def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
@@ -189,17 +233,17 @@ def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
     abs_config = write_project(abs_root, size)
     config = str(abs_config)
     row: dict[str, Any] = {"size": size, "generate_s": time.perf_counter() - start}
-    row |= _subprocess_json(["--one", config, "clean"])
+    row |= _build_json(["--one", config, "clean"])
     if size <= options.mkdocs_max:
-        row |= _subprocess_json(["--mkdocs", config])
+        row |= _subprocess_json(["--mkdocs", config])[0]
     if size <= options.serial_max:
-        row["serial"] = _subprocess_json(["--one", config, "clean"], {"PARALLAX_JOBS": "1"})
+        row["serial"] = _build_json(["--one", config, "clean"], {"PARALLAX_JOBS": "1"})
     if size <= options.incremental_max:
-        row["fill"] = _subprocess_json(["--one", config, "fill"])
+        row["fill"] = _build_json(["--one", config, "fill"])
         row["added"] = add_article(abs_root / "content", size)
-        row["incremental"] = _subprocess_json(["--one", config, "cached"])
+        row["incremental"] = _build_json(["--one", config, "cached"])
         row["day_added"] = add_day(abs_root / "content", size, DAY)
-        row["day"] = _subprocess_json(["--one", config, "cached"])
+        row["day"] = _build_json(["--one", config, "cached"])
     if not options.keep:
         shutil.rmtree(abs_root, ignore_errors=True)
     return row
@@ -248,6 +292,9 @@ def _stage_table(rows: list[dict[str, Any]], pick: str | None, title: str) -> No
             f"{exponent(times[a], times[b], sizes[a], sizes[b]):.2f}" for a, b in pairs
         )
         print(f"| {name} | {cells} |" + (f" {exps} |" if pairs else ""))
+    if all("tree_peak_mb" in m for _, m in chosen):
+        trees = " | ".join(f"{m['tree_peak_mb']:,.0f} MB" for _, m in chosen)
+        print(f"| peak memory with the workers (PSS) | {trees} |")
 
 
 def print_tables(rows: list[dict[str, Any]]) -> None:
@@ -265,8 +312,8 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
             f"{r[k]:,} {k}" for k in ("items", "events", "stories", "claims", "points", "pages")
         )
         print(f"{r['size']:,} articles: {counts}; peak {r['peak_mb']:,.0f} MB", end="")
-        if "workers_peak_mb" in r:
-            print(f" (largest worker {r['workers_peak_mb']:,.0f} MB)", end="")
+        if "tree_peak_mb" in r:
+            print(f" ({r['tree_peak_mb']:,.0f} MB with its workers)", end="")
         if "mkdocs_s" in r:
             print(
                 f"; MkDocs {r['mkdocs_s']:.1f} s for {r['site_pages']:,} pages "
