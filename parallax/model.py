@@ -272,13 +272,30 @@ class Point:
     status: str  # one of POINT_STATUSES
 
 
+# A plain file's device, inode, size and modification time: the same stamp later means
+# nobody replaced or wrote into the file in between.
+FileStamp = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reused:
+    """A page the build keeps as it was published (the page cache, #9), never read into
+    memory: what publishing and checking it need instead of its text."""
+
+    stamp: FileStamp  # its file in site_src/ when the page cache checked it
+    sha256: str  # of its bytes, as the page cache recorded them
+    links: tuple[str, ...]  # the link paths of its HTML parts (`urls.page_links`)
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedPage:
-    """A page ready to write: where it goes under site_src/ and its text."""
+    """A page ready to write: where it goes under site_src/ and its text, or, for a page
+    kept as published (`reused`), no text."""
 
     dest_path: str  # relative to site_src/, with "/"
-    text: str
+    text: str  # "" when `reused`
     template: str  # the template that made it, for messages
+    reused: Reused | None = None
 
 
 @dataclass(frozen=True, slots=True)

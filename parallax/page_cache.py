@@ -5,12 +5,16 @@ I/O at the edge: the manifest is read once before rendering and written once aft
 successful publish; rendering reads a published page only on a hit, and the lines of
 data/claims.json (below) in the worker that writes that file. The manifest, one per
 site_src/ folder (`<cache_dir>/parallax/pages-<digest>.json`), maps each page's destination to
-its key and the sha256 of the file published for it. The key covers everything the page's
-text is made from: the page object (its repr: frozen dataclasses of strings, numbers and
-tuples, exact and stable), the template's name, the destination, every template file, and the
-code (`cache.code_version`). A hit is trusted only when the published file still has the
-recorded sha256, so a page edited, deleted or left over from a failed build is rendered
-again.
+its key, the sha256 of the file published for it, that file's stamp once published (device,
+inode, size and modification time: `publish.file_stamp`) and the link paths of its HTML
+parts (`urls.page_links`). The key covers everything the page's text is made from: the page
+object (its repr: frozen dataclasses of strings, numbers and tuples, exact and stable), the
+template's name, the destination, every template file, and the code (`cache.code_version`).
+A hit is trusted when the published file still has the recorded stamp, or else, read back,
+the recorded sha256 (a site_src/ restored from CI's cache has new stamps and the same
+bytes), so a page edited, deleted or left over from a failed build is rendered again. A hit
+is never read into memory: publishing links the file, and the links are checked from the
+manifest (#9).
 
 Story and article pages, one per story and article, are keyed on what their page objects are
 made of instead (`input_key`): the story with its events and points, the article's events and
@@ -32,13 +36,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from parallax.cache import PACKS, code_version, read_pack, write_atomically
-from parallax.model import RenderedPage
-from parallax.publish import FileStamp, file_stamp
-from parallax.urls import CLAIMS_DATA
+from parallax.model import FileStamp, RenderedPage, Reused
+from parallax.publish import file_stamp
+from parallax.urls import CLAIMS_DATA, page_links
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the manifest's layout changes
+FORMAT = 3  # bump when the manifest's layout changes
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -90,19 +94,18 @@ class PageCache:
         self._base = hashlib.sha256(base.encode()).digest()
         self._published = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
-        # dests read back from site_src/, hash checked, with their files' stamps then
-        self.reused: dict[str, FileStamp] = {}
-        self.hits = 0
+        self.hits = 0  # pages kept as published
         self.abs_claim_lines = claim_lines_path(self.abs_manifest)
         # The last build's lines of data/claims.json, read by the worker that writes it.
         self._stored_lines: dict[str, str] | None = None
         self._new_lines: bytes | None = None  # this build's, pickled, when they differ
 
-    def _read(self) -> dict[str, tuple[str, str]]:
+    def _read(self) -> dict[str, tuple[str, Reused]]:
+        """dest -> (key, what was published), from the manifest."""
         try:
             data = json.loads(self.abs_manifest.read_text(encoding="utf-8"))
             pages = data["pages"] if data.get("format") == FORMAT else {}
-            return {str(d): (str(k), str(s)) for d, (k, s) in pages.items()}
+            return {str(d): _entry(entry) for d, entry in pages.items()}
         except FileNotFoundError:
             return {}
         except Exception as exc:  # a damaged manifest only costs a full render
@@ -168,46 +171,38 @@ class PageCache:
         """Note a pack of claims.json's lines (`pack_claim_lines`) to write with the manifest."""
         self._new_lines = pack
 
-    def reuse(self, dest: str, key: str) -> tuple[str, FileStamp] | None:
-        """The published text of `dest` when it was made from `key` and is intact, with the
-        stamp its file had, else None. Pure but for the read: it runs in render's workers."""
+    def reuse(self, dest: str, key: str) -> Reused | None:
+        """The published page of `dest` when it was made from `key` and is intact, else None.
+        Pure but for looking at the file: it runs in render's workers."""
         entry = self._published.get(dest)
         if entry is None or entry[0] != key or "\\" in dest or ".." in dest.split("/"):
             return None
+        published = entry[1]
         abs_path = self.abs_site_src / dest
         stamp = file_stamp(abs_path)  # a link in site_src/ is rendered again, never followed
         if stamp is None:
             return None
-        try:
+        if stamp == published.stamp:
+            return published
+        try:  # the file was replaced or touched since: its bytes decide
             data = abs_path.read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(data).hexdigest() != entry[1]:
+        if hashlib.sha256(data).hexdigest() != published.sha256:
             return None
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return text, stamp
+        return Reused(stamp, published.sha256, published.links)
 
-    def remember(self, dest: str, key: str, reused: FileStamp | None) -> None:
-        """Note a page this build rendered, or `reused` (with its file's stamp then), for
-        the manifest saved after publish."""
-        self._keys[dest] = key
-        if reused is not None:
+    def remember(self, page: RenderedPage, key: str) -> None:
+        """Note a page this build rendered or kept, with its key, for the manifest saved
+        after publish."""
+        self._keys[page.dest_path] = key
+        if page.reused is not None:
             self.hits += 1
-            self.reused[dest] = reused
-
-    def _hash(self, page: RenderedPage) -> str:
-        """The sha256 of a page's text: a reused page's is the one it was checked against."""
-        if page.dest_path in self.reused:
-            return self._published[page.dest_path][1]
-        return _sha256(page.text)
 
     def save(self, pages: Sequence[RenderedPage]) -> None:
         """Write the manifest of the pages just published; call only once publish succeeded."""
         entries = {
-            p.dest_path: [self._keys[p.dest_path], self._hash(p)]
+            p.dest_path: _manifest_entry(self._keys[p.dest_path], p, self.abs_site_src)
             for p in pages
             if p.dest_path in self._keys
         }
@@ -227,3 +222,26 @@ class PageCache:
             write_atomically(self.abs_claim_lines, lambda out: out.write(lines))
         except OSError as exc:
             log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
+
+
+def _manifest_entry(key: str, page: RenderedPage, abs_site_src: Path) -> list[object]:
+    """[key, sha256, stamp, links] of a page just published: its file's stamp now, and its
+    sha256 and links as it was checked, or from its text."""
+    stamp = file_stamp(abs_site_src / page.dest_path)
+    if page.reused is not None:
+        sha256, links = page.reused.sha256, page.reused.links
+    else:
+        sha256, links = _sha256(page.text), page_links(page.text)
+    return [key, sha256, None if stamp is None else list(stamp), list(links)]
+
+
+def _entry(raw: list[object]) -> tuple[str, Reused]:
+    """A manifest entry (`_manifest_entry`) as read back; a stamp it lacks matches no file."""
+    key, sha256, stamp, links = raw
+    if not isinstance(stamp, list | None) or not isinstance(links, list):
+        raise ValueError(f"a damaged entry: {raw!r:.200}")
+    found: FileStamp = (-1, -1, -1, -1)
+    if stamp is not None:
+        device, inode, size, mtime = (int(n) for n in stamp)
+        found = (device, inode, size, mtime)
+    return str(key), Reused(found, str(sha256), tuple(str(link) for link in links))

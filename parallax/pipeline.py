@@ -289,7 +289,6 @@ def _build(
             project.abs_site_src,
             project.abs_site,
             run_site=run_site,
-            unchanged=None if page_cache is None else page_cache.reused,
         )
         if page_cache is not None:  # the manifest describes what is now published
             page_cache.save(pages)

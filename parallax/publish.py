@@ -9,6 +9,7 @@ previous site_src/ and site/ exactly as they were.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,12 +18,12 @@ import subprocess
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from parallax.model import RenderedPage
+from parallax.model import FileStamp, RenderedPage
 from parallax.problems import BuildError
 from parallax.search import build_search_index
 
@@ -54,11 +55,6 @@ def _check_dest(dest_path: str) -> PurePosixPath:
     ):
         raise BuildError(f"refusing to write outside the generated folders: {dest_path!r}")
     return path
-
-
-# A plain file's device, inode, size and modification time: the same stamp later means
-# nobody replaced or wrote into the file in between.
-FileStamp = tuple[int, int, int, int]
 
 
 def file_stamp(abs_path: Path | str) -> FileStamp | None:
@@ -95,10 +91,7 @@ def _link(abs_old: str, abs_new: str) -> bool:
 
 
 def write_pages(
-    pages: Sequence[RenderedPage],
-    abs_out_dir: Path,
-    abs_previous: Path | None = None,
-    unchanged: Mapping[str, FileStamp] | None = None,
+    pages: Sequence[RenderedPage], abs_out_dir: Path, abs_previous: Path | None = None
 ) -> None:
     """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set.
 
@@ -106,9 +99,9 @@ def write_pages(
     site_src/) is hard-linked to that file instead of written again (#9): nothing ever
     writes into a published file (a build only adds new files and swaps whole folders), so
     sharing it is safe, and an unchanged republish costs a read instead of a write. A page
-    in `unchanged` (a destination the page cache read back from `abs_previous` in this build,
-    checking its hash, with the stamp the file had then) is linked without reading it again
-    while its file still has that stamp.
+    kept as published (`RenderedPage.reused`: the page cache checked the file under
+    `abs_previous` in this build) is linked without reading it while its file still has the
+    stamp it had then; else its file is copied if it still has the checked bytes.
 
     Every path is checked before anything is written. Then this thread links every page
     that can be linked, and hands the others, a chunk at a time, to a few threads that write
@@ -138,13 +131,12 @@ def write_pages(
         todo.append(
             (page, abs_path, None if previous is None else os.path.join(previous, *rel.parts))
         )
-    unchanged = unchanged or {}
     pool: ThreadPoolExecutor | None = None
     pending: deque[Future[None]] = deque()
     chunk: list[tuple[str, bytes]] = []
     try:
         for page, abs_path, abs_old in todo:
-            data = _kept(page, abs_path, abs_old, unchanged)
+            data = _kept(page, abs_path, abs_old)
             if data is None:
                 continue
             chunk.append((abs_path, data))
@@ -174,17 +166,33 @@ WRITE_CHUNK = 128  # pages per task of a writing thread
 WAITING_CHUNKS = 2 * WRITERS  # chunks handed to the threads and not yet written, at most
 
 
-def _kept(
-    page: RenderedPage, abs_path: str, abs_old: str | None, unchanged: Mapping[str, FileStamp]
-) -> bytes | None:
+def _kept(page: RenderedPage, abs_path: str, abs_old: str | None) -> bytes | None:
     """None when the published page is linked in as `abs_path` (see `write_pages`), else the
     bytes to write there."""
-    stamp = unchanged.get(page.dest_path)
-    if abs_old and stamp and file_stamp(abs_old) == stamp and _link(abs_old, abs_path):
-        return None
+    if page.reused is not None:
+        if abs_old and file_stamp(abs_old) == page.reused.stamp and _link(abs_old, abs_path):
+            return None
+        return _published_bytes(page, abs_old)
     data = page.text.encode("utf-8")
     if abs_old and _same_file(abs_old, data) and _link(abs_old, abs_path):
         return None
+    return data
+
+
+def _published_bytes(page: RenderedPage, abs_old: str | None) -> bytes:
+    """The bytes of a page kept as published, where its file cannot be linked (a file
+    system without hard links): read again, and refused if they changed since the page
+    cache checked them."""
+    assert page.reused is not None
+    try:
+        data = None if abs_old is None else Path(abs_old).read_bytes()
+    except OSError:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != page.reused.sha256:
+        raise BuildError(
+            f"site_src/{page.dest_path} changed while the site was built; "
+            "build again (nothing was published)"
+        )
     return data
 
 
@@ -288,15 +296,13 @@ def publish(
     abs_site: Path,
     *,
     run_site: bool = True,
-    unchanged: Mapping[str, FileStamp] | None = None,
 ) -> None:
-    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing.
-
-    `unchanged` names pages read back from site_src/ by the page cache (`write_pages`)."""
+    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing. Pages
+    kept as published are linked or copied from site_src/ (`write_pages`)."""
     with _staging(abs_config.parent / STAGING_DIR) as abs_stage:
         abs_docs = abs_stage / "docs"
         _copy_hand_written(abs_site_src, abs_docs)
-        write_pages(pages, abs_docs, abs_site_src, unchanged)
+        write_pages(pages, abs_docs, abs_site_src)
         if run_site:
             run_mkdocs(abs_config, abs_docs, abs_stage / "site")
             # Pagefind indexes the built HTML, so it runs after MkDocs and before the swap.

@@ -45,12 +45,12 @@ from parallax.model import Analysis, Corpus, RenderedPage
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
-from parallax.publish import FileStamp
 from parallax.story_pages import story_inputs, story_page
 from parallax.urls import (
     article_dest,
     html_page_link,
     page_link,
+    page_links,
     site_files,
     site_url,
     story_dest,
@@ -213,10 +213,10 @@ def render_page(
     return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
 
 
-# A rendered page, the page cache's key for it ("" without a cache) and, when it was read
-# back from site_src/, the stamp of that file (rendering may run in a worker: what the
-# parent's page cache must know comes back with the page).
-Done = tuple[RenderedPage, str, FileStamp | None]
+# A rendered page, or one kept as published (rendering may run in a worker: what the
+# parent's page cache must know comes back with the page), and the page cache's key for it
+# ("" without a cache).
+Done = tuple[RenderedPage, str]
 # What a task of `render_site` made: its pages, and the pack of data/claims.json's lines for
 # the page cache to keep, when it wrote that file and they changed (`exports.Exported`).
 Made = tuple[list[Done], bytes | None]
@@ -227,7 +227,7 @@ def _render(
 ) -> Done:
     """`render_page`, or the published page when the page cache has it."""
     if cache is None:
-        return render_page(env, template, dest, page), "", None
+        return render_page(env, template, dest, page), ""
     key = cache.key(template, dest, page)
     return _reuse_or_render(env, cache, template, dest, key, lambda: page)
 
@@ -257,11 +257,10 @@ def _reuse_or_render(
     key: str,
     build: Callable[[], object],
 ) -> Done:
-    found = cache.reuse(dest, key)
-    if found is not None:
-        text, stamp = found
-        return RenderedPage(dest_path=dest, text=text, template=template), key, stamp
-    return render_page(env, template, dest, build()), key, None
+    reused = cache.reuse(dest, key)
+    if reused is not None:
+        return RenderedPage(dest_path=dest, text="", template=template, reused=reused), key
+    return render_page(env, template, dest, build()), key
 
 
 def _tasks(
@@ -308,7 +307,7 @@ def _tasks(
 
     def exports(files: Callable[[], Exported]) -> Made:
         pages, lines = files()
-        return [(page, "", None) for page in pages], lines
+        return [(page, "") for page in pages], lines
 
     # The largest first: the claims export, the actors', sources' and list pages, the rest.
     claims, clusters = export_groups(lookup, site_name, cache)
@@ -364,9 +363,9 @@ def render_site(
     found = [d for n, (done, _) in enumerate(made) if n not in long_at for d in done]
     found += [d for n in long_at for d in made[n][0]]
     if cache is not None:
-        for page, key, stamp in found:
+        for page, key in found:
             if key:
-                cache.remember(page.dest_path, key, stamp)
+                cache.remember(page, key)
         for n in long_at:
             pack = made[n][1]
             if pack is not None:
@@ -374,26 +373,20 @@ def render_site(
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 
-# A link in a page's HTML parts (urls.html_page_link, markup.html_link); Markdown's own links
-# are MkDocs' to check, and escaped text cannot hold this.
-_HTML_HREF = re.compile(r'<a href="([^"]*)"')
-
-
 def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
     """Every link in the pages' HTML parts reaches a page of the site. MkDocs checks the
     links it finds in Markdown (strict: a missing page is an error); it neither rewrites nor
-    checks links inside HTML, so this does, before anything is published."""
+    checks links inside HTML, so this does, before anything is published. A page kept as
+    published brings the links the page cache recorded for it."""
     dests = {page.dest_path for page in pages}
     checked: set[tuple[str, str]] = set()
     for page in pages:
-        if '<a href="' not in page.text:
+        links = page.reused.links if page.reused else page_links(page.text)
+        if not links:
             continue
         here = site_url(page.dest_path)
         up = posixpath.dirname(here.rstrip("/"))
-        for href in set(_HTML_HREF.findall(page.text)):
-            path = href.partition("#")[0]
-            if not path or "://" in path:
-                continue
+        for path in links:
             base, rest = here, path
             if path.startswith("../"):  # the same for every page of a folder: checked once
                 base, rest = up, path[3:]
@@ -403,7 +396,7 @@ def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
             found = site_files(posixpath.normpath(posixpath.join(base, rest)), path)
             if not any(dest in dests or (abs_site_src / dest).is_file() for dest in found):
                 raise BuildError(
-                    f"site_src/{page.dest_path}: a link to {href} reaches no page "
+                    f"site_src/{page.dest_path}: a link to {path} reaches no page "
                     f"(looked for {' or '.join(found)}); a page object holds a link "
                     "that no page of this build answers"
                 )

@@ -184,6 +184,20 @@ def page_link(text: str, href: str) -> Markup:
     return safe_markup(f"[{escape_inline(text)}]({_checked(href)})")
 
 
+# A link in a page's HTML parts (`html_page_link`, markup.html_link); Markdown's own links
+# are MkDocs' to check, and escaped text cannot hold this.
+_HTML_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def page_links(text: str) -> tuple[str, ...]:
+    """The paths the links of a page's HTML parts lead to, each once and sorted: without
+    their anchors, and without links inside the page or out of the site."""
+    if '<a href="' not in text:
+        return ()
+    paths = {href.partition("#")[0] for href in _HTML_HREF.findall(text)}
+    return tuple(sorted(p for p in paths if p and "://" not in p))
+
+
 def html_page_link(text: str, href: str, from_dest: str) -> Markup:
     """`page_link` for the parts of a page written as HTML, with the link MkDocs would have
     made of `href` on the page `from_dest`."""

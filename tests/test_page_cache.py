@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,38 @@ def test_a_published_page_edited_by_hand_is_rendered_again(at_home, hits):
     build(root, use_cache=True)
     assert page.read_bytes() == rendered
     assert hits[1] == hits[2]  # the one page is rendered again, the others reused
+
+
+def test_pages_kept_on_their_stamps_are_never_read(at_home, hits, monkeypatch):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    read: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counting(path: Path) -> bytes:
+        read.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    build(root, use_cache=True)
+    assert hits[1] > 100
+    assert [p for p in read if (root / "site_src") in p.parents] == []
+    assert tree_bytes(root / "site_src") == published
+
+
+def test_a_site_src_restored_with_new_stamps_is_kept_by_its_bytes(at_home, hits):
+    # CI restores site_src/ from its cache: new inodes and times, the same bytes.
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    copy = shutil.copytree(root / "site_src", at_home / "copy")
+    shutil.rmtree(root / "site_src")
+    shutil.copytree(copy, root / "site_src")
+    build(root, use_cache=True)
+    build(root, use_cache=True)  # and the stamps recorded after the copy serve again
+    assert hits[1] == hits[2] > 100
+    assert tree_bytes(root / "site_src") == published
 
 
 def test_no_cache_reads_and_writes_no_manifest(at_home, hits):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from parallax import publish as publish_module
-from parallax.model import RenderedPage
+from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
 from parallax.publish import file_stamp, publish, write_pages
 from tests.conftest import tree_bytes
@@ -117,40 +118,64 @@ def test_a_page_that_cannot_be_written_fails_the_write(tmp_path, monkeypatch):
         write_pages([page(f"articles/p{n}.md") for n in range(20)], tmp_path)
 
 
-@pytest.mark.parametrize("reused", [(), ("articles/same.md", "articles/link.md")])
+def kept(abs_site_src: Path, dest: str, text: str) -> RenderedPage:
+    """The page the page cache makes of a published page it checked: no text."""
+    stamp = file_stamp(abs_site_src / dest)
+    assert stamp is not None
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    return RenderedPage(dest, "", "t.md.j2", Reused(stamp, sha256, ()))
+
+
+def _publish(project: Path, pages: list[RenderedPage]) -> None:
+    publish(pages, project / "mkdocs.yml", project / "site_src", project / "site", run_site=False)
+
+
+@pytest.mark.parametrize("reused", [False, True])
 def test_unchanged_pages_are_kept_and_changed_ones_written(project, reused, writers):
-    # `reused`: what the page cache read back (and so knows is unchanged) in this build.
+    # `reused`: the page cache checked the published page and kept it, without its text.
     site_src = project / "site_src"
-
-    def build(pages: list[RenderedPage]) -> None:
-        stamps = {d: file_stamp(site_src / d) for d in reused}
-        publish(
-            pages,
-            project / "mkdocs.yml",
-            site_src,
-            project / "site",
-            run_site=False,
-            unchanged={d: s for d, s in stamps.items() if s is not None},
-        )
-
-    build([page("articles/same.md", "# Same\n"), page("articles/edit.md", "# Old\n")])
+    _publish(project, [page("articles/same.md", "# Same\n"), page("articles/edit.md", "# Old\n")])
     same, edit = (os.stat(site_src / "articles" / n) for n in ("same.md", "edit.md"))
     # A link in a generated folder is never followed: its page is written afresh.
     about = site_src / "about.md"
     (site_src / "articles" / "link.md").symlink_to(about)
     text = about.read_text(encoding="utf-8")
-    build(
+    _publish(
+        project,
         [
-            page("articles/same.md", "# Same\n"),
+            kept(site_src, "articles/same.md", "# Same\n")
+            if reused
+            else page("articles/same.md", "# Same\n"),
             page("articles/edit.md", "# New\n"),
             page("articles/link.md", text),
-        ]
+        ],
     )
     assert os.stat(site_src / "articles" / "same.md").st_ino == same.st_ino
+    assert (site_src / "articles" / "same.md").read_text(encoding="utf-8") == "# Same\n"
     assert os.stat(site_src / "articles" / "edit.md").st_ino != edit.st_ino
     assert (site_src / "articles" / "edit.md").read_text(encoding="utf-8") == "# New\n"
     link = site_src / "articles" / "link.md"
     assert not link.is_symlink() and link.stat().st_ino != about.stat().st_ino
+
+
+def test_a_kept_page_that_cannot_be_linked_is_copied(project, monkeypatch):
+    site_src = project / "site_src"
+    _publish(project, [page("articles/same.md", "# Same\n")])
+    monkeypatch.setattr(publish_module, "_link", lambda old, new: False)  # no hard links
+    _publish(project, [kept(site_src, "articles/same.md", "# Same\n")])
+    assert (site_src / "articles" / "same.md").read_text(encoding="utf-8") == "# Same\n"
+
+
+def test_a_kept_page_changed_during_the_build_stops_the_publish(project):
+    site_src = project / "site_src"
+    _publish(project, [page("articles/same.md", "# Same\n"), page("articles/b.md", "# B\n")])
+    pages = [kept(site_src, "articles/same.md", "# Same\n"), page("articles/b.md", "# New B\n")]
+    # An editor, or a second build, writes into the file after the page cache checked it.
+    (site_src / "articles" / "same.md").write_text("# Edited\n", encoding="utf-8")
+    before = tree_bytes(site_src)
+    with pytest.raises(BuildError, match=r"site_src/articles/same\.md changed while the site"):
+        _publish(project, pages)
+    assert tree_bytes(site_src) == before
 
 
 MINIMAL_CONFIG = """\
@@ -215,17 +240,3 @@ def test_an_interrupt_during_the_swap_rolls_back(project, monkeypatch):
         )
     monkeypatch.undo()
     assert (tree_bytes(project / "site_src"), tree_bytes(project / "site")) == before
-
-
-def test_a_reused_page_written_into_since_is_not_linked(project):
-    # The page cache checked the file's hash while rendering; a file changed after that (an
-    # editor, a second build) no longer has the stamp it had, and is compared and rewritten.
-    site_src = project / "site_src"
-    publish([page("articles/a.md", "# A\n")], project / "mkdocs.yml", site_src, project / "site",
-            run_site=False)  # fmt: skip
-    stamp = file_stamp(site_src / "articles" / "a.md")
-    assert stamp is not None
-    (site_src / "articles" / "a.md").write_text("# Changed by hand\n", encoding="utf-8")
-    publish([page("articles/a.md", "# A\n")], project / "mkdocs.yml", site_src, project / "site",
-            run_site=False, unchanged={"articles/a.md": stamp})  # fmt: skip
-    assert (site_src / "articles" / "a.md").read_text(encoding="utf-8") == "# A\n"

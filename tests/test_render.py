@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
-from parallax.model import RenderedPage
+from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
 from parallax.render import (
     check_links,
@@ -19,6 +19,7 @@ from parallax.render import (
     render_page,
     render_site,
 )
+from parallax.urls import page_links
 from tests.conftest_golden import site_analysis
 
 REPO = Path(__file__).resolve().parent.parent
@@ -249,8 +250,19 @@ def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
     )
     check_links([*pages, story], tmp_path)  # every target is there
     broken = RenderedPage("stories/t.md", '<a href="../../actors/b/#s-1">b</a>', "t")
-    with pytest.raises(BuildError, match=r"site_src/stories/t\.md: a link to ../../actors/b/#s-1 "):
+    with pytest.raises(BuildError, match=r"site_src/stories/t\.md: a link to ../../actors/b/ "):
         check_links([*pages, story, broken], tmp_path)
+    # A page kept as published brings the links recorded for it, not its text.
+    kept = RenderedPage("stories/u.md", "", "t", Reused((1, 2, 3, 4), "0" * 64, ("../c/",)))
+    with pytest.raises(BuildError, match=r"site_src/stories/u\.md: a link to \.\./c/ "):
+        check_links([*pages, story, kept], tmp_path)
+    assert page_links(story.text) == (
+        "../",
+        "../../",
+        "../../about/",
+        "../../data/feed.xml",
+        "../../stories/s/",
+    )
 
 
 def test_the_paragraphs_filter_writes_html_paragraphs_in_an_html_template(tmp_path):

@@ -93,7 +93,7 @@ def test_virtualenv_build_cache_and_published_pages_are_cached(name):
     paths = {c["with"]["path"]: c["with"]["key"] for c in uses(load(name), "actions/cache")}
     assert "hashFiles('pyproject.toml')" in paths[".venv"]
     (build,) = [path for path in paths if ".cache" in path.split()]
-    # The page cache reads unchanged pages back from site_src/: every generated entry is kept,
+    # The page cache keeps unchanged pages of site_src/: every generated entry is cached,
     # in one order in both workflows (the cache's version is made of its paths in order, and
     # pull requests restore what main saved).
     assert build.split() == [".cache", *(f"site_src/{entry}" for entry in GENERATED)]
