@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import pickle
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -43,6 +44,8 @@ from parallax.urls import CLAIMS_DATA, page_links
 log = logging.getLogger(__name__)
 
 FORMAT = 3  # bump when the manifest's layout changes
+# A link path `urls.page_links` gives of the links the pages make (`urls.html_page_link`).
+_LINK = re.compile(r"^(?:\.\./|\./)*[a-z0-9][a-z0-9/._-]*$|^\.\.?/$|^(?:\.\./)+$")
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -199,10 +202,11 @@ class PageCache:
         if page.reused is not None:
             self.hits += 1
 
-    def save(self, pages: Sequence[RenderedPage]) -> None:
-        """Write the manifest of the pages just published; call only once publish succeeded."""
+    def save(self, pages: Sequence[RenderedPage], stamps: Mapping[str, FileStamp]) -> None:
+        """Write the manifest of the pages just published, with the stamps their files had
+        when their bytes were known (`publish.publish`); call only once publish succeeded."""
         entries = {
-            p.dest_path: _manifest_entry(self._keys[p.dest_path], p, self.abs_site_src)
+            p.dest_path: _manifest_entry(self._keys[p.dest_path], p, stamps.get(p.dest_path))
             for p in pages
             if p.dest_path in self._keys
         }
@@ -224,10 +228,10 @@ class PageCache:
             log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
 
 
-def _manifest_entry(key: str, page: RenderedPage, abs_site_src: Path) -> list[object]:
-    """[key, sha256, stamp, links] of a page just published: its file's stamp now, and its
-    sha256 and links as it was checked, or from its text."""
-    stamp = file_stamp(abs_site_src / page.dest_path)
+def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> list[object]:
+    """[key, sha256, stamp, links] of a page just published: its file's stamp when its bytes
+    were known (None: the next build reads it), and its sha256 and links as it was checked,
+    or from its text. A stamp taken later could be that of a file written into since."""
     if page.reused is not None:
         sha256, links = page.reused.sha256, page.reused.links
     else:
@@ -239,6 +243,8 @@ def _entry(raw: list[object]) -> tuple[str, Reused]:
     """A manifest entry (`_manifest_entry`) as read back; a stamp it lacks matches no file."""
     key, sha256, stamp, links = raw
     if not isinstance(stamp, list | None) or not isinstance(links, list):
+        raise ValueError(f"a damaged entry: {raw!r:.200}")
+    if not all(isinstance(link, str) and _LINK.match(link) for link in links):
         raise ValueError(f"a damaged entry: {raw!r:.200}")
     found: FileStamp = (-1, -1, -1, -1)
     if stamp is not None:

@@ -283,7 +283,7 @@ def _build(
         if page_cache is not None:
             stage.count(cached=page_cache.hits)  # pages reused from site_src/
     with clock.stage("publish"):
-        publish(
+        stamps = publish(
             pages,
             project.abs_config,
             project.abs_site_src,
@@ -291,5 +291,5 @@ def _build(
             run_site=run_site,
         )
         if page_cache is not None:  # the manifest describes what is now published
-            page_cache.save(pages)
+            page_cache.save(pages, stamps)
     return BuildResult(problems, analysis, pages, tuple(clock.timings), published=True)

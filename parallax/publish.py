@@ -68,16 +68,17 @@ def file_stamp(abs_path: Path | str) -> FileStamp | None:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
-def _same_file(abs_old: str, data: bytes) -> bool:
-    """True when `abs_old` is a plain file (not a link) holding exactly `data`."""
+def _same_file(abs_old: str, data: bytes) -> FileStamp | None:
+    """The stamp of `abs_old` when it is a plain file (not a link) holding exactly `data`,
+    taken before its bytes were compared, else None."""
     stamp = file_stamp(abs_old)
     if stamp is None or stamp[2] != len(data):
-        return False
+        return None
     try:
         with open(abs_old, "rb") as old:
-            return old.read() == data
+            return stamp if old.read() == data else None
     except OSError:
-        return False
+        return None
 
 
 def _link(abs_old: str, abs_new: str) -> bool:
@@ -92,8 +93,11 @@ def _link(abs_old: str, abs_new: str) -> bool:
 
 def write_pages(
     pages: Sequence[RenderedPage], abs_out_dir: Path, abs_previous: Path | None = None
-) -> None:
-    """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set.
+) -> dict[str, FileStamp]:
+    """Write pages below `abs_out_dir`, refusing a path twice or outside the generated set;
+    the stamp of each page's file as its bytes were known to be the page's (written, or
+    compared, or checked by the page cache), by destination. Anything that writes into a
+    file after that changes its stamp.
 
     A page whose bytes equal those of the same path under `abs_previous` (the live
     site_src/) is hard-linked to that file instead of written again (#9): nothing ever
@@ -131,15 +135,18 @@ def write_pages(
         todo.append(
             (page, abs_path, None if previous is None else os.path.join(previous, *rel.parts))
         )
+    stamps: dict[str, FileStamp] = {}
     pool: ThreadPoolExecutor | None = None
-    pending: deque[Future[None]] = deque()
-    chunk: list[tuple[str, bytes]] = []
+    pending: deque[Future[Written]] = deque()
+    chunk: list[tuple[str, str, bytes]] = []
     try:
         for page, abs_path, abs_old in todo:
-            data = _kept(page, abs_path, abs_old)
+            data, stamp = _kept(page, abs_path, abs_old)
             if data is None:
+                if stamp is not None:
+                    stamps[page.dest_path] = stamp
                 continue
-            chunk.append((abs_path, data))
+            chunk.append((page.dest_path, abs_path, data))
             if len(chunk) < WRITE_CHUNK:
                 continue
             # A full chunk goes to the threads at once, and no more than a few chunks wait
@@ -149,13 +156,14 @@ def write_pages(
             pending.append(pool.submit(_write_all, chunk))
             chunk = []
             while len(pending) > WAITING_CHUNKS:
-                pending.popleft().result()
-        _write_all(chunk)
+                stamps.update(pending.popleft().result())
+        stamps.update(_write_all(chunk))
         while pending:
-            pending.popleft().result()
+            stamps.update(pending.popleft().result())
     finally:  # an error or an interrupt: the writes not yet started are not started
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+    return stamps
 
 
 # Threads writing new pages: the 10,421 pages of a 10k site were written into an empty folder
@@ -166,17 +174,20 @@ WRITE_CHUNK = 128  # pages per task of a writing thread
 WAITING_CHUNKS = 2 * WRITERS  # chunks handed to the threads and not yet written, at most
 
 
-def _kept(page: RenderedPage, abs_path: str, abs_old: str | None) -> bytes | None:
-    """None when the published page is linked in as `abs_path` (see `write_pages`), else the
-    bytes to write there."""
+def _kept(
+    page: RenderedPage, abs_path: str, abs_old: str | None
+) -> tuple[bytes | None, FileStamp | None]:
+    """(None, the file's stamp) when the published page is linked in as `abs_path` (see
+    `write_pages`), else (the bytes to write there, None)."""
     if page.reused is not None:
-        if abs_old and file_stamp(abs_old) == page.reused.stamp and _link(abs_old, abs_path):
-            return None
-        return _published_bytes(page, abs_old)
+        stamp = page.reused.stamp  # as the page cache checked the file: not as it is now
+        if abs_old and file_stamp(abs_old) == stamp and _link(abs_old, abs_path):
+            return None, stamp
+        return _published_bytes(page, abs_old), None
     data = page.text.encode("utf-8")
-    if abs_old and _same_file(abs_old, data) and _link(abs_old, abs_path):
-        return None
-    return data
+    if abs_old and (same := _same_file(abs_old, data)) and _link(abs_old, abs_path):
+        return None, same
+    return data, None
 
 
 def _published_bytes(page: RenderedPage, abs_old: str | None) -> bytes:
@@ -196,10 +207,20 @@ def _published_bytes(page: RenderedPage, abs_old: str | None) -> bytes:
     return data
 
 
-def _write_all(writes: Sequence[tuple[str, bytes]]) -> None:
-    for abs_path, data in writes:
+# The stamps of the files a writing thread wrote, by destination.
+Written = list[tuple[str, FileStamp]]
+
+
+def _write_all(writes: Sequence[tuple[str, str, bytes]]) -> Written:
+    """Write (destination, path, bytes) each; the stamp of each file once written."""
+    written = []
+    for dest, abs_path, data in writes:
         with open(abs_path, "wb") as out:
             out.write(data)
+            out.flush()
+            info = os.fstat(out.fileno())
+        written.append((dest, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)))
+    return written
 
 
 def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
@@ -296,13 +317,14 @@ def publish(
     abs_site: Path,
     *,
     run_site: bool = True,
-) -> None:
-    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing. Pages
-    kept as published are linked or copied from site_src/ (`write_pages`)."""
+) -> dict[str, FileStamp]:
+    """Write the pages into site_src/ and build site/ with MkDocs, all or nothing; the
+    stamps `write_pages` gives, which the files keep through the swap. Pages kept as
+    published are linked or copied from site_src/ (`write_pages`)."""
     with _staging(abs_config.parent / STAGING_DIR) as abs_stage:
         abs_docs = abs_stage / "docs"
         _copy_hand_written(abs_site_src, abs_docs)
-        write_pages(pages, abs_docs, abs_site_src)
+        stamps = write_pages(pages, abs_docs, abs_site_src)
         if run_site:
             run_mkdocs(abs_config, abs_docs, abs_stage / "site")
             # Pagefind indexes the built HTML, so it runs after MkDocs and before the swap.
@@ -313,6 +335,7 @@ def publish(
             if (abs_docs / name).exists():
                 os.replace(abs_docs / name, generated / name)
         _commit(generated, abs_site_src, abs_stage, abs_site if run_site else None)
+    return stamps
 
 
 def _commit(generated: Path, abs_site_src: Path, abs_stage: Path, abs_site: Path | None) -> None:

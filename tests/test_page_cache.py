@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import pickle
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from parallax import exports, page_cache, parallel, pipeline, render
+from parallax import publish as publish_module
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import Lookup, build_lookup
 from parallax.model import Analysis, Claim
@@ -36,9 +38,9 @@ def hits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counted: list[int] = []
     save = PageCache.save
 
-    def counting(self: PageCache, pages: object) -> None:
+    def counting(self: PageCache, pages: object, stamps: object) -> None:
         counted.append(self.hits)
-        save(self, pages)  # type: ignore[arg-type]
+        save(self, pages, stamps)  # type: ignore[arg-type]
 
     monkeypatch.setattr(page_cache.PageCache, "save", counting)
     return counted
@@ -118,6 +120,29 @@ def test_a_site_src_restored_with_new_stamps_is_kept_by_its_bytes(at_home, hits)
     build(root, use_cache=True)
     build(root, use_cache=True)  # and the stamps recorded after the copy serve again
     assert hits[1] == hits[2] > 100
+    assert tree_bytes(root / "site_src") == published
+
+
+def test_a_page_written_into_while_the_site_is_built_is_rendered_again(at_home, monkeypatch):
+    # A kept page is published as a hard link to its live file: an editor saving into that
+    # file while MkDocs runs changes the published page too. The manifest must keep the
+    # stamp under which the page's bytes were checked, so that the next build sees the edit.
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    page = root / "site_src" / FIRST
+    commit = publish_module._commit
+
+    def edit_then_commit(*args: object) -> None:
+        with page.open("r+b") as live:  # in place: the same file, as an editor may write
+            live.write(b"EDITED")
+        commit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish_module, "_commit", edit_then_commit)
+    build(root, use_cache=True)
+    monkeypatch.setattr(publish_module, "_commit", commit)
+    assert page.read_bytes().startswith(b"EDITED")
+    build(root, use_cache=True)
     assert tree_bytes(root / "site_src") == published
 
 
@@ -237,6 +262,23 @@ def test_a_damaged_claims_pack_costs_only_encoding_again(at_home, caplog, monkey
     build(root, use_cache=True)
     assert tree_bytes(root / "site_src") == published
     assert pickle.loads(pack.read_bytes()) == kept
+
+
+@pytest.mark.parametrize(
+    "links", [["/etc/passwd"], [1, None], "../", ["../x/", "https://example.org/"]]
+)
+def test_a_manifest_with_damaged_links_costs_only_a_render(at_home, caplog, hits, links):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["pages"][FIRST][3] = links
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    build(root, use_cache=True)
+    assert "ignoring the page cache" in caplog.text
+    assert hits == [0, 0]  # every page rendered again, none published wrongly
+    assert tree_bytes(root / "site_src") == published
 
 
 def _retitle_event(analysis: Analysis, n: int) -> Analysis:

@@ -98,15 +98,17 @@ def test_only_a_few_chunks_of_pages_wait_for_the_writing_threads(tmp_path, monke
 
     def slowly(chunk):
         time.sleep(0.005)  # a disk slower than this thread
-        write_all(chunk)
+        written = write_all(chunk)
         with lock:
             counts["written"] += len(chunk)
+        return written
 
     monkeypatch.setattr(publish_module, "_kept", encoding)
     monkeypatch.setattr(publish_module, "_write_all", slowly)
     pages = [page(f"articles/p{n}.md", f"# Page {n}\n") for n in range(100)]
-    write_pages(pages, tmp_path)
+    stamps = write_pages(pages, tmp_path)
     assert tree_bytes(tmp_path) == {p.dest_path: p.text.encode() for p in pages}
+    assert stamps == {p.dest_path: file_stamp(tmp_path / p.dest_path) for p in pages}
     # Three chunks waiting, one handed over as the oldest is awaited, one being filled.
     assert counts["most"] <= 5 * 2
 
