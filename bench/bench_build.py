@@ -10,8 +10,9 @@ all start from a warm page cache:
    use_cache=False)`: every stage before MkDocs, writing site_src/. Each stage's time comes
    from `progress.Stages`, with the process's peak memory at the end of the stage;
 2. serial: the same with PARALLAX_JOBS=1, to see what the second core buys;
-3. incremental: a build that fills the cache, then one more article, then a cached build;
-   then a day's news (DAY articles about new events, on the day after the corpus's last)
+3. incremental: a build that fills the cache, then one more article, then a cached build,
+   and a cached build again with nothing changed (what every cached build costs); then a
+   day's news (DAY articles about new events, on the day after the corpus's last)
    and a cached build again: what a digest's daily CI run costs;
 4. MkDocs (`mkdocs build --strict`, as publish runs it) over the site_src/ just written,
    timed and divided by the number of pages, then Pagefind.
@@ -242,6 +243,7 @@ def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
         row["fill"] = _build_json(["--one", config, "fill"])
         row["added"] = add_article(abs_root / "content", size)
         row["incremental"] = _build_json(["--one", config, "cached"])
+        row["unchanged"] = _build_json(["--one", config, "cached"])  # the floor of a cached build
         row["day_added"] = add_day(abs_root / "content", size, DAY)
         row["day"] = _build_json(["--one", config, "cached"])
     if not options.keep:
@@ -305,6 +307,7 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
     print(f"| build ÷ floor | {ratio} |")
     _stage_table(rows, "serial", "The same on one process (PARALLAX_JOBS=1)")
     _stage_table(rows, "incremental", "One article added, with the cache of the build before")
+    _stage_table(rows, "unchanged", "Then nothing changed, with the cache")
     _stage_table(rows, "day", f"Then a day's news ({DAY} articles) added, with the cache")
     print()
     for r in rows:
