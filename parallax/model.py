@@ -280,11 +280,10 @@ FileStamp = tuple[int, int, int, int]
 @dataclass(frozen=True, slots=True)
 class Reused:
     """A page the build keeps as it was published (the page cache, #9), never read into
-    memory: what publishing and checking it need instead of its text."""
+    memory: what publishing it needs instead of its text."""
 
     stamp: FileStamp  # its file in site_src/ when the page cache checked it
     sha256: str  # of its bytes, as the page cache recorded them
-    links: tuple[str, ...]  # the link paths of its HTML parts (`urls.page_links`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +294,9 @@ class RenderedPage:
     dest_path: str  # relative to site_src/, with "/"
     text: str  # "" when `reused`
     template: str  # the template that made it, for messages
+    # The link paths of its HTML parts (`urls.page_links`), for `render.check_links`: read
+    # once, where it was rendered, or recorded with a kept page. Data files have none.
+    links: tuple[str, ...] = ()
     reused: Reused | None = None
 
 

@@ -32,20 +32,18 @@ import hashlib
 import json
 import logging
 import pickle
-import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from parallax.cache import PACKS, code_version, read_pack, write_atomically
 from parallax.model import FileStamp, RenderedPage, Reused
 from parallax.publish import file_stamp
-from parallax.urls import CLAIMS_DATA, page_links
+from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
 FORMAT = 3  # bump when the manifest's layout changes
-# A link path `urls.page_links` gives of the links the pages make (`urls.html_page_link`).
-_LINK = re.compile(r"^(?:\.\./|\./)*[a-z0-9][a-z0-9/._-]*$|^\.\.?/$|^(?:\.\./)+$")
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -103,8 +101,8 @@ class PageCache:
         self._stored_lines: dict[str, str] | None = None
         self._new_lines: bytes | None = None  # this build's, pickled, when they differ
 
-    def _read(self) -> dict[str, tuple[str, Reused]]:
-        """dest -> (key, what was published), from the manifest."""
+    def _read(self) -> dict[str, _Published]:
+        """dest -> what was published there, from the manifest."""
         try:
             data = json.loads(self.abs_manifest.read_text(encoding="utf-8"))
             pages = data["pages"] if data.get("format") == FORMAT else {}
@@ -174,26 +172,25 @@ class PageCache:
         """Note a pack of claims.json's lines (`pack_claim_lines`) to write with the manifest."""
         self._new_lines = pack
 
-    def reuse(self, dest: str, key: str) -> Reused | None:
-        """The published page of `dest` when it was made from `key` and is intact, else None.
-        Pure but for looking at the file: it runs in render's workers."""
-        entry = self._published.get(dest)
-        if entry is None or entry[0] != key or "\\" in dest or ".." in dest.split("/"):
+    def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
+        """The page published at `dest`, kept (no text), when it was made from `key` and is
+        intact, else None. Pure but for looking at the file: it runs in render's workers."""
+        published = self._published.get(dest)
+        if published is None or published.key != key or "\\" in dest or ".." in dest.split("/"):
             return None
-        published = entry[1]
         abs_path = self.abs_site_src / dest
         stamp = file_stamp(abs_path)  # a link in site_src/ is rendered again, never followed
         if stamp is None:
             return None
-        if stamp == published.stamp:
-            return published
-        try:  # the file was replaced or touched since: its bytes decide
-            data = abs_path.read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != published.sha256:
-            return None
-        return Reused(stamp, published.sha256, published.links)
+        if stamp != published.stamp:
+            try:  # the file was replaced or touched since: its bytes decide
+                data = abs_path.read_bytes()
+            except OSError:
+                return None
+            if hashlib.sha256(data).hexdigest() != published.sha256:
+                return None
+        kept = Reused(stamp, published.sha256)
+        return RenderedPage(dest, "", template, links=published.links, reused=kept)
 
     def remember(self, page: RenderedPage, key: str) -> None:
         """Note a page this build rendered or kept, with its key, for the manifest saved
@@ -228,26 +225,33 @@ class PageCache:
             log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
 
 
+@dataclass(frozen=True, slots=True)
+class _Published:
+    """A manifest entry: what the last build published at one destination."""
+
+    key: str
+    sha256: str
+    stamp: FileStamp  # when its bytes were known (`publish.write_pages`); -1s: unknown
+    links: tuple[str, ...]
+
+
 def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> list[object]:
     """[key, sha256, stamp, links] of a page just published: its file's stamp when its bytes
-    were known (None: the next build reads it), and its sha256 and links as it was checked,
-    or from its text. A stamp taken later could be that of a file written into since."""
-    if page.reused is not None:
-        sha256, links = page.reused.sha256, page.reused.links
-    else:
-        sha256, links = _sha256(page.text), page_links(page.text)
-    return [key, sha256, None if stamp is None else list(stamp), list(links)]
+    were known (None: the next build reads it), and its sha256 as it was checked, or of its
+    text. A stamp taken later could be that of a file written into since."""
+    sha256 = page.reused.sha256 if page.reused is not None else _sha256(page.text)
+    return [key, sha256, None if stamp is None else list(stamp), list(page.links)]
 
 
-def _entry(raw: list[object]) -> tuple[str, Reused]:
+def _entry(raw: list[object]) -> _Published:
     """A manifest entry (`_manifest_entry`) as read back; a stamp it lacks matches no file."""
     key, sha256, stamp, links = raw
     if not isinstance(stamp, list | None) or not isinstance(links, list):
         raise ValueError(f"a damaged entry: {raw!r:.200}")
-    if not all(isinstance(link, str) and _LINK.match(link) for link in links):
+    if not all(isinstance(link, str) and is_page_link(link) for link in links):
         raise ValueError(f"a damaged entry: {raw!r:.200}")
     found: FileStamp = (-1, -1, -1, -1)
     if stamp is not None:
         device, inode, size, mtime = (int(n) for n in stamp)
         found = (device, inode, size, mtime)
-    return str(key), Reused(found, str(sha256), tuple(str(link) for link in links))
+    return _Published(str(key), str(sha256), found, tuple(links))

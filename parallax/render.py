@@ -210,7 +210,8 @@ def render_page(
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc, template)
         raise BuildError(f"{where}:{line}: {exc.message or exc}") from exc
-    return RenderedPage(dest_path=dest_path, text=text.rstrip("\n") + "\n", template=template)
+    text = text.rstrip("\n") + "\n"
+    return RenderedPage(dest_path, text, template, links=page_links(text))
 
 
 # A rendered page, or one kept as published (rendering may run in a worker: what the
@@ -257,9 +258,9 @@ def _reuse_or_render(
     key: str,
     build: Callable[[], object],
 ) -> Done:
-    reused = cache.reuse(dest, key)
-    if reused is not None:
-        return RenderedPage(dest_path=dest, text="", template=template, reused=reused), key
+    kept = cache.reuse(template, dest, key)
+    if kept is not None:
+        return kept, key
     return render_page(env, template, dest, build()), key
 
 
@@ -376,17 +377,16 @@ def render_site(
 def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
     """Every link in the pages' HTML parts reaches a page of the site. MkDocs checks the
     links it finds in Markdown (strict: a missing page is an error); it neither rewrites nor
-    checks links inside HTML, so this does, before anything is published. A page kept as
-    published brings the links the page cache recorded for it."""
+    checks links inside HTML, so this does, before anything is published, from the links
+    each page brings (`RenderedPage.links`)."""
     dests = {page.dest_path for page in pages}
     checked: set[tuple[str, str]] = set()
     for page in pages:
-        links = page.reused.links if page.reused else page_links(page.text)
-        if not links:
+        if not page.links:
             continue
         here = site_url(page.dest_path)
         up = posixpath.dirname(here.rstrip("/"))
-        for path in links:
+        for path in page.links:
             base, rest = here, path
             if path.startswith("../"):  # the same for every page of a folder: checked once
                 base, rest = up, path[3:]

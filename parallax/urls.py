@@ -189,6 +189,10 @@ def page_link(text: str, href: str) -> Markup:
 _HTML_HREF = re.compile(r'<a href="([^"]*)"')
 
 
+# The shape of every path `page_links` finds in the links the pages make (`served_href`).
+_PAGE_LINK = re.compile(r"^(?:\.\./|\./)*[a-z0-9][a-z0-9/._-]*$|^\.\.?/$|^(?:\.\./)+$")
+
+
 def page_links(text: str) -> tuple[str, ...]:
     """The paths the links of a page's HTML parts lead to, each once and sorted: without
     their anchors, and without links inside the page or out of the site."""
@@ -196,6 +200,12 @@ def page_links(text: str) -> tuple[str, ...]:
         return ()
     paths = {href.partition("#")[0] for href in _HTML_HREF.findall(text)}
     return tuple(sorted(p for p in paths if p and "://" not in p))
+
+
+def is_page_link(path: str) -> bool:
+    """Whether `path` has the shape of the paths `page_links` finds in the pages' own links:
+    for a record of them read back from a file."""
+    return _PAGE_LINK.match(path) is not None
 
 
 def html_page_link(text: str, href: str, from_dest: str) -> Markup:

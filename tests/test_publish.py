@@ -125,7 +125,7 @@ def kept(abs_site_src: Path, dest: str, text: str) -> RenderedPage:
     stamp = file_stamp(abs_site_src / dest)
     assert stamp is not None
     sha256 = hashlib.sha256(text.encode()).hexdigest()
-    return RenderedPage(dest, "", "t.md.j2", Reused(stamp, sha256, ()))
+    return RenderedPage(dest, "", "t.md.j2", reused=Reused(stamp, sha256))
 
 
 def _publish(project: Path, pages: list[RenderedPage]) -> None:

@@ -241,21 +241,25 @@ def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
     (tmp_path / "about.md").write_text("hand-written", encoding="utf-8")
     dests = ("index.md", "actors/index.md", "stories/s.md", "data/feed.xml")
     pages = [RenderedPage(dest, "", "t") for dest in dests]
-    story = RenderedPage(
-        "actors/a.md",
+    text = (
         '<a href="../../stories/s/#e">s</a> <a href="../">actors</a> <a href="../../">home</a> '
         '<a href="../../about/">about</a> <a href="../../data/feed.xml">feed</a> '
-        '<a href="https://example.org/x">out</a> <a href="#x">here</a> [md](x.md)',
-        "t",
+        '<a href="https://example.org/x">out</a> <a href="#x">here</a> [md](x.md)'
     )
+    story = RenderedPage("actors/a.md", text, "t", links=page_links(text))
     check_links([*pages, story], tmp_path)  # every target is there
-    broken = RenderedPage("stories/t.md", '<a href="../../actors/b/#s-1">b</a>', "t")
+    broken_text = '<a href="../../actors/b/#s-1">b</a>'
+    broken = RenderedPage("stories/t.md", broken_text, "t", links=page_links(broken_text))
     with pytest.raises(BuildError, match=r"site_src/stories/t\.md: a link to ../../actors/b/ "):
         check_links([*pages, story, broken], tmp_path)
     # A page kept as published brings the links recorded for it, not its text.
-    kept = RenderedPage("stories/u.md", "", "t", Reused((1, 2, 3, 4), "0" * 64, ("../c/",)))
+    kept = RenderedPage("stories/u.md", "", "t", ("../c/",), Reused((1, 2, 3, 4), "0" * 64))
     with pytest.raises(BuildError, match=r"site_src/stories/u\.md: a link to \.\./c/ "):
         check_links([*pages, story, kept], tmp_path)
+    # A rendered page brings the links of its text.
+    (tmp_path / "l.html.j2").write_text('<a href="../../stories/s/#e">{{ page }}</a>')
+    rendered = render_page(make_environment(tmp_path), "l.html.j2", "actors/a.md", "s")
+    assert rendered.links == ("../../stories/s/",)
     assert page_links(story.text) == (
         "../",
         "../../",
