@@ -24,6 +24,10 @@ from parallax.segment import word_set
 
 BACKGROUND_SHARE = 0.35
 IDF_PRIOR = 10  # items assumed to carry none of the tokens, so small corpora still weigh
+# Rarity is coarse on purpose, so that a new article moves few weights (#9): the corpus's
+# size counts in steps of an eighth of an octave (about 9 %), and rarity rounds to a tenth.
+SIZE_STEPS = 8
+RARITY_STEPS = 10  # per unit of rarity (a natural log)
 MAX_ENTITIES = 8
 BODY_ENTITIES = 8
 MAX_WORDS = 8
@@ -210,9 +214,24 @@ def rarity(count: int, total: int) -> float:
     Smoothing with IDF_PRIOR things that carry nothing keeps a small corpus's tokens telling;
     a token carried by more than BACKGROUND_SHARE of them ("Russia", "Ukraine", the day a live
     blog was written) is background and tells nothing.
+
+    Both numbers are coarse (#9). With exact ones, every new article moved every weight a
+    little, and every score with them, so that a build could keep nothing of the last one's
+    grouping. Rounded, one more article moves only the tokens whose rarity crosses a step (its
+    own, now and then) and the scores of the items carrying them; all weights move together
+    once the corpus grows by a size step.
     """
-    idf = math.log((total + IDF_PRIOR) / (count + 1))
-    return max(0.0, idf - math.log(1 / BACKGROUND_SHARE))
+    idf = math.log((_stepped(total) + IDF_PRIOR) / (count + 1))
+    exact = max(0.0, idf - math.log(1 / BACKGROUND_SHARE))
+    return round(exact * RARITY_STEPS) / RARITY_STEPS
+
+
+def _stepped(total: int) -> float:
+    """`total` rounded down to a power of two in steps of 1/SIZE_STEPS: 9,742, 10,624, 11,586
+    and so on."""
+    if total < 1:
+        return float(total)
+    return math.pow(2.0, math.floor(math.log2(total) * SIZE_STEPS) / SIZE_STEPS)
 
 
 def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:

@@ -197,6 +197,17 @@ def test_tokens_most_items_carry_weigh_nothing():
     assert rarity(1, 10) > rarity(3, 10) > 0.0
 
 
+def test_one_more_article_moves_few_weights():
+    # Within a size step (10,624-11,585 items), a token's rarity moves only with its own
+    # count, and only when it crosses a tenth: so one more article leaves most scores as they
+    # were, and a build can keep what it grouped last time (#9).
+    counts = range(1, 4000)
+    assert all(rarity(c, 10_624) == rarity(c, 11_585) for c in counts)
+    assert sum(rarity(c, 10_624) != rarity(c + 1, 10_624) for c in range(100, 3000)) < 100
+    # The next size step moves them all together.
+    assert sum(rarity(c, 11_585) != rarity(c, 11_586) for c in counts) > 3000
+
+
 BLOG = [
     ("Missiles hit Kyiv overnight", "Russia fired missiles at Kyiv on Thursday, Ukraine said."),
     ("Kyiv toll: three killed", "Falling debris killed three people in Kyiv's Obolon district."),
