@@ -32,7 +32,7 @@ from parallax.signature import (
     item_signature,
     token_weights,
 )
-from parallax.stories import link_stories
+from parallax.stories import StoryScores, link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
 # Names, numbers, figures and dates find candidates; words only score.
@@ -57,6 +57,32 @@ class _Scores:
     signatures: Mapping[str, Signature]
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PairScores:
+    """What a build scored, for the next build to keep (#9).
+
+    A pair's score depends on its two items and on the weights of their tokens alone. Where
+    neither item's article changed (its build-cache key is the same) and none of their
+    tokens' weights moved, the last build's score is this one's. Rarity counts in coarse
+    steps (`signature.rarity`), so one more article moves few weights.
+    """
+
+    keys: Mapping[str, str]  # item id -> its article's build-cache key
+    weights: Mapping[str, float]
+    pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
+    stories: StoryScores
+
+
+@dataclasses.dataclass(slots=True)
+class ScoreMemo:
+    """`cluster_items`'s memo: the last build's scores in, this build's out."""
+
+    keys: Mapping[str, str]  # item id -> its article's build-cache key, in this build
+    last: PairScores | None = None
+    made: PairScores | None = None  # set by cluster_items
+    kept: int = 0  # candidate pairs of items whose score was the last build's
 
 
 def candidate_pairs(
@@ -160,25 +186,54 @@ def _score_items(
     registries: Registries,
     settings: Settings,
     made: Mapping[str, Signature] | None,
-) -> _Scores:
+    memo: ScoreMemo | None,
+) -> tuple[_Scores, dict[tuple[str, str], float]]:
+    """The scores, and every candidate pair's score by the items' ids (for `PairScores`)."""
     signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
     signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
+    kept = {} if memo is None else _kept(memo, signatures, weights)
     totals = [_weight(s, weights) for s in signatures]
+    ids = [s.item_id for s in signatures]
+    every = {}
     scored = {}
     for i, j in pairs:
-        score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
+        score = kept.get((ids[i], ids[j]))
+        if score is None:
+            score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
+        every[ids[i], ids[j]] = score
         if score >= SCORE_FLOOR:
-            a, b = sorted((signatures[i].item_id, signatures[j].item_id))
+            a, b = sorted((ids[i], ids[j]))
             scored[(a, b)] = score
-    return _Scores(
+    if memo is not None:
+        memo.kept = sum(1 for pair in every if pair in kept)
+    scores = _Scores(
         items={item.id: item for item in items},
         order={item.id: n for n, item in enumerate(items)},
         signatures={s.item_id: s for s in signatures},
         weights=weights,
         pairs=scored,
     )
+    return scores, every
+
+
+def _kept(
+    memo: ScoreMemo, signatures: Sequence[Signature], weights: Mapping[str, float]
+) -> Mapping[tuple[str, str], float]:
+    """The last build's scores of the pairs whose items' scores cannot have changed."""
+    last = memo.last
+    if last is None:
+        return {}
+    moved = {t for t, w in weights.items() if last.weights.get(t) != w}
+    same = {
+        s.item_id
+        for s in signatures
+        if (key := memo.keys.get(s.item_id)) is not None
+        and last.keys.get(s.item_id) == key
+        and moved.isdisjoint(s.tokens)
+    }
+    return {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
 
 
 def _group_items(
@@ -269,16 +324,18 @@ def cluster_items(
     settings: Settings,
     signatures: Mapping[str, Signature] | None = None,
     story_counts: Mapping[str, Mapping[str, float]] | None = None,
+    memo: ScoreMemo | None = None,
 ) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
     """Events and stories of the items, with the problems the overrides met. `signatures`
     and `story_counts` are the items' signatures and `stories.item_counts` by item id, where
-    the per-article pass made them already; the rest depends on all items.
+    the per-article pass made them already; the rest depends on all items. `memo` holds the
+    last build's scores, to keep those that still hold, and takes this build's (#9).
 
     Overrides apply in a fixed order: exclude items, then cluster, split, merge, retitle.
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries), overrides)
-    scores = _score_items(kept, registries, settings, signatures)
+    scores, every = _score_items(kept, registries, settings, signatures, memo)
     groups = _group_items(kept, scores, settings.event_threshold)
     groups, split_problems = split_groups(groups, overrides)
     events = _events(groups, scores)
@@ -287,8 +344,11 @@ def cluster_items(
         groups, merge_problems = merge_groups(events, overrides)
         events = _events(groups, scores)
     events, event_problems = retitle(events, overrides, "event")
-    stories = link_stories(events, scores.items, registries, settings, story_counts)
+    last = None if memo is None or memo.last is None else memo.last.stories
+    stories, linked = link_stories(events, scores.items, registries, settings, story_counts, last)
     stories, story_problems = retitle(stories, overrides, "story")
+    if memo is not None:
+        memo.made = PairScores(memo.keys, scores.weights, every, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems
 

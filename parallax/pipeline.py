@@ -160,10 +160,13 @@ def _analyse(
                 for work in works
                 for item, counts in zip(work.items, work.story_counts, strict=True)
             }
+            scores = None if memo is None else memo.score_memo(items)
             events, stories, cluster_problems = cluster_items(
-                items, corpus.registries, settings, signatures, story_counts
+                items, corpus.registries, settings, signatures, story_counts, scores
             )
             stage.count(events=len(events), stories=len(stories))
+            if scores is not None:
+                stage.count(**{"scores kept": scores.kept})  # from the last build
         with clock.stage("lint") as stage:
             warnings, changes = linted()
             if memo is not None and changes is not None:

@@ -15,9 +15,13 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
 - points: each event's, keyed by its id and its items' articles, and each story's figure
   points, keyed by its id and its events' keys.
 
-Clustering runs in full: its token weights are corpus-wide. What it reads of each item (its
-signature and story counts) is made from the item alone, in the per-article pass, and kept
-with its results in the articles' pack (`parallax.cache`).
+- pair scores (cluster): every candidate pair's score, with the weights and article keys
+  they were made from, and each event's story profile with the scores of its candidate
+  pairs (`cluster.PairScores`). Clustering itself runs in full, since which pairs are
+  candidates and how they group depend on all items, but it scores again only the pairs
+  whose items changed or carry a token whose weight moved. What it reads of each item (its
+  signature and story counts) is made from the item alone, in the per-article pass, and
+  kept with its results in the articles' pack (`parallax.cache`).
 
 Each article's lint results are kept in one entry ("lint <key>"), so that lint can run in
 a forked process beside cluster: that process sends back the entries it read and made
@@ -38,7 +42,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from parallax.cache import BuildCache, read_pack, write_pack
+from parallax.cache import BuildCache, code_version, read_pack, write_pack
+from parallax.cluster import PairScores, ScoreMemo
 from parallax.duplicates import (
     CopyPairs,
     Text,
@@ -80,6 +85,7 @@ class StageMemo:
         # cluster and send back only its own entries (`changes`, `take`).
         self._entries: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()  # the entries with a result computed in this build
+        self._scores: ScoreMemo | None = None
         self.hits = 0
         self.misses = 0
 
@@ -183,6 +189,16 @@ class StageMemo:
         parts = [None if i is None else self._article_key(i.article_id) for i in items]
         return _digest("event", event.id, *event.item_ids, *parts)
 
+    # --- pair scores (cluster) ----------------------------------------------------------------
+
+    def score_memo(self, items: Sequence[Item]) -> ScoreMemo:
+        """`cluster.cluster_items`'s memo: the last build's scores, and the items' keys."""
+        keys = {i.id: key for i in items if (key := self._article_key(i.article_id)) is not None}
+        found = self._get(_scores_entry())
+        last = found[0] if found and isinstance(found[0], PairScores) else None
+        self._scores = ScoreMemo(keys, last)
+        return self._scores
+
     # --- from another process ------------------------------------------------------------------
 
     def changes(self) -> Changes:
@@ -211,6 +227,9 @@ class StageMemo:
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""
         self._put_changed()
+        scores = self._scores
+        if scores is not None and scores.made is not None and scores.made != scores.last:
+            self._put(_scores_entry(), scores.made)
         if self._used.keys() == self._stored.keys() and all(
             self._used[k] is self._stored[k] for k in self._used
         ):
@@ -219,6 +238,11 @@ class StageMemo:
             write_pack(self.abs_pack, self._used)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
+
+
+def _scores_entry() -> str:
+    """The entry of the pair scores: one per version of the code, which makes them."""
+    return f"scores {code_version()}"
 
 
 def _digest(*parts: str | None) -> str | None:

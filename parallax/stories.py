@@ -41,11 +41,23 @@ _PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
 @dataclass(frozen=True, slots=True)
-class _Profile:
+class Profile:
+    """What an event is about, as story linking compares it."""
+
     day: int
     weights: Mapping[str, float]  # token -> tf times rarity, the strongest PROFILE_TOKENS
     norm: float
     keys: tuple[str, ...]  # the strongest KEY_TOKENS, for candidates
+
+
+@dataclass(frozen=True, slots=True)
+class StoryScores:
+    """What story linking scored, for the next build to keep (#9): each event's profile and
+    the score of each candidate pair, by event id. A pair's score depends on its two profiles
+    alone, so where both are as they were, the last build's score is this one's."""
+
+    profiles: Mapping[str, Profile]
+    pairs: Mapping[tuple[str, str], float]  # (earlier, later) event ids -> score
 
 
 def office_of(affiliation: str) -> str:
@@ -103,7 +115,7 @@ def _profiles(
     items: Mapping[str, Item],
     registries: Registries,
     made: Mapping[str, Mapping[str, float]],
-) -> list[_Profile]:
+) -> list[Profile]:
     names, offices = display_names(registries), shared_offices(registries)
     counts = []
     for event in events:
@@ -124,11 +136,11 @@ def _profiles(
         ranked = sorted((t for t in scored if scored[t] > 0), key=lambda t: (-scored[t], t))
         kept = {t: scored[t] for t in ranked[:PROFILE_TOKENS]}
         norm = math.sqrt(sum(v * v for v in kept.values()))
-        profiles.append(_Profile(event.start.toordinal(), kept, norm, tuple(ranked[:KEY_TOKENS])))
+        profiles.append(Profile(event.start.toordinal(), kept, norm, tuple(ranked[:KEY_TOKENS])))
     return profiles
 
 
-def _candidates(profiles: Sequence[_Profile], window: int) -> list[tuple[int, int]]:
+def _candidates(profiles: Sequence[Profile], window: int) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, within the window that share a rare key token."""
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
@@ -149,7 +161,7 @@ def _candidates(profiles: Sequence[_Profile], window: int) -> list[tuple[int, in
     return pairs
 
 
-def story_score(a: _Profile, b: _Profile) -> float:
+def story_score(a: Profile, b: Profile) -> float:
     """0-100: the cosine of two events' weighted profiles."""
     if not a.norm or not b.norm:
         return 0.0
@@ -169,13 +181,34 @@ def link_stories(
     registries: Registries,
     settings: Settings,
     counts: Mapping[str, Mapping[str, float]] | None = None,
-) -> tuple[Story, ...]:
-    """Stories of the events; a story's id is the id of its earliest event. `counts` are
-    `item_counts` by item id, where the per-article pass made them already."""
+    last: StoryScores | None = None,
+) -> tuple[tuple[Story, ...], StoryScores]:
+    """Stories of the events, and what was scored to link them; a story's id is the id of its
+    earliest event. `counts` are `item_counts` by item id, where the per-article pass made
+    them already; `last` is what the last build scored, to keep what still holds (#9)."""
     ordered = sorted(events, key=lambda e: (e.start, e.id))
     profiles = _profiles(ordered, items, registries, counts or {})
     pairs = _candidates(profiles, settings.story_window_days)
-    edges = ((i, j, story_score(profiles[i], profiles[j])) for i, j in pairs)
+    ids = [event.id for event in ordered]
+    kept = _kept(last, ids, profiles)
+    scores = {
+        (ids[i], ids[j]): score
+        if (score := kept.get((ids[i], ids[j]))) is not None
+        else story_score(profiles[i], profiles[j])
+        for i, j in pairs
+    }
+    edges = ((i, j, scores[ids[i], ids[j]]) for i, j in pairs)
     groups = average_link(len(ordered), edges, settings.story_threshold)
     stories = [_story([ordered[n] for n in group]) for group in groups]
-    return tuple(sorted(stories, key=lambda s: s.id))
+    made = StoryScores(dict(zip(ids, profiles, strict=True)), scores)
+    return tuple(sorted(stories, key=lambda s: s.id)), made
+
+
+def _kept(
+    last: StoryScores | None, ids: Sequence[str], profiles: Sequence[Profile]
+) -> Mapping[tuple[str, str], float]:
+    """The last build's scores of the pairs whose profiles are both as they were."""
+    if last is None:
+        return {}
+    same = {i for i, p in zip(ids, profiles, strict=True) if last.profiles.get(i) == p}
+    return {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}

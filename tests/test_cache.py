@@ -133,6 +133,7 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     memo = pack.with_name(pack.name.replace("articles-", "stages-"))
     entries = pickle.loads(memo.read_bytes())
     assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
+    assert sum(key.startswith("scores ") for key in entries) == 1  # clustering's pair scores
     # Clustering's signatures are made in the per-article pass, and kept with its results.
     for _, blob in pickle.loads(pack.read_bytes()).values():
         work = pickle.loads(blob)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallax.cluster import cluster_items, events_to_json
+from parallax.cluster import ScoreMemo, cluster_items, events_to_json
 from parallax.config import Settings
 from parallax.linkage import average_link
 from parallax.model import Actor, Item, Override, Registries, SourceRef
@@ -206,6 +206,72 @@ def test_one_more_article_moves_few_weights():
     assert sum(rarity(c, 10_624) != rarity(c + 1, 10_624) for c in range(100, 3000)) < 100
     # The next size step moves them all together.
     assert sum(rarity(c, 11_585) != rarity(c, 11_586) for c in counts) > 3000
+
+
+ELSEWHERE = (
+    make_item("wire/2023-06-02-bridge", 2, "Bridge closed", "Crimea's Chonhar bridge was shut."),
+    make_item(
+        "herald/2023-06-12-flood",
+        12,
+        "Kherson counts the flood's cost",
+        "Oleksandr Prokudin said 3,000 homes in Kherson were flooded after the Kakhovka dam.",
+    ),
+    make_item("wire/2023-06-13-drone", 13, "Drones over Moscow", "Drones flew over Moscow."),
+    make_item("herald/2023-06-15-aid", 15, "Norway pledges aid", "Norway will give Kyiv $1bn."),
+    make_item("wire/2023-06-20-talks", 20, "Envoys meet in Jeddah", "Talks opened in Jeddah."),
+)
+
+
+def score_memo(items, last=None, changed=()):
+    """A memo as the stage memo makes it: each item's article key, and the last build's
+    scores. `changed` are items whose article is new or edited."""
+    keys = {i.id: ("edited " if i.id in changed else "") + i.article_id for i in items}
+    return ScoreMemo(keys, last)
+
+
+def clean_scores(items, changed=()):
+    """The scores a build without a memo gives `items`."""
+    memo = score_memo(items, changed=changed)
+    cluster_items(items, Registries(), SETTINGS, memo=memo)
+    return memo.made
+
+
+def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
+    blog = [make_item("live/2023-06-01-blog", 1, t, x, f"e{n}") for n, (t, x) in enumerate(BLOG)]
+    corpus = (*ITEMS, *blog, *ELSEWHERE)
+    first = score_memo(corpus)
+    assert cluster_items(corpus, Registries(), SETTINGS, memo=first) == cluster(corpus)
+    assert first.made is not None and first.kept == 0
+    every = len(first.made.pairs)
+
+    again = score_memo(corpus, first.made)
+    assert cluster_items(corpus, Registries(), SETTINGS, memo=again) == cluster(corpus)
+    assert again.kept == every > 0
+    assert again.made == first.made
+
+    # A fourth report of the dam moves its tokens' weights (16 and 17 items are one size
+    # step): the dam's pairs are scored again, the others are kept.
+    fourth = make_item(
+        "courier/2023-06-06-dam",
+        6,
+        "Dam at Nova Kakhovka destroyed",
+        "The Kakhovka dam was destroyed on Tuesday, Oleksandr Prokudin said.",
+    )
+    more = (*corpus, fourth)
+    memo = score_memo(more, first.made)
+    assert cluster_items(more, Registries(), SETTINGS, memo=memo) == cluster(more)
+    assert memo.made == clean_scores(more)  # stories' scores too, which decide only groups
+    assert 0 < memo.kept < every
+    assert memo.made.stories.pairs.keys() & first.made.stories.pairs.keys()
+
+    # An edited article is scored again, though its tokens and their weights did not move:
+    # the report now came out two days after the breach ("on Tuesday" is still 6 June).
+    edited = dataclasses.replace(DAM[1], published=dt.date(2023, 6, 8))
+    edits = (*[edited if i is DAM[1] else i for i in corpus],)
+    memo = score_memo(edits, first.made, changed={edited.id})
+    assert cluster_items(edits, Registries(), SETTINGS, memo=memo) == cluster(edits)
+    assert memo.made == clean_scores(edits, changed={edited.id})
+    assert memo.kept < every
 
 
 BLOG = [
