@@ -241,4 +241,5 @@ def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
     """
     counts = Counter(token for s in signatures for token in s.tokens)
     total = len(signatures)
-    return {token: KIND_WEIGHTS[token[0]] * rarity(count, total) for token, count in counts.items()}
+    rarities = {count: rarity(count, total) for count in set(counts.values())}
+    return {token: KIND_WEIGHTS[token[0]] * rarities[count] for token, count in counts.items()}

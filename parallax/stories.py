@@ -128,11 +128,10 @@ def _profiles(
                 total[token] += tf
         counts.append(total)
     document = Counter(token for c in counts for token in c)
+    rarities = {n: rarity(n, len(events)) for n in set(document.values())}
     profiles = []
     for event, count in zip(events, counts, strict=True):
-        scored = {
-            t: tf * KIND_WEIGHTS[t[0]] * rarity(document[t], len(events)) for t, tf in count.items()
-        }
+        scored = {t: tf * KIND_WEIGHTS[t[0]] * rarities[document[t]] for t, tf in count.items()}
         ranked = sorted((t for t in scored if scored[t] > 0), key=lambda t: (-scored[t], t))
         kept = {t: scored[t] for t in ranked[:PROFILE_TOKENS]}
         norm = math.sqrt(sum(v * v for v in kept.values()))
