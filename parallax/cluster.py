@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,6 +72,11 @@ class PairScores:
     keys: Mapping[str, str]  # item id -> its article's build-cache key
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
+    # Each connected part of the graph of scored pairs, by its items in content order: how
+    # many pairs it had, and its groups. Average link never joins two parts, and groups a
+    # part the same way whatever else the graph holds.
+    parts: Mapping[tuple[str, ...], tuple[int, tuple[tuple[str, ...], ...]]]
+    events: Mapping[tuple[str, ...], Event]  # each group's event, before ids are made unique
     stories: StoryScores
 
 
@@ -187,13 +192,14 @@ def _score_items(
     settings: Settings,
     made: Mapping[str, Signature] | None,
     memo: ScoreMemo | None,
-) -> tuple[_Scores, dict[tuple[str, str], float]]:
-    """The scores, and every candidate pair's score by the items' ids (for `PairScores`)."""
+) -> tuple[_Scores, dict[tuple[str, str], float], set[str]]:
+    """The scores, every candidate pair's score by the items' ids (for `PairScores`), and
+    the items whose every score was the last build's."""
     signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
     signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
-    kept = {} if memo is None else _kept(memo, signatures, weights)
+    same, kept = (set(), {}) if memo is None else _kept(memo, signatures, weights)
     totals = [_weight(s, weights) for s in signatures]
     ids = [s.item_id for s in signatures]
     every = {}
@@ -202,6 +208,7 @@ def _score_items(
         score = kept.get((ids[i], ids[j]))
         if score is None:
             score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
+            same.difference_update((ids[i], ids[j]))
         every[ids[i], ids[j]] = score
         if score >= SCORE_FLOOR:
             a, b = sorted((ids[i], ids[j]))
@@ -215,16 +222,17 @@ def _score_items(
         weights=weights,
         pairs=scored,
     )
-    return scores, every
+    return scores, every, same
 
 
 def _kept(
     memo: ScoreMemo, signatures: Sequence[Signature], weights: Mapping[str, float]
-) -> Mapping[tuple[str, str], float]:
-    """The last build's scores of the pairs whose items' scores cannot have changed."""
+) -> tuple[set[str], dict[tuple[str, str], float]]:
+    """The items whose scores cannot have changed, and the last build's scores of their
+    pairs."""
     last = memo.last
     if last is None:
-        return {}
+        return set(), {}
     moved = {t for t, w in weights.items() if last.weights.get(t) != w}
     same = {
         s.item_id
@@ -233,16 +241,75 @@ def _kept(
         and last.keys.get(s.item_id) == key
         and moved.isdisjoint(s.tokens)
     }
-    return {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
+    kept = {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
+    return same, kept
+
+
+Part = tuple[int, tuple[tuple[str, ...], ...]]  # PairScores.parts: pairs, groups
 
 
 def _group_items(
-    items: tuple[Item, ...], scores: _Scores, threshold: float
-) -> list[tuple[str, ...]]:
+    items: tuple[Item, ...],
+    scores: _Scores,
+    threshold: float,
+    last: Mapping[tuple[str, ...], Part],
+    settled: set[str],
+) -> tuple[list[tuple[str, ...]], dict[tuple[str, ...], Part], set[tuple[str, ...]]]:
+    """The groups of average link, each part of the graph of scored pairs in turn; a part
+    whose items' scores are all the last build's, with the same items and as many pairs,
+    keeps its groups (#9). Also every part with its pairs and groups, and the kept groups."""
     index = {item.id: n for n, item in enumerate(items)}
-    edges = ((index[a], index[b], score) for (a, b), score in sorted(scores.pairs.items()))
-    groups = average_link(len(items), edges, threshold)
-    return [tuple(items[n].id for n in group) for group in groups]
+    edges = sorted((index[a], index[b], score) for (a, b), score in scores.pairs.items())
+    part_of = _parts(len(items), edges)
+    members: dict[int, list[int]] = defaultdict(list)
+    for n, root in enumerate(part_of):
+        members[root].append(n)
+    counts = Counter(part_of[a] for a, _, _ in edges)
+    parts: dict[tuple[str, ...], Part] = {}
+    kept: set[tuple[str, ...]] = set()
+    redo: set[int] = set()  # the roots of the parts grouped again
+    for root, nodes in members.items():
+        ids = tuple(items[n].id for n in nodes)
+        if len(ids) == 1:
+            continue
+        part = last.get(ids)
+        if part is not None and part[0] == counts[root] and settled.issuperset(ids):
+            parts[ids] = part
+            kept.update(part[1])
+        else:
+            redo.add(root)
+    nodes = [n for n, root in enumerate(part_of) if root in redo]  # in content order
+    local = {n: m for m, n in enumerate(nodes)}
+    found = average_link(
+        len(nodes),
+        ((local[a], local[b], score) for a, b, score in edges if part_of[a] in redo),
+        threshold,
+    )
+    grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+    for group in found:
+        grouped[part_of[nodes[group[0]]]].append(tuple(items[nodes[m]].id for m in group))
+    for root in redo:
+        parts[tuple(items[n].id for n in members[root])] = (counts[root], tuple(grouped[root]))
+    groups = [g for _, found_groups in parts.values() for g in found_groups]
+    groups += [(items[ns[0]].id,) for ns in members.values() if len(ns) == 1]
+    return sorted(groups, key=lambda g: index[g[0]]), parts, kept
+
+
+def _parts(size: int, edges: Sequence[tuple[int, int, float]]) -> list[int]:
+    """Each node's part of the graph: the lowest node it is connected to (union-find)."""
+    parent = list(range(size))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for a, b, _ in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(n) for n in range(size)]
 
 
 def _pair_scores(group: Sequence[str], scores: _Scores) -> list[tuple[float, str, str]]:
@@ -314,8 +381,15 @@ def _unique_ids(events: list[Event]) -> tuple[Event, ...]:
     return tuple(sorted(unique, key=lambda e: (e.start, e.id)))
 
 
-def _events(groups: list[tuple[str, ...]], scores: _Scores) -> tuple[Event, ...]:
-    return _unique_ids([make_event(group, scores) for group in groups])
+def _events(
+    groups: list[tuple[str, ...]], scores: _Scores, known: Mapping[tuple[str, ...], Event]
+) -> tuple[tuple[Event, ...], dict[tuple[str, ...], Event]]:
+    """The events of the groups, with ids made unique, and each group's event before that;
+    `known` are events of groups whose items and pairs are as the last build had them."""
+    made = {
+        g: found if (found := known.get(g)) is not None else make_event(g, scores) for g in groups
+    }
+    return _unique_ids(list(made.values())), made
 
 
 def cluster_items(
@@ -335,20 +409,31 @@ def cluster_items(
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries), overrides)
-    scores, every = _score_items(kept, registries, settings, signatures, memo)
-    groups = _group_items(kept, scores, settings.event_threshold)
+    scores, every, settled = _score_items(kept, registries, settings, signatures, memo)
+    last = None if memo is None else memo.last
+    groups, parts, same = _group_items(
+        kept, scores, settings.event_threshold, {} if last is None else last.parts, settled
+    )
+    # A group of a part kept whole has the event it had: its items, pairs and weights are.
+    known = {} if last is None else {g: e for g, e in last.events.items() if g in same}
     groups, split_problems = split_groups(groups, overrides)
-    events = _events(groups, scores)
+    events, made = _events(groups, scores, known)
     merge_problems: tuple[Problem, ...] = ()
     if any(o.action == "merge" for o in overrides):  # merges name the events just made
         groups, merge_problems = merge_groups(events, overrides)
-        events = _events(groups, scores)
+        events, made = _events(groups, scores, made)
     events, event_problems = retitle(events, overrides, "event")
-    last = None if memo is None or memo.last is None else memo.last.stories
-    stories, linked = link_stories(events, scores.items, registries, settings, story_counts, last)
+    stories, linked = link_stories(
+        events,
+        scores.items,
+        registries,
+        settings,
+        story_counts,
+        None if last is None else last.stories,
+    )
     stories, story_problems = retitle(stories, overrides, "story")
     if memo is not None:
-        memo.made = PairScores(memo.keys, scores.weights, every, linked)
+        memo.made = PairScores(memo.keys, scores.weights, every, parts, made, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems
 

@@ -219,6 +219,7 @@ ELSEWHERE = (
     make_item("wire/2023-06-13-drone", 13, "Drones over Moscow", "Drones flew over Moscow."),
     make_item("herald/2023-06-15-aid", 15, "Norway pledges aid", "Norway will give Kyiv $1bn."),
     make_item("wire/2023-06-20-talks", 20, "Envoys meet in Jeddah", "Talks opened in Jeddah."),
+    make_item("herald/2023-06-28-visit", 28, "Scholz in Vilnius", "Olaf Scholz flew to Vilnius."),
 )
 
 
@@ -239,6 +240,7 @@ def clean_scores(items, changed=()):
 def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
     blog = [make_item("live/2023-06-01-blog", 1, t, x, f"e{n}") for n, (t, x) in enumerate(BLOG)]
     corpus = (*ITEMS, *blog, *ELSEWHERE)
+    assert len(corpus) == 16
     first = score_memo(corpus)
     assert cluster_items(corpus, Registries(), SETTINGS, memo=first) == cluster(corpus)
     assert first.made is not None and first.kept == 0
@@ -272,6 +274,31 @@ def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
     assert cluster_items(edits, Registries(), SETTINGS, memo=memo) == cluster(edits)
     assert memo.made == clean_scores(edits, changed={edited.id})
     assert memo.kept < every
+
+
+def test_parts_of_the_graph_whose_pairs_are_as_they_were_keep_their_groups_and_events():
+    blog = [make_item("live/2023-06-01-blog", 1, t, x, f"e{n}") for n, (t, x) in enumerate(BLOG)]
+    corpus = (*ITEMS, *blog, *ELSEWHERE)
+    first = score_memo(corpus)
+    cluster_items(corpus, Registries(), SETTINGS, memo=first)
+    # Kyiv's strike is reported again: the parts of the dam and of the blog keep their
+    # groups and events, the very objects of the last build.
+    again = make_item("herald/2023-06-24-kyiv", 24, "Five die in Kyiv", KYIV_LATE.text)
+    more = (*corpus, again)
+    memo = score_memo(more, first.made)
+    assert cluster_items(more, Registries(), SETTINGS, memo=memo) == cluster(more)
+    assert memo.made == clean_scores(more)
+    dam = tuple(sorted(i.id for i in DAM))
+    kept = [part for part in memo.made.parts if part in first.made.parts]
+    assert kept and all(memo.made.parts[p] is first.made.parts[p] for p in kept)
+    assert any(set(part) == set(dam) for part in kept)
+    assert memo.made.events[dam] is first.made.events[dam]
+
+    # A part that had another number of pairs is grouped again, though its items are the
+    # same: here the last build's groups are made up, every item alone.
+    made_up = {p: (n + 1, tuple((i,) for i in p)) for p, (n, _) in first.made.parts.items()}
+    memo = score_memo(corpus, dataclasses.replace(first.made, parts=made_up))
+    assert cluster_items(corpus, Registries(), SETTINGS, memo=memo) == cluster(corpus)
 
 
 BLOG = [
