@@ -108,10 +108,11 @@ REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork])}
 _DISPATCH = {**copyreg.dispatch_table, **REDUCERS}
 
 
-def _dumps(value: object) -> bytes:
+def dumps(value: object, dispatch: Mapping[type, Callable[[Any], Any]] = _DISPATCH) -> bytes:
+    """`value` pickled with the reducers of `dispatch` (a copyreg dispatch table)."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = _DISPATCH
+    pickler.dispatch_table = dispatch
     pickler.dump(value)
     return buffer.getvalue()
 
@@ -119,7 +120,7 @@ def _dumps(value: object) -> bytes:
 def dumps_work(work: ArticleWork) -> bytes:
     """An `ArticleWork` as the cache keeps it; a worker of the per-article pass sends it so
     (`BuildCache.put_work`)."""
-    return _dumps(work)
+    return dumps(work)
 
 
 # A pack's entry: the pickled `Loaded`, and the pickled `ArticleWork` once there is one.
@@ -172,7 +173,7 @@ class BuildCache:
                 if entry is None:
                     self.misses += 1
                     entry = _Entry(next(parsed))
-                    self._used[key] = (_dumps(entry.loaded), None)
+                    self._used[key] = (dumps(entry.loaded), None)
                 else:
                     self.hits += 1
                     self._used[key] = self._stored[key]
