@@ -13,8 +13,8 @@ import dataclasses
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -69,7 +69,7 @@ class PairScores:
     steps (`signature.rarity`), so one more article moves few weights.
     """
 
-    keys: Mapping[str, str]  # item id -> its article's build-cache key
+    keys: Mapping[str, str]  # each item scored -> its article's build-cache key
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
     # Each connected part of the graph of scored pairs, by its items in content order: how
@@ -90,13 +90,29 @@ class ScoreMemo:
     kept: int = 0  # candidate pairs of items whose score was the last build's
 
 
+class LastPairs(NamedTuple):
+    """The last build's candidate pairs, when this build's items are the last build's (as
+    they were) and `added` (`candidate_pairs`)."""
+
+    pairs: Collection[tuple[str, str]]  # (earlier, later) item ids
+    added: Collection[str]
+
+
 def candidate_pairs(
-    signatures: Sequence[Signature], window_days: int, min_shared: int
+    signatures: Sequence[Signature],
+    window_days: int,
+    min_shared: int,
+    last: LastPairs | None = None,
 ) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, published within the window and sharing enough rare tokens.
 
     `signatures` must be sorted by day. A token is rare for an item when fewer than
     MAX_POSTINGS items within the window around it carry the token.
+
+    Whether i and j pair depends on their tokens and on how many items carry each token
+    within the window around i. Items added to those of the last build (`last`) change that
+    only for the items that carry one of their tokens within the window around them, so
+    only the pairs of those items and of the added ones are worked out again (#9).
     """
     blocking = [sorted(t for t in s.tokens if t.startswith(BLOCKING_KINDS)) for s in signatures]
     days: dict[str, list[int]] = defaultdict(list)
@@ -105,19 +121,41 @@ def candidate_pairs(
         for token in tokens:
             days[token].append(signature.day)
             posted[token].append(index)
-    pairs = []
-    for i, signature in enumerate(signatures):
+
+    def window(i: int, token: str) -> tuple[int, int]:
+        """Where the items carrying `token` within the window around item i are posted."""
+        token_days, day = days[token], signatures[i].day
+        return bisect_left(token_days, day - window_days), bisect_right(
+            token_days, day + window_days
+        )
+
+    def row(i: int) -> list[tuple[int, int]]:
         shared: dict[int, int] = defaultdict(int)
         for token in blocking[i]:
-            token_days = days[token]
-            low = bisect_left(token_days, signature.day - window_days)
-            high = bisect_right(token_days, signature.day + window_days)
+            low, high = window(i, token)
             if high - low > MAX_POSTINGS:
                 continue
             for j in posted[token][low:high]:
                 if j > i:
                     shared[j] += 1
-        pairs += [(i, j) for j, count in sorted(shared.items()) if count >= min_shared]
+        return [(i, j) for j, count in sorted(shared.items()) if count >= min_shared]
+
+    if last is None:
+        return [pair for i in range(len(signatures)) for pair in row(i)]
+    redo: set[int] = set()
+    for i, signature in enumerate(signatures):
+        if signature.item_id in last.added:
+            for token in blocking[i]:
+                low, high = window(i, token)
+                redo.update(posted[token][low:high])  # the added item itself among them
+    position = {s.item_id: n for n, s in enumerate(signatures)}
+    kept: dict[int, list[int]] = defaultdict(list)
+    for a, b in last.pairs:
+        if (i := position[a]) not in redo:
+            kept[i].append(position[b])
+    pairs = []
+    for i in range(len(signatures)):
+        pairs += row(i) if i in redo else [(i, j) for j in sorted(kept.get(i, ()))]
     return pairs
 
 
@@ -198,7 +236,9 @@ def _score_items(
     signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
     signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
-    pairs = candidate_pairs(signatures, settings.event_window_days, settings.min_shared_terms)
+    last = None if memo is None else _last_pairs(memo, signatures)
+    window, min_shared = settings.event_window_days, settings.min_shared_terms
+    pairs = candidate_pairs(signatures, window, min_shared, last)
     same, kept = (set(), {}) if memo is None else _kept(memo, signatures, weights)
     totals = [_weight(s, weights) for s in signatures]
     ids = [s.item_id for s in signatures]
@@ -223,6 +263,18 @@ def _score_items(
         pairs=scored,
     )
     return scores, every, same
+
+
+def _last_pairs(memo: ScoreMemo, signatures: Sequence[Signature]) -> LastPairs | None:
+    """The last build's candidate pairs, when this build's items are the last build's, as
+    they were, and others added; else None."""
+    last = memo.last
+    if last is None:
+        return None
+    keys = {s.item_id: memo.keys.get(s.item_id) for s in signatures}
+    if None in keys.values() or any(keys.get(i) != key for i, key in last.keys.items()):
+        return None  # an item without a key, or one changed or gone
+    return LastPairs(last.pairs.keys(), keys.keys() - last.keys.keys())
 
 
 def _kept(
@@ -433,7 +485,8 @@ def cluster_items(
     )
     stories, story_problems = retitle(stories, overrides, "story")
     if memo is not None:
-        memo.made = PairScores(memo.keys, scores.weights, every, parts, made, linked)
+        keys = {i: key for i in scores.items if (key := memo.keys.get(i)) is not None}
+        memo.made = PairScores(keys, scores.weights, every, parts, made, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems
 

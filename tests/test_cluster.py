@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parallax.cluster import ScoreMemo, cluster_items, events_to_json
+from parallax import cluster as cluster_module
+from parallax.cluster import LastPairs, ScoreMemo, candidate_pairs, cluster_items, events_to_json
 from parallax.config import Settings
 from parallax.linkage import average_link
 from parallax.model import Actor, Item, Override, Registries, SourceRef
-from parallax.signature import item_signature, rarity
+from parallax.signature import Signature, item_signature, rarity
 
 SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 OVERRIDES = SourceRef("content/overrides.yml", 3)
@@ -274,6 +275,31 @@ def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
     assert cluster_items(edits, Registries(), SETTINGS, memo=memo) == cluster(edits)
     assert memo.made == clean_scores(edits, changed={edited.id})
     assert memo.kept < every
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.sets(st.sampled_from("abcdef"), max_size=4)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.data(),
+)
+def test_candidate_pairs_after_items_are_added_are_those_worked_out_afresh(rows, data):
+    # Few tokens on few days, and a token is common past 3 items in a window: added items
+    # make tokens common and rare again around them.
+    signatures = [
+        Signature(f"i{n:02}", day, frozenset(f"e:{t}" for t in tokens), "", frozenset(), ())
+        for n, (day, tokens) in enumerate(sorted(rows, key=lambda r: r[0]))
+    ]
+    added = data.draw(st.sets(st.sampled_from([s.item_id for s in signatures])))
+    before = [s for s in signatures if s.item_id not in added]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster_module, "MAX_POSTINGS", 3)
+        last = {(before[i].item_id, before[j].item_id) for i, j in candidate_pairs(before, 2, 1)}
+        fresh = candidate_pairs(signatures, 2, 1)
+        assert candidate_pairs(signatures, 2, 1, LastPairs(last, added)) == fresh
 
 
 def test_parts_of_the_graph_whose_pairs_are_as_they_were_keep_their_groups_and_events():
