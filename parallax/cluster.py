@@ -131,8 +131,11 @@ def candidate_pairs(
 
     def row(i: int) -> list[tuple[int, int]]:
         shared: dict[int, int] = defaultdict(int)
+        day = signatures[i].day
         for token in blocking[i]:
-            low, high = window(i, token)
+            token_days = days[token]  # `window`, written out: this runs a million times
+            low = bisect_left(token_days, day - window_days)
+            high = bisect_right(token_days, day + window_days)
             if high - low > MAX_POSTINGS:
                 continue
             for j in posted[token][low:high]:
