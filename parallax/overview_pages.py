@@ -6,6 +6,8 @@ Pure: a `Lookup` in, page objects out, each paired with its template and destina
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from parallax import matrix_pages, registry_pages
 from parallax.lookup import Lookup
@@ -38,7 +40,15 @@ from parallax.urls import (
 FEED_ENTRIES = 50  # stories in the Atom feed; older ones stay in data/stories.json
 LATEST_ARTICLES = 10  # the home page lists a few articles too, for stories still forming
 
-PageSpec = tuple[str, str, object]  # (template, dest_path, page object)
+PageSpec = tuple[str, str, object]  # (template, dest_path, page object or Deferred)
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A page object built only when the page cache has no page of the same inputs (#9)."""
+
+    build: Callable[[], object]
+    inputs: Callable[[Callable[[str], str | None]], str | None]  # given the articles' keys
 
 
 def stories_newest_first(lookup: Lookup) -> tuple[Story, ...]:
@@ -129,12 +139,22 @@ def overview_groups(
     actors' pages, the sources' pages, and the rest."""
 
     def actors() -> list[PageSpec]:
-        pages = {
-            key: registry_pages.actor_page(lookup, key, claims)
-            for key, claims in registry_pages.claims_by_speaker(lookup).items()
-        }
-        index = ("actors.md.j2", ACTORS_INDEX, registry_pages.actors_index_page(lookup, pages))
-        return [index, *(("actor.md.j2", actor_dest(key), page) for key, page in pages.items())]
+        said = registry_pages.claims_by_speaker(lookup)
+        index = ("actors.md.j2", ACTORS_INDEX, registry_pages.actors_index_page(lookup, said))
+        return [
+            index,
+            *(
+                (
+                    "actor.md.j2",
+                    actor_dest(key),
+                    Deferred(
+                        partial(registry_pages.actor_page, lookup, key, claims),
+                        partial(registry_pages.actor_inputs, lookup, key, claims),
+                    ),
+                )
+                for key, claims in said.items()
+            ),
+        ]
 
     def sources() -> list[PageSpec]:
         index = ("sources.md.j2", SOURCES_INDEX, registry_pages.sources_index_page(lookup))

@@ -304,7 +304,7 @@ def _tasks(
     ]
 
     def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> Made:
-        return [_render(env, cache, template, dest, page) for template, dest, page in specs()], None
+        return [_overview_page(env, cache, *spec) for spec in specs()], None
 
     def exports(files: Callable[[], Exported]) -> Made:
         pages, lines = files()
@@ -326,6 +326,17 @@ def _tasks(
         at.append(len(tasks))
         tasks += [task, *content[n * (CHUNK - 1) : (n + 1) * (CHUNK - 1)]]
     return tasks + content[len(long) * (CHUNK - 1) :], tuple(at)
+
+
+def _overview_page(
+    env: jinja2.Environment, cache: PageCache | None, template: str, dest: str, page: object
+) -> Done:
+    """An overview page: `_render`, or `_render_from` for a page object built only when
+    the page cache has no page of its inputs (`overview_pages.Deferred`)."""
+    if not isinstance(page, overview_pages.Deferred):
+        return _render(env, cache, template, dest, page)
+    inputs = page.inputs
+    return _render_from(env, cache, template, dest, page.build, lambda c: inputs(c.article_key))
 
 
 def _content_page(

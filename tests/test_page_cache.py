@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from parallax import exports, page_cache, parallel, pipeline, render
+from parallax import exports, page_cache, parallel, pipeline, registry_pages, render
 from parallax import publish as publish_module
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import Lookup, build_lookup
@@ -322,7 +322,7 @@ def test_a_page_whose_object_changes_has_other_inputs(at_home, change):
     analysis, _ = pipeline.analyse(project, use_cache=False)
     key = "k-{}".format
     things = {_retitle_story: analysis.stories, _relabel_point: analysis.points}
-    moved = 0
+    moved = moved_actors = 0
     for n in range(0, len(things.get(change, analysis.events)), 3):
         changed = change(analysis, n)
         old, new = build_lookup(analysis), build_lookup(changed)
@@ -335,7 +335,15 @@ def test_a_page_whose_object_changes_has_other_inputs(at_home, change):
             if article_page(old, article) != article_page(new, article):
                 assert article_inputs(old, article, key) != article_inputs(new, article, key)
                 moved += 1
+        for speaker, claims in registry_pages.claims_by_speaker(new).items():
+            page = functools.partial(registry_pages.actor_page, key=speaker, claims=claims)
+            if page(old) != page(new):
+                inputs = functools.partial(registry_pages.actor_inputs, key=speaker, claims=claims)
+                assert inputs(old, article_key=key) != inputs(new, article_key=key), speaker
+                moved_actors += 1
     assert moved > 5  # the changes reach pages
+    if change in (_retitle_event, _retitle_story):
+        assert moved_actors > 0
 
 
 def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits, monkeypatch):
