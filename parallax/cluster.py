@@ -69,7 +69,7 @@ class PairScores:
     steps (`signature.rarity`), so one more article moves few weights.
     """
 
-    keys: Mapping[str, str]  # each item scored -> its article's build-cache key
+    keys: Mapping[str, str | None]  # each item scored -> its article's build-cache key
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
     # Each connected part of the graph of scored pairs, by its items in content order: how
@@ -82,7 +82,11 @@ class PairScores:
 
 @dataclasses.dataclass(slots=True)
 class ScoreMemo:
-    """`cluster_items`'s memo: the last build's scores in, this build's out."""
+    """`cluster_items`'s memo: the last build's scores in, this build's out.
+
+    An item's key must change with everything its scores and pairs depend on besides the
+    weights: its article, the registries and the settings, as the build cache's keys do.
+    """
 
     keys: Mapping[str, str]  # item id -> its article's build-cache key, in this build
     last: PairScores | None = None
@@ -275,8 +279,10 @@ def _last_pairs(memo: ScoreMemo, signatures: Sequence[Signature]) -> LastPairs |
     if last is None:
         return None
     keys = {s.item_id: memo.keys.get(s.item_id) for s in signatures}
-    if None in keys.values() or any(keys.get(i) != key for i, key in last.keys.items()):
-        return None  # an item without a key, or one changed or gone
+    if None in keys.values() or any(
+        key is None or keys.get(i) != key for i, key in last.keys.items()
+    ):
+        return None  # an item without a key, now or then, or one changed or gone
     return LastPairs(last.pairs.keys(), keys.keys() - last.keys.keys())
 
 
@@ -488,7 +494,7 @@ def cluster_items(
     )
     stories, story_problems = retitle(stories, overrides, "story")
     if memo is not None:
-        keys = {i: key for i in scores.items if (key := memo.keys.get(i)) is not None}
+        keys = {i: memo.keys.get(i) for i in scores.items}
         memo.made = PairScores(keys, scores.weights, every, parts, made, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems

@@ -302,6 +302,26 @@ def test_candidate_pairs_after_items_are_added_are_those_worked_out_afresh(rows,
         assert candidate_pairs(signatures, 2, 1, LastPairs(last, added)) == fresh
 
 
+def test_an_item_without_a_key_in_the_last_build_keeps_nothing_of_its_pairs():
+    # The last build could not say what one item was made of; now it is gone, or it has a
+    # key and other text, while another article is added: nothing of its pairs is kept.
+    blog = [make_item("live/2023-06-01-blog", 1, t, x, f"e{n}") for n, (t, x) in enumerate(BLOG)]
+    corpus = (*ITEMS, *blog, *ELSEWHERE)
+    unknown = DAM[0]
+    first = ScoreMemo({i.id: i.article_id for i in corpus if i is not unknown})
+    cluster_items(corpus, Registries(), SETTINGS, memo=first)
+    added = make_item("courier/2023-06-28-visit", 28, "Scholz in Vilnius", "Scholz met Nauseda.")
+    gone = (*(i for i in corpus if i is not unknown), added)
+    memo = score_memo(gone, first.made)
+    assert cluster_items(gone, Registries(), SETTINGS, memo=memo) == cluster(gone)
+    assert memo.made == clean_scores(gone)
+    text = "The dam at Nova Kakhovka was breached on Tuesday."
+    known = (*(dataclasses.replace(i, text=text) if i is unknown else i for i in corpus), added)
+    memo = score_memo(known, first.made)
+    assert cluster_items(known, Registries(), SETTINGS, memo=memo) == cluster(known)
+    assert memo.made == clean_scores(known)
+
+
 def test_parts_of_the_graph_whose_pairs_are_as_they_were_keep_their_groups_and_events():
     blog = [make_item("live/2023-06-01-blog", 1, t, x, f"e{n}") for n, (t, x) in enumerate(BLOG)]
     corpus = (*ITEMS, *blog, *ELSEWHERE)
