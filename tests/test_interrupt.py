@@ -300,7 +300,14 @@ def _run_build(root: Path, hooks: Path, **env: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_interruptible,
     )
+
+
+def _interruptible() -> None:
+    """Ctrl-C as at a terminal: a suite started in the background (`make test &`) inherits
+    SIGINT ignored, and Python then leaves it ignored, so the build would never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(path: Path, process: subprocess.Popen[str]) -> str:
