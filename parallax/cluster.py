@@ -242,19 +242,32 @@ def _score_items(
     the items whose every score was the last build's."""
     signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
-    signatures = [dataclasses.replace(s, text=informative_text(s, weights)) for s in signatures]
     last = None if memo is None else _last_pairs(memo, signatures)
     window, min_shared = settings.event_window_days, settings.min_shared_terms
     pairs = candidate_pairs(signatures, window, min_shared, last)
     same, kept = (set(), {}) if memo is None else _kept(memo, signatures, weights)
-    totals = [_weight(s, weights) for s in signatures]
     ids = [s.item_id for s in signatures]
+    # What scoring reads of an item (its text without background tokens, and its tokens'
+    # summed weight), made for the items of pairs scored here only: with the cache, those
+    # are a few hundred of 10,000 (#9).
+    scorable: dict[int, tuple[Signature, float]] = {}
+
+    def scorable_item(i: int) -> tuple[Signature, float]:
+        found = scorable.get(i)
+        if found is None:
+            found = scorable[i] = (
+                dataclasses.replace(signatures[i], text=informative_text(signatures[i], weights)),
+                _weight(signatures[i], weights),
+            )
+        return found
+
     every = {}
     scored = {}
     for i, j in pairs:
         score = kept.get((ids[i], ids[j]))
         if score is None:
-            score = score_pair(signatures[i], signatures[j], weights, totals[i] + totals[j])
+            (one, total_one), (other, total_other) = scorable_item(i), scorable_item(j)
+            score = score_pair(one, other, weights, total_one + total_other)
             same.difference_update((ids[i], ids[j]))
         every[ids[i], ids[j]] = score
         if score >= SCORE_FLOOR:
