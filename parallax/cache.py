@@ -49,7 +49,7 @@ from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the layout of entries changes
+FORMAT = 3  # bump when the layout of entries changes
 PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
@@ -68,6 +68,7 @@ class ArticleWork:
     claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
     story_counts: tuple[Mapping[str, float], ...]  # per item, `stories.item_counts`
+    digests: tuple[str, ...]  # per item, `event_ids.content_digest`, which orders items
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,14 +209,18 @@ def score_pair(
     return max(0.0, blended - _when_penalty(a, b))
 
 
-def _prepare(items: Sequence[Item], registries: Registries) -> tuple[Item, ...]:
-    """Items sorted by content, analysed if a caller passed them raw."""
+def _prepare(
+    items: Sequence[Item], registries: Registries, digests: Mapping[str, str] | None = None
+) -> tuple[Item, ...]:
+    """Items sorted by content, analysed if a caller passed them raw. `digests` are items'
+    `content_digest` by id, where the per-article pass made them already."""
     raw = [item for item in items if item.text and not item.sentences]
     if raw:
         lexicon = build_lexicon(registries)
         analysed = {item.id: analyse_item(item, lexicon) for item in raw}
         items = [analysed.get(item.id, item) for item in items]
-    keys = {item.id: item_order_key(item) for item in items}
+    digests = digests or {}
+    keys = {item.id: item_order_key(item, digests.get(item.id)) for item in items}
     return tuple(sorted(items, key=lambda item: keys[item.id]))
 
 
@@ -352,16 +356,17 @@ def _group_items(
             kept.update(part[1])
         else:
             redo.add(root)
-    nodes = [n for n, root in enumerate(part_of) if root in redo]  # in content order
-    local = {n: m for m, n in enumerate(nodes)}
+    regrouped = [n for n, root in enumerate(part_of) if root in redo]  # in content order
+    local = {n: m for m, n in enumerate(regrouped)}
     found = average_link(
-        len(nodes),
+        len(regrouped),
         ((local[a], local[b], score) for a, b, score in edges if part_of[a] in redo),
         threshold,
     )
     grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for group in found:
-        grouped[part_of[nodes[group[0]]]].append(tuple(items[nodes[m]].id for m in group))
+        ids = tuple(items[regrouped[m]].id for m in group)
+        grouped[part_of[regrouped[group[0]]]].append(ids)
     for root in redo:
         parts[tuple(items[n].id for n in members[root])] = (counts[root], tuple(grouped[root]))
     groups = [g for _, found_groups in parts.values() for g in found_groups]
@@ -473,16 +478,18 @@ def cluster_items(
     signatures: Mapping[str, Signature] | None = None,
     story_counts: Mapping[str, Mapping[str, float]] | None = None,
     memo: ScoreMemo | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
-    """Events and stories of the items, with the problems the overrides met. `signatures`
-    and `story_counts` are the items' signatures and `stories.item_counts` by item id, where
-    the per-article pass made them already; the rest depends on all items. `memo` holds the
-    last build's scores, to keep those that still hold, and takes this build's (#9).
+    """Events and stories of the items, with the problems the overrides met. `signatures`,
+    `story_counts` and `digests` are the items' signatures, `stories.item_counts` and
+    `event_ids.content_digest` by item id, where the per-article pass made them already;
+    the rest depends on all items. `memo` holds the last build's scores, to keep those that
+    still hold, and takes this build's (#9).
 
     Overrides apply in a fixed order: exclude items, then cluster, split, merge, retitle.
     """
     overrides = registries.overrides
-    kept, problems = exclude_items(_prepare(items, registries), overrides)
+    kept, problems = exclude_items(_prepare(items, registries, digests), overrides)
     scores, every, settled = _score_items(kept, registries, settings, signatures, memo)
     last = None if memo is None else memo.last
     groups, parts, same = _group_items(

@@ -32,9 +32,10 @@ def content_digest(item: Item) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
-def item_order_key(item: Item) -> tuple[dt.date, str, str, str]:
-    """Orders items by date, source and content; the id only breaks ties between copies."""
-    return (item.published, item.source, content_digest(item), item.id)
+def item_order_key(item: Item, digest: str | None = None) -> tuple[dt.date, str, str, str]:
+    """Orders items by date, source and content; the id only breaks ties between copies.
+    `digest` is the item's `content_digest`, when the caller has it."""
+    return (item.published, item.source, digest or content_digest(item), item.id)
 
 
 def event_id(earliest: Item) -> str:

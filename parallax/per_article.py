@@ -20,6 +20,7 @@ from parallax.cache import REDUCERS, ArticleWork, BuildCache, dumps_work
 from parallax.claims import extract_claims
 from parallax.clean import clean_article
 from parallax.config import Settings
+from parallax.event_ids import content_digest
 from parallax.framing import framing_terms
 from parallax.model import Article, Registries
 from parallax.parallel import fork_map, forks, quiet_gc
@@ -46,6 +47,7 @@ def work_on(
         # made here, it is made on every core and kept in the build cache (#9).
         signatures=tuple(item_signature(item, readers.names) for item in items),
         story_counts=tuple(item_counts(item, readers.names, readers.offices) for item in items),
+        digests=tuple(content_digest(item) for item in items),
     )
 
 

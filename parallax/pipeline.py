@@ -160,9 +160,14 @@ def _analyse(
                 for work in works
                 for item, counts in zip(work.items, work.story_counts, strict=True)
             }
+            digests = {
+                item.id: digest
+                for work in works
+                for item, digest in zip(work.items, work.digests, strict=True)
+            }
             scores = None if memo is None else memo.score_memo(items)
             events, stories, cluster_problems = cluster_items(
-                items, corpus.registries, settings, signatures, story_counts, scores
+                items, corpus.registries, settings, signatures, story_counts, scores, digests
             )
             stage.count(events=len(events), stories=len(stories))
             if scores is not None:

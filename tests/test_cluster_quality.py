@@ -16,6 +16,7 @@ import yaml
 from parallax.analyse import analyse_item, build_lexicon
 from parallax.cluster import cluster_items
 from parallax.config import Settings
+from parallax.event_ids import content_digest
 from parallax.ingest import load_corpus
 from parallax.model import Item, Registries
 from parallax.per_article import analyse_articles
@@ -215,12 +216,18 @@ def test_clustering_on_what_the_per_article_pass_made_equals_clustering_from_scr
         item.id: c for work in works for item, c in zip(work.items, work.story_counts, strict=True)
     }
     names, offices = display_names(corpus.registries), shared_offices(corpus.registries)
+    digests = {
+        item.id: d for work in works for item, d in zip(work.items, work.digests, strict=True)
+    }
     assert signatures == {i.id: item_signature(i, names) for i in items}
     assert counts == {i.id: item_counts(i, names, offices) for i in items}
+    assert digests == {i.id: content_digest(i) for i in items}
     assert any(t.startswith("o:") for c in counts.values() for t in c)  # offices held by two
     from_scratch = cluster_items(items, corpus.registries, EVAL_SETTINGS)
     assert len(from_scratch[0]) > 20 and len(from_scratch[1]) > 15
-    given = cluster_items(items, corpus.registries, EVAL_SETTINGS, signatures, counts)
+    given = cluster_items(
+        items, corpus.registries, EVAL_SETTINGS, signatures, counts, digests=digests
+    )
     assert given == from_scratch
     some = {i.id for i in items[::2]}  # the rest made here
     partly = cluster_items(
