@@ -5,6 +5,9 @@ compared with items published within `event_window_days` that share at least
 `min_shared_terms` rare signature tokens (an inverted index, never an all-pairs matrix). Pairs
 are scored on who, where, what, when and which numbers, then grouped by average link, which
 does not chain unrelated items together the way single link does. Overrides win last.
+
+A build with the stage memo (`ScoreMemo`) keeps from the last build the scores, candidate
+pairs, groups and events that nothing they depend on has changed (#9).
 """
 
 from __future__ import annotations

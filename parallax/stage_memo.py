@@ -16,12 +16,14 @@ code, so an entry is never invalidated by hand: a changed article is a new key (
   points, keyed by its id and its events' keys.
 
 - pair scores (cluster): every candidate pair's score, with the weights and article keys
-  they were made from, and each event's story profile with the scores of its candidate
-  pairs (`cluster.PairScores`). Clustering itself runs in full, since which pairs are
-  candidates and how they group depend on all items, but it scores again only the pairs
-  whose items changed or carry a token whose weight moved. What it reads of each item (its
-  signature and story counts) is made from the item alone, in the per-article pass, and
-  kept with its results in the articles' pack (`parallax.cache`).
+  they were made from, the groups and events of each connected part of the scored pairs,
+  and each event's story profile with the scores of its candidate pairs
+  (`cluster.PairScores`). Clustering scores again only the pairs whose items changed or
+  carry a token whose weight moved, works out candidate pairs again only around added
+  items, and groups again only the parts whose pairs changed; story linking groups all
+  events again. What it reads of each item (its signature, story counts and content
+  digest) is made from the item alone, in the per-article pass, and kept with its results
+  in the articles' pack (`parallax.cache`).
 
 Each article's lint results are kept in one entry ("lint <key>"), so that lint can run in
 a forked process beside cluster: that process sends back the entries it read and made
