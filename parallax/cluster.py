@@ -62,6 +62,11 @@ class _Scores:
     pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
 
 
+# A connected part of the graph of scored pairs, as `PairScores` keeps it: how many pairs
+# it had, and its groups.
+Part = tuple[int, tuple[tuple[str, ...], ...]]
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class PairScores:
     """What a build scored, for the next build to keep (#9).
@@ -75,10 +80,9 @@ class PairScores:
     keys: Mapping[str, str | None]  # each item scored -> its article's build-cache key
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
-    # Each connected part of the graph of scored pairs, by its items in content order: how
-    # many pairs it had, and its groups. Average link never joins two parts, and groups a
-    # part the same way whatever else the graph holds.
-    parts: Mapping[tuple[str, ...], tuple[int, tuple[tuple[str, ...], ...]]]
+    # Each connected part, by its items in content order. Average link never joins two
+    # parts, and groups a part the same way whatever else the graph holds.
+    parts: Mapping[tuple[str, ...], Part]
     events: Mapping[tuple[str, ...], Event]  # each group's event, before ids are made unique
     stories: StoryScores
 
@@ -132,9 +136,8 @@ def candidate_pairs(
     def window(i: int, token: str) -> tuple[int, int]:
         """Where the items carrying `token` within the window around item i are posted."""
         token_days, day = days[token], signatures[i].day
-        return bisect_left(token_days, day - window_days), bisect_right(
-            token_days, day + window_days
-        )
+        low = bisect_left(token_days, day - window_days)
+        return low, bisect_right(token_days, day + window_days)
 
     def row(i: int) -> list[tuple[int, int]]:
         shared: dict[int, int] = defaultdict(int)
@@ -324,9 +327,6 @@ def _kept(
     }
     kept = {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
     return same, kept
-
-
-Part = tuple[int, tuple[tuple[str, ...], ...]]  # PairScores.parts: pairs, groups
 
 
 def _group_items(
