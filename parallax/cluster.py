@@ -141,11 +141,8 @@ def candidate_pairs(
 
     def row(i: int) -> list[tuple[int, int]]:
         shared: dict[int, int] = defaultdict(int)
-        day = signatures[i].day
         for token in blocking[i]:
-            token_days = days[token]  # `window`, written out: this runs a million times
-            low = bisect_left(token_days, day - window_days)
-            high = bisect_right(token_days, day + window_days)
+            low, high = window(i, token)
             if high - low > MAX_POSTINGS:
                 continue
             for j in posted[token][low:high]:
@@ -273,18 +270,21 @@ def _score_items(
 
     every = {}
     scored = {}
+    reused = 0
     for i, j in pairs:
         score = kept.get((ids[i], ids[j]))
         if score is None:
             (one, total_one), (other, total_other) = scorable_item(i), scorable_item(j)
             score = score_pair(one, other, weights, total_one + total_other)
             same.difference_update((ids[i], ids[j]))
+        else:
+            reused += 1
         every[ids[i], ids[j]] = score
         if score >= SCORE_FLOOR:
             a, b = sorted((ids[i], ids[j]))
             scored[(a, b)] = score
     if memo is not None:
-        memo.kept = sum(1 for pair in every if pair in kept)
+        memo.kept = reused
     scores = _Scores(
         items={item.id: item for item in items},
         order={item.id: n for n, item in enumerate(items)},
