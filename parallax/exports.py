@@ -104,8 +104,9 @@ class ClaimLines(Protocol):
     def claim_lines(self, key: str) -> str | None:
         """The lines kept under `key`, or None."""
 
-    def pack_claim_lines(self, lines: Mapping[str, str]) -> bytes | None:
-        """What to keep of this build's `lines` (by key) for the next; None: as kept."""
+    def pack_claim_lines(self, lines: Mapping[str, str]) -> str | None:
+        """The file of what to keep of this build's `lines` (by key) for the next; None: as
+        kept."""
 
 
 def claims_file(
@@ -193,9 +194,9 @@ def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     return [page for group in export_groups(lookup, site_name) for page in group()[0]]
 
 
-# Data files, and what the memo keeps of data/claims.json's lines for the next build, if
-# that changed (`ClaimLines.pack_claim_lines`).
-Exported = tuple[list[RenderedPage], bytes | None]
+# Data files, and the file of what the memo keeps of data/claims.json's lines for the next
+# build, if that changed (`ClaimLines.pack_claim_lines`).
+Exported = tuple[list[RenderedPage], str | None]
 
 
 def export_groups(

@@ -279,17 +279,20 @@ FileStamp = tuple[int, int, int, int]
 
 @dataclass(frozen=True, slots=True)
 class Reused:
-    """A page the build keeps as it was published (the page cache, #9), never read into
-    memory: what publishing it needs instead of its text."""
+    """A page whose bytes are already in a file, never read into memory (#9): one the build
+    keeps as it was published (the page cache), or a data file a render worker wrote
+    (`publish.Spill`) rather than send its text to the parent. What publishing it needs
+    instead of its text."""
 
-    stamp: FileStamp  # its file in site_src/ when the page cache checked it
-    sha256: str  # of its bytes, as the page cache recorded them
+    stamp: FileStamp  # its file when the page cache checked it, or when it was written
+    sha256: str  # of its bytes, as the page cache recorded them or as they were written
+    abs_path: str | None = None  # that file; None: the published one, in site_src/
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedPage:
     """A page ready to write: where it goes under site_src/ and its text, or, for a page
-    kept as published (`reused`), no text."""
+    whose bytes are in a file (`reused`), no text."""
 
     dest_path: str  # relative to site_src/, with "/"
     text: str  # "" when `reused`

@@ -31,7 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import pickle
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +87,11 @@ class PageCache:
         abs_dir: Path,
         abs_site_src: Path,
         abs_template_dirs: Sequence[Path | None],
+        abs_spill: Path,
         article_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.abs_manifest = manifest_path(abs_dir, abs_site_src)
+        self.abs_spill = abs_spill  # the build's spill folder (`publish.Spill`)
         self.abs_site_src = abs_site_src
         # article id -> the build cache's key of its entry (`BuildCache.article_key`)
         self._article_keys = article_keys or {}
@@ -99,7 +103,7 @@ class PageCache:
         self.abs_claim_lines = claim_lines_path(self.abs_manifest)
         # The last build's lines of data/claims.json, read by the worker that writes it.
         self._stored_lines: dict[str, str] | None = None
-        self._new_lines: bytes | None = None  # this build's, pickled, when they differ
+        self._new_lines: str | None = None  # the file of this build's, when they differ
 
     def _read(self) -> dict[str, _Published]:
         """dest -> what was published there, from the manifest."""
@@ -158,19 +162,27 @@ class PageCache:
         lines = self._kept_lines().get(key)
         return lines if isinstance(lines, str) else None  # a foreign pack is only a miss
 
-    def pack_claim_lines(self, lines: Mapping[str, str]) -> bytes | None:
-        """The pack to keep for the next build of `lines` (key -> the lines data/claims.json
-        was written with), or None when the kept pack has the same; for `remember_claim_lines`
-        in the parent process. Runs in the worker, beside the other worker's pages."""
+    def pack_claim_lines(self, lines: Mapping[str, str]) -> str | None:
+        """The file of the pack to keep for the next build of `lines` (key -> the lines
+        data/claims.json was written with), written in the spill folder, or None when the
+        kept pack has the same; for `remember_claim_lines` in the parent process. Runs in
+        the worker, beside the other worker's pages, and writes the pack there: sent to
+        the parent, its 45 MB at 10k articles cost both processes time (#9)."""
         # Lines copied from the pack are the same objects, so this compares little more than
         # the keys; a foreign value in the pack, encoded again, makes the pack written again.
         same = lines == self._kept_lines()
         self._stored_lines = {}  # read no more in this build: only memory now
-        return None if same else pickle.dumps(dict(lines), protocol=pickle.HIGHEST_PROTOCOL)
+        if same:
+            return None
+        handle, abs_pack = tempfile.mkstemp(dir=self.abs_spill, suffix="-claims.pickle")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(dict(lines), out, protocol=pickle.HIGHEST_PROTOCOL)
+        return abs_pack
 
-    def remember_claim_lines(self, pack: bytes) -> None:
-        """Note a pack of claims.json's lines (`pack_claim_lines`) to write with the manifest."""
-        self._new_lines = pack
+    def remember_claim_lines(self, abs_pack: str) -> None:
+        """Note the file of a pack of claims.json's lines (`pack_claim_lines`), to keep with
+        the manifest."""
+        self._new_lines = abs_pack
 
     def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
         """The page published at `dest`, kept (no text), when it was made from `key` and is
@@ -216,13 +228,17 @@ class PageCache:
             )
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
-        lines = self._new_lines
-        if lines is None:
+        abs_pack = self._new_lines
+        if abs_pack is None:
             return
         try:
-            write_atomically(self.abs_claim_lines, lambda out: out.write(lines))
-        except OSError as exc:
-            log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
+            os.replace(abs_pack, self.abs_claim_lines)  # the spill folder is beside the cache's,
+        except OSError:  # unless cache_dir is on another file system
+            try:
+                data = Path(abs_pack).read_bytes()
+                write_atomically(self.abs_claim_lines, lambda out: out.write(data))
+            except OSError as exc:
+                log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
-from parallax.publish import publish
+from parallax.publish import Spill, publish, spill_folder
 from parallax.stage_memo import Changes, StageMemo
 
 log = logging.getLogger(__name__)
@@ -101,17 +101,17 @@ def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
 
 
 def open_page_cache(
-    project: Project, cache: BuildCache | None, analysis: Analysis
+    project: Project, cache: BuildCache | None, analysis: Analysis, spill: Spill
 ) -> PageCache | None:
     """The page cache of the project's site_src/ (#9), or None for a clean build. It knows
     the build cache's key of every article, the inputs that story and article pages are
-    keyed on."""
+    keyed on, and writes what it keeps for the next build into the build's `spill`."""
     if cache is None:
         return None
     abs_dir = project.abs_root / project.site.settings.cache_dir
     templates = (project.abs_template_overrides, project.abs_templates)
     keys = {a.id: key for a in analysis.corpus.articles if (key := cache.article_key(a.id))}
-    return PageCache(abs_dir, project.abs_site_src, templates, keys)
+    return PageCache(abs_dir, project.abs_site_src, templates, spill.abs_dir, keys)
 
 
 def analyse(
@@ -275,29 +275,32 @@ def _build(
     # A content error stops here: publishing would silently drop the broken article.
     if has_errors(problems, strict=strict):
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
-    with clock.stage("render") as stage:
-        env = render.make_environment(project.abs_templates, project.abs_template_overrides)
-        page_cache = open_page_cache(project, cache, analysis)
-        pages = render.render_site(
-            env,
-            analysis,
-            project.site.site_name,
-            latest_stories=project.site.settings.latest_stories,
-            cache=page_cache,
-        )
-        render.check_unique(pages)
-        render.check_links(pages, project.abs_site_src)
-        stage.count(pages=len(pages))
-        if page_cache is not None:
-            stage.count(cached=page_cache.hits)  # pages reused from site_src/
-    with clock.stage("publish"):
-        stamps = publish(
-            pages,
-            project.abs_config,
-            project.abs_site_src,
-            project.abs_site,
-            run_site=run_site,
-        )
-        if page_cache is not None:  # the manifest describes what is now published
-            page_cache.save(pages, stamps)
+    # Render's workers write the data files into the spill folder, and publish links them.
+    with spill_folder(project.abs_config, project.abs_site_src) as spill:
+        with clock.stage("render") as stage:
+            env = render.make_environment(project.abs_templates, project.abs_template_overrides)
+            page_cache = open_page_cache(project, cache, analysis, spill)
+            pages = render.render_site(
+                env,
+                analysis,
+                project.site.site_name,
+                latest_stories=project.site.settings.latest_stories,
+                cache=page_cache,
+                spill=spill,
+            )
+            render.check_unique(pages)
+            render.check_links(pages, project.abs_site_src)
+            stage.count(pages=len(pages))
+            if page_cache is not None:
+                stage.count(cached=page_cache.hits)  # pages reused from site_src/
+        with clock.stage("publish"):
+            stamps = publish(
+                pages,
+                project.abs_config,
+                project.abs_site_src,
+                project.abs_site,
+                run_site=run_site,
+            )
+            if page_cache is not None:  # the manifest describes what is now published
+                page_cache.save(pages, stamps)
     return BuildResult(problems, analysis, pages, tuple(clock.timings), published=True)

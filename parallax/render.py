@@ -1,6 +1,7 @@
 """The Jinja2 environment, template lookup, and rendering every page of the site to Markdown.
 
-Reads templates only; writes nothing. Every `{{ value }}` a template prints passes through
+Reads templates only; writes nothing but the data files it hands to publish in a spill
+folder (`publish.Spill`, #9). Every `{{ value }}` a template prints passes through
 `_finalize`, which escapes it for where it lands unless the value was built as markup in
 Python (parallax.markup, parallax.urls, the page builders): templates cannot publish
 contributor text raw, even by mistake. A `*.md.j2` template writes Markdown, and values are
@@ -45,6 +46,7 @@ from parallax.model import Analysis, Corpus, RenderedPage
 from parallax.page_cache import PageCache
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
+from parallax.publish import Spill
 from parallax.story_pages import story_inputs, story_page
 from parallax.urls import (
     article_dest,
@@ -218,9 +220,10 @@ def render_page(
 # parent's page cache must know comes back with the page), and the page cache's key for it
 # ("" without a cache).
 Done = tuple[RenderedPage, str]
-# What a task of `render_site` made: its pages, and the pack of data/claims.json's lines for
-# the page cache to keep, when it wrote that file and they changed (`exports.Exported`).
-Made = tuple[list[Done], bytes | None]
+# What a task of `render_site` made: its pages, and the file of the pack of data/claims.json's
+# lines for the page cache to keep, when it wrote that file and they changed
+# (`exports.Exported`).
+Made = tuple[list[Done], str | None]
 
 
 def _render(
@@ -270,6 +273,7 @@ def _tasks(
     site_name: str,
     latest_stories: int,
     cache: PageCache | None,
+    spill: Spill | None,
 ) -> tuple[list[Callable[[], Made]], tuple[int, ...]]:
     """Every page to render as a task, and where the overview and export tasks are.
 
@@ -308,6 +312,8 @@ def _tasks(
 
     def exports(files: Callable[[], Exported]) -> Made:
         pages, lines = files()
+        if spill is not None:  # written where they are made, not sent to the parent
+            pages = [spill.page(page) for page in pages]
         return [(page, "") for page in pages], lines
 
     # The largest first: the claims export, the actors', sources' and list pages, the rest.
@@ -360,15 +366,17 @@ def render_site(
     *,
     latest_stories: int = LATEST_STORIES,
     cache: PageCache | None = None,
+    spill: Spill | None = None,
 ) -> tuple[RenderedPage, ...]:
     """Every generated page and data file of the site, sorted by destination.
 
     With a page cache, a page whose key matches the published one is read, not rendered.
+    With a `spill`, the data files come back as files written there, not as text.
     """
     if isinstance(analysis, Corpus):  # until the pipeline passes the whole Analysis (#5)
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
-    tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache)
+    tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache, spill)
     made = fork_map(lambda n: tasks[n](), len(tasks))
     # Content pages first, then the rest, as before the tasks were spread out: the first
     # of two pages for one path is the one `check_unique` names first.

@@ -13,7 +13,7 @@ import pytest
 from parallax import publish as publish_module
 from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
-from parallax.publish import file_stamp, publish, write_pages
+from parallax.publish import file_stamp, publish, spill_folder, write_pages
 from tests.conftest import tree_bytes
 
 
@@ -177,6 +177,43 @@ def test_a_kept_page_changed_during_the_build_stops_the_publish(project):
     before = tree_bytes(site_src)
     with pytest.raises(BuildError, match=r"site_src/articles/same\.md changed while the site"):
         _publish(project, pages)
+    assert tree_bytes(site_src) == before
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkeypatch, linked):
+    site_src = project / "site_src"
+    _publish(project, [page("data/same.json", "{}\n"), page("data/new.json", "[1]\n")])
+    same = os.stat(site_src / "data" / "same.json")
+    if not linked:
+        monkeypatch.setattr(publish_module, "_link", lambda old, new: False)  # no hard links
+    with spill_folder(project / "mkdocs.yml", site_src) as spill:
+        pages = [
+            spill.page(page("data/same.json", "{}\n")),
+            spill.page(page("data/new.json", "[2]\n")),
+        ]
+        assert [p.text for p in pages] == ["", ""]
+        # The unchanged file is found in site_src/; the changed one is written to the spill.
+        kept, new = (p.reused for p in pages)
+        assert kept is not None and kept.abs_path is None
+        assert new is not None and new.abs_path and Path(new.abs_path).parent == spill.abs_dir
+        _publish(project, pages)
+    assert not spill.abs_dir.exists()
+    assert (site_src / "data" / "same.json").read_text(encoding="utf-8") == "{}\n"
+    assert (site_src / "data" / "new.json").read_text(encoding="utf-8") == "[2]\n"
+    assert (os.stat(site_src / "data" / "same.json").st_ino == same.st_ino) is linked
+
+
+def test_a_spilled_file_changed_before_publishing_stops_the_publish(project, monkeypatch):
+    site_src = project / "site_src"
+    _publish(project, [page("data/a.json", "[1]\n")])
+    before = tree_bytes(site_src)
+    with spill_folder(project / "mkdocs.yml", site_src) as spill:
+        spilled = spill.page(page("data/a.json", "[2]\n"))
+        assert spilled.reused is not None and spilled.reused.abs_path is not None
+        Path(spilled.reused.abs_path).write_text("[3]\n", encoding="utf-8")
+        with pytest.raises(BuildError, match=r"-a\.json changed while the site was built"):
+            _publish(project, [spilled])
     assert tree_bytes(site_src) == before
 
 
