@@ -14,8 +14,6 @@ import json
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
-from itertools import groupby
-from operator import attrgetter
 from typing import Any, Protocol
 
 from parallax.claims_json import claim_to_json, in_reading_order, points_to_json
@@ -89,8 +87,17 @@ def json_file(dest: str, key: str, records: list[dict[str, Any]]) -> RenderedPag
 def _lines_file(dest: str, key: str, lines: list[str]) -> RenderedPage:
     """`json_file` of records already encoded, one or more lines each."""
     body = ",\n".join(lines)
-    text = f"{{{json.dumps(key)}: [\n{body}\n]}}" if lines else f"{{{json.dumps(key)}: []}}"
+    text = f"{_opening(key)}{body}\n]}}" if lines else f"{{{json.dumps(key)}: []}}"
     return RenderedPage(dest_path=dest, text=text + "\n", template="parallax/exports.py")
+
+
+def _opening(key: str) -> str:
+    """What comes before the first line of `_lines_file`'s records."""
+    return f"{{{json.dumps(key)}: [\n"
+
+
+# Where a run of lines is in a file's text: (start, end), as offsets in its characters.
+Span = tuple[int, int]
 
 
 class ClaimLines(Protocol):
@@ -104,46 +111,56 @@ class ClaimLines(Protocol):
     def claim_lines(self, key: str) -> str | None:
         """The lines kept under `key`, or None."""
 
-    def pack_claim_lines(self, lines: Mapping[str, str]) -> str | None:
-        """The file of what to keep of this build's `lines` (by key) for the next; None: as
-        kept."""
-
 
 def claims_file(
     lookup: Lookup, memo: ClaimLines | None = None
-) -> tuple[RenderedPage, dict[str, str]]:
-    """data/claims.json (`json_file` of `claims_json`'s claims), with the lines of each
-    event's claims by their key, for the memo of the next build.
+) -> tuple[RenderedPage, dict[str, Span]]:
+    """data/claims.json (`json_file` of `claims_json`'s claims), with where the lines of
+    each event's claims are in its text, by their key, for the memo of the next build.
 
-    The claims are in reading order, so each event's claims are one run of lines. A run is
-    made of its claims and their items alone: with `memo`, the runs whose items' articles
-    are unchanged are copied from the last build instead of encoded again, 93,000 claims
-    at 10k articles (#9).
+    The claims are in reading order (`in_reading_order`), so each event's claims are one
+    run of lines. A run is made of its claims and their items alone: with `memo`, the runs
+    whose items' articles are unchanged are copied from the last build's file instead of
+    encoded again, 93,000 claims at 10k articles, and their claims are not even put in order
+    (#9).
     """
     runs: list[str] = []
-    keyed: dict[str, str] = {}
-    for event_id, run in groupby(in_reading_order(lookup.analysis.claims), _event_of):
-        claims = list(run)
-        key = None if memo is None else _run_key(lookup, memo, event_id, claims)
+    spans: dict[str, Span] = {}
+    at = len(_opening("claims"))
+    for event_id, by_item in sorted(_claims_by_event(lookup).items()):
+        items = sorted(by_item)
+        key = None if memo is None else _run_key(lookup, memo, event_id, items)
         lines = None if key is None or memo is None else memo.claim_lines(key)
         if lines is None:
+            claims = (c for i in items for c in sorted(by_item[i], key=_sentence_index))
             lines = ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims)
         if key is not None:
-            keyed[key] = lines
+            spans[key] = (at, at + len(lines))
+        at += len(lines) + len(",\n")
         runs.append(lines)
-    return _lines_file(CLAIMS_DATA, "claims", runs), keyed
+    return _lines_file(CLAIMS_DATA, "claims", runs), spans
 
 
-_event_of = attrgetter("event_id")
+def _claims_by_event(lookup: Lookup) -> dict[str, dict[str, list[Claim]]]:
+    """event id -> item id -> its claims in that event, in the analysis's order."""
+    by_event: dict[str, dict[str, list[Claim]]] = {}
+    for item_id, claims in lookup.claims_by_item.items():
+        for claim in claims:
+            by_event.setdefault(claim.event_id, {}).setdefault(item_id, []).append(claim)
+    return by_event
 
 
-def _run_key(lookup: Lookup, memo: ClaimLines, event_id: str, claims: list[Claim]) -> str | None:
+def _sentence_index(claim: Claim) -> int:
+    return claim.sentence.index
+
+
+def _run_key(lookup: Lookup, memo: ClaimLines, event_id: str, item_ids: list[str]) -> str | None:
     article_ids = {}
-    for claim in claims:
-        item = lookup.items.get(claim.item_id)
+    for item_id in item_ids:
+        item = lookup.items.get(item_id)
         if item is None:
             return None
-        article_ids[claim.item_id] = item.article_id
+        article_ids[item_id] = item.article_id
     return memo.claim_lines_key(event_id, article_ids)
 
 
@@ -194,9 +211,9 @@ def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     return [page for group in export_groups(lookup, site_name) for page in group()[0]]
 
 
-# Data files, and the file of what the memo keeps of data/claims.json's lines for the next
-# build, if that changed (`ClaimLines.pack_claim_lines`).
-Exported = tuple[list[RenderedPage], str | None]
+# Data files, and where data/claims.json's runs of lines are, by key (`claims_file`), when
+# the group wrote that file.
+Exported = tuple[list[RenderedPage], dict[str, Span] | None]
 
 
 def export_groups(
@@ -207,10 +224,9 @@ def export_groups(
     analysis = lookup.analysis
 
     def claims() -> Exported:
-        claims_page, lines = claims_file(lookup, memo)
+        claims_page, spans = claims_file(lookup, memo)
         points = points_to_json(analysis.points, analysis.claims, analysis.stories)
-        kept = None if memo is None else memo.pack_claim_lines(lines)
-        return [claims_page, json_file("data/points.json", "points", points)], kept
+        return [claims_page, json_file("data/points.json", "points", points)], spans
 
     def clusters() -> Exported:
         data = clusters_json(analysis, lookup)

@@ -23,29 +23,31 @@ its items, claims and framing, the registries and the settings. Their page objec
 only when the key has changed. Overview pages are keyed on their page objects. Data files
 are made afresh, but data/claims.json copies the lines of each event's claims from the last
 build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
-they are kept in a pack beside the manifest (`claims-<digest>.pickle`), written with it.
+the manifest records where each run of lines is in the published file, with that file's
+sha256 and stamp, and the worker that writes the new file reads them from the old one,
+trusted as a page is. (They used to be kept in a pack of their own, 45 MB at 10k articles,
+written by that worker and read by it again at the next build, #9.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from parallax.cache import PACKS, code_version, read_pack, write_atomically
+from parallax.cache import PACKS, code_version, write_atomically
+from parallax.exports import Span
 from parallax.model import FileStamp, RenderedPage, Reused
 from parallax.publish import file_stamp
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # bump when the manifest's layout changes
+FORMAT = 4  # bump when the manifest's layout changes
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -54,11 +56,10 @@ def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
     return abs_dir / PACKS / f"pages-{digest}.json"
 
 
-def claim_lines_path(abs_manifest: Path) -> Path:
-    """The pack of data/claims.json's lines, beside the manifest it goes with."""
-    return abs_manifest.with_name(abs_manifest.name.replace("pages-", "claims-", 1)).with_suffix(
-        ".pickle"
-    )
+def legacy_claims_pack(abs_manifest: Path) -> Path:
+    """Where builds before the manifest recorded data/claims.json's runs kept its lines."""
+    name = abs_manifest.name.replace("pages-", "claims-", 1)
+    return abs_manifest.with_name(name).with_suffix(".pickle")
 
 
 def templates_digest(abs_dirs: Iterable[Path | None]) -> str:
@@ -76,7 +77,11 @@ def templates_digest(abs_dirs: Iterable[Path | None]) -> str:
 
 
 def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _sha256_bytes(text.encode("utf-8"))
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class PageCache:
@@ -87,42 +92,52 @@ class PageCache:
         abs_dir: Path,
         abs_site_src: Path,
         abs_template_dirs: Sequence[Path | None],
-        abs_spill: Path,
         article_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.abs_manifest = manifest_path(abs_dir, abs_site_src)
-        self.abs_spill = abs_spill  # the build's spill folder (`publish.Spill`)
         self.abs_site_src = abs_site_src
         # article id -> the build cache's key of its entry (`BuildCache.article_key`)
         self._article_keys = article_keys or {}
         base = f"{FORMAT}\n{code_version()}\n{templates_digest(abs_template_dirs)}"
         self._base = hashlib.sha256(base.encode()).digest()
-        self._published = self._read()
+        self._published, self._claim_runs = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         self.hits = 0  # pages kept as published
-        self.abs_claim_lines = claim_lines_path(self.abs_manifest)
-        # The last build's lines of data/claims.json, read by the worker that writes it.
-        self._stored_lines: dict[str, str] | None = None
-        self._new_lines: str | None = None  # the file of this build's, when they differ
+        # The text of the published data/claims.json, read by the worker that writes the
+        # new one; "" when it cannot be trusted.
+        self._claims_text: str | None = None
+        self._new_runs: dict[str, Span] = {}  # where this build's runs are, by key
 
-    def _read(self) -> dict[str, _Published]:
-        """dest -> what was published there, from the manifest."""
+    def _read(self) -> tuple[dict[str, _Published], _ClaimRuns | None]:
+        """dest -> what was published there, and where data/claims.json's runs of lines
+        are, from the manifest."""
         try:
             data = json.loads(self.abs_manifest.read_text(encoding="utf-8"))
-            pages = data["pages"] if data.get("format") == FORMAT else {}
-            return {str(d): _entry(entry) for d, entry in pages.items()}
+            if data.get("format") != FORMAT:
+                return {}, None
+            pages = {str(d): _entry(entry) for d, entry in data["pages"].items()}
+            return pages, _claim_runs(data["claim_runs"])
         except FileNotFoundError:
-            return {}
+            return {}, None
         except Exception as exc:  # a damaged manifest only costs a full render
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
-            return {}
+            return {}, None
 
-    def _kept_lines(self) -> dict[str, str]:
-        """The last build's lines of data/claims.json, read at the first call (in the worker
-        that writes the file); a damaged pack only costs encoding every claim again."""
-        if self._stored_lines is None:
-            self._stored_lines = read_pack(self.abs_claim_lines, "page cache")
-        return self._stored_lines
+    def _published_claims(self) -> str:
+        """The text of the published data/claims.json, read at the first call (in the worker
+        that writes the new one) when it is the file the manifest describes; else ""."""
+        runs = self._claim_runs
+        if self._claims_text is None and runs is not None:
+            self._claims_text = ""
+            abs_path = self.abs_site_src / CLAIMS_DATA
+            try:
+                stamp = file_stamp(abs_path)  # a link in site_src/ is never followed
+                data = b"" if stamp is None else abs_path.read_bytes()
+                if data and (stamp == runs.stamp or _sha256_bytes(data) == runs.sha256):
+                    self._claims_text = data.decode("utf-8")
+            except (OSError, UnicodeDecodeError):  # gone, or not what was written
+                pass
+        return self._claims_text or ""
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -157,32 +172,20 @@ class PageCache:
         return self._key("parallax/exports.py", CLAIMS_DATA, "\n".join(parts))
 
     def claim_lines(self, key: str) -> str | None:
-        """The lines the last build wrote under `key`, or None. Pure but for reading the
-        pack once: it runs in the render worker that writes data/claims.json."""
-        lines = self._kept_lines().get(key)
-        return lines if isinstance(lines, str) else None  # a foreign pack is only a miss
-
-    def pack_claim_lines(self, lines: Mapping[str, str]) -> str | None:
-        """The file of the pack to keep for the next build of `lines` (key -> the lines
-        data/claims.json was written with), written in the spill folder, or None when the
-        kept pack has the same; for `remember_claim_lines` in the parent process. Runs in
-        the worker, beside the other worker's pages, and writes the pack there: sent to
-        the parent, its 45 MB at 10k articles cost both processes time (#9)."""
-        # Lines copied from the pack are the same objects, so this compares little more than
-        # the keys; a foreign value in the pack, encoded again, makes the pack written again.
-        same = lines == self._kept_lines()
-        self._stored_lines = {}  # read no more in this build: only memory now
-        if same:
+        """The lines the last build wrote under `key`, or None: a run of the published
+        data/claims.json. Pure but for reading that file once: it runs in the render worker
+        that writes the new one."""
+        span = None if self._claim_runs is None else self._claim_runs.spans.get(key)
+        text = "" if span is None else self._published_claims()
+        if span is None or not text:
             return None
-        handle, abs_pack = tempfile.mkstemp(dir=self.abs_spill, suffix="-claims.pickle")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(dict(lines), out, protocol=pickle.HIGHEST_PROTOCOL)
-        return abs_pack
+        start, end = span
+        return text[start:end] if end <= len(text) else None
 
-    def remember_claim_lines(self, abs_pack: str) -> None:
-        """Note the file of a pack of claims.json's lines (`pack_claim_lines`), to keep with
-        the manifest."""
-        self._new_lines = abs_pack
+    def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
+        """Note where the runs of lines of this build's data/claims.json are, by key
+        (`exports.claims_file`), for the manifest: the next build copies them from there."""
+        self._new_runs = dict(spans)
 
     def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
         """The page published at `dest`, kept (no text), when it was made from `key` and is
@@ -219,26 +222,22 @@ class PageCache:
             for p in pages
             if p.dest_path in self._keys
         }
+        claims = next((p for p in pages if p.dest_path == CLAIMS_DATA), None)
+        stamp = stamps.get(CLAIMS_DATA)
+        runs = None
+        if claims is not None and stamp is not None and self._new_runs:
+            sha256 = claims.reused.sha256 if claims.reused is not None else _sha256(claims.text)
+            runs = {"sha256": sha256, "stamp": list(stamp), "spans": self._new_runs}
+        manifest = {"format": FORMAT, "pages": entries, "claim_runs": runs}
         try:
             write_atomically(
                 self.abs_manifest,
-                lambda out: out.write(
-                    json.dumps({"format": FORMAT, "pages": entries}, sort_keys=True).encode()
-                ),
+                lambda out: out.write(json.dumps(manifest, sort_keys=True).encode()),
             )
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
-        abs_pack = self._new_lines
-        if abs_pack is None:
-            return
-        try:
-            os.replace(abs_pack, self.abs_claim_lines)  # the spill folder is beside the cache's,
-        except OSError:  # unless cache_dir is on another file system
-            try:
-                data = Path(abs_pack).read_bytes()
-                write_atomically(self.abs_claim_lines, lambda out: out.write(data))
-            except OSError as exc:
-                log.warning("could not write the page cache %s: %s", self.abs_claim_lines, exc)
+        with contextlib.suppress(OSError):  # where an earlier version kept claims.json's lines
+            legacy_claims_pack(self.abs_manifest).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +256,31 @@ def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> li
     text. A stamp taken later could be that of a file written into since."""
     sha256 = page.reused.sha256 if page.reused is not None else _sha256(page.text)
     return [key, sha256, None if stamp is None else list(stamp), list(page.links)]
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimRuns:
+    """Where the published data/claims.json's runs of lines are (`exports.claims_file`)."""
+
+    sha256: str  # of the file as published
+    stamp: FileStamp  # its file's, once published
+    spans: dict[str, Span]  # by key (`claim_lines_key`)
+
+
+def _claim_runs(raw: object) -> _ClaimRuns | None:
+    """The manifest's record of data/claims.json, as `save` wrote it (None: there is none)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ValueError(f"a damaged record of {CLAIMS_DATA}: {raw!r:.200}")
+    device, inode, size, mtime = (int(n) for n in raw["stamp"])
+    spans = {}
+    for key, span in raw["spans"].items():
+        start, end = (int(n) for n in span)
+        if not 0 <= start <= end:
+            raise ValueError(f"a damaged record of {CLAIMS_DATA}: {key}: {span!r:.200}")
+        spans[str(key)] = (start, end)
+    return _ClaimRuns(str(raw["sha256"]), (device, inode, size, mtime), spans)
 
 
 def _entry(raw: list[object]) -> _Published:

@@ -28,7 +28,7 @@ from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
-from parallax.publish import Spill, publish, spill_folder
+from parallax.publish import publish, spill_folder
 from parallax.stage_memo import Changes, StageMemo
 
 log = logging.getLogger(__name__)
@@ -101,17 +101,17 @@ def open_cache(project: Project, use_cache: bool = True) -> BuildCache | None:
 
 
 def open_page_cache(
-    project: Project, cache: BuildCache | None, analysis: Analysis, spill: Spill
+    project: Project, cache: BuildCache | None, analysis: Analysis
 ) -> PageCache | None:
     """The page cache of the project's site_src/ (#9), or None for a clean build. It knows
     the build cache's key of every article, the inputs that story and article pages are
-    keyed on, and writes what it keeps for the next build into the build's `spill`."""
+    keyed on."""
     if cache is None:
         return None
     abs_dir = project.abs_root / project.site.settings.cache_dir
     templates = (project.abs_template_overrides, project.abs_templates)
     keys = {a.id: key for a in analysis.corpus.articles if (key := cache.article_key(a.id))}
-    return PageCache(abs_dir, project.abs_site_src, templates, spill.abs_dir, keys)
+    return PageCache(abs_dir, project.abs_site_src, templates, keys)
 
 
 def analyse(
@@ -279,7 +279,7 @@ def _build(
     with spill_folder(project.abs_config, project.abs_site_src) as spill:
         with clock.stage("render") as stage:
             env = render.make_environment(project.abs_templates, project.abs_template_overrides)
-            page_cache = open_page_cache(project, cache, analysis, spill)
+            page_cache = open_page_cache(project, cache, analysis)
             pages = render.render_site(
                 env,
                 analysis,

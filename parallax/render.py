@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 
 from parallax import overview_pages
 from parallax.article_pages import article_inputs, article_page
-from parallax.exports import Exported, export_groups
+from parallax.exports import Exported, Span, export_groups
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import (
     escape_block,
@@ -220,10 +220,9 @@ def render_page(
 # parent's page cache must know comes back with the page), and the page cache's key for it
 # ("" without a cache).
 Done = tuple[RenderedPage, str]
-# What a task of `render_site` made: its pages, and the file of the pack of data/claims.json's
-# lines for the page cache to keep, when it wrote that file and they changed
-# (`exports.Exported`).
-Made = tuple[list[Done], str | None]
+# What a task of `render_site` made: its pages, and where data/claims.json's runs of lines
+# are, for the page cache, when it wrote that file (`exports.Exported`).
+Made = tuple[list[Done], dict[str, Span] | None]
 
 
 def _render(
@@ -387,9 +386,9 @@ def render_site(
             if key:
                 cache.remember(page, key)
         for n in long_at:
-            pack = made[n][1]
-            if pack is not None:
-                cache.remember_claim_lines(pack)
+            spans = made[n][1]
+            if spans is not None:
+                cache.remember_claim_runs(spans)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 

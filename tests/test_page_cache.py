@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,7 +105,9 @@ def test_pages_kept_on_their_stamps_are_never_read(at_home, hits, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", counting)
     build(root, use_cache=True)
     assert hits[1] > 100
-    assert [p for p in read if (root / "site_src") in p.parents] == []
+    # Only data/claims.json, where the runs of lines the new one copies are.
+    claims_json = root / "site_src" / "data" / "claims.json"
+    assert [p for p in read if (root / "site_src") in p.parents] == [claims_json]
     assert tree_bytes(root / "site_src") == published
 
 
@@ -229,13 +231,18 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, mon
     cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
     first = build(cached, use_cache=True)
     assert len(encoded) == len(first.analysis.claims) > 50
-    pack = page_cache.claim_lines_path(
+    claims_json = cached / "site_src" / "data" / "claims.json"
+    written = claims_json.stat()
+    # The pack the lines were kept in before the manifest said where they are goes.
+    legacy = page_cache.legacy_claims_pack(
         page_cache.manifest_path(cached / ".cache", cached / "site_src")
     )
-    written = pack.stat().st_mtime_ns
+    legacy.write_bytes(b"lines")
     encoded.clear()
     build(cached, use_cache=True)
-    assert encoded == [] and pack.stat().st_mtime_ns == written  # nothing changed
+    assert encoded == []  # nothing changed: every run copied, and the file kept as it was
+    assert claims_json.stat().st_ino == written.st_ino
+    assert not legacy.exists()
     EDITS["join"](cached)
     EDITS["join"](clean)
     joined = build(cached, use_cache=True)
@@ -245,23 +252,74 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, mon
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
-def test_a_damaged_claims_pack_costs_only_encoding_again(at_home, caplog, monkeypatch):
+def claim_runs(root: Path) -> dict[str, Any]:
+    """The manifest's record of where data/claims.json's runs of lines are."""
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    runs: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["claim_runs"]
+    return runs
+
+
+def damage_claim_runs(root: Path, runs: object) -> None:
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["claim_runs"] = runs
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not a record",
+        {"sha256": "0", "stamp": [1, 2], "spans": {}},
+        {"sha256": "0", "stamp": [1, 2, 3, 4], "spans": {"k": [9, 2]}},
+    ],
+)
+def test_a_damaged_record_of_claim_runs_costs_only_a_render(at_home, caplog, monkeypatch, damage):
     monkeypatch.setenv("PARALLAX_JOBS", "1")  # the warning is logged in this process
     root = make_project(at_home / "project")
     build(root, use_cache=True)
-    published = tree_bytes(root / "site_src")
-    pack = page_cache.claim_lines_path(page_cache.manifest_path(root / ".cache", root / "site_src"))
-    pack.write_bytes(b"not a pickle")
+    published, runs = tree_bytes(root / "site_src"), claim_runs(root)
+    damage_claim_runs(root, damage)
     build(root, use_cache=True)
     assert tree_bytes(root / "site_src") == published
     assert "ignoring the page cache" in caplog.text
-    kept = pickle.loads(pack.read_bytes())
-    assert len(kept) > 10  # and written again
-    # Lines that are not text under the right keys are encoded again, and written again.
-    pack.write_bytes(pickle.dumps(dict.fromkeys(kept, 0)))
+    assert claim_runs(root) == runs  # and written again
+
+
+@pytest.mark.parametrize("edit", ["shifted", "truncated", "not utf-8", "gone"])
+def test_claims_json_changed_since_it_was_published_is_encoded_again(at_home, monkeypatch, edit):
+    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
+    encoded: list[str] = []
+    record = exports.claim_record
+
+    def counting(lookup: Lookup, claim: Claim) -> dict[str, object]:
+        encoded.append(claim.event_id)
+        return record(lookup, claim)
+
+    monkeypatch.setattr(exports, "claim_record", counting)
+    root = make_project(at_home / "project")
+    first = build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    claims_json = root / "site_src" / "data" / "claims.json"
+    text = claims_json.read_bytes()
+    # Runs copied from a file edited since would be runs of the wrong text.
+    claims_json.unlink()
+    if edit == "shifted":
+        claims_json.write_bytes(b" " + text)
+    elif edit == "truncated":
+        claims_json.write_bytes(text[: len(text) // 2])
+    elif edit == "not utf-8":
+        claims_json.write_bytes(text.replace(b'"', b"\xff", 1))
+    encoded.clear()
     build(root, use_cache=True)
     assert tree_bytes(root / "site_src") == published
-    assert pickle.loads(pack.read_bytes()) == kept
+    assert len(encoded) == len(first.analysis.claims)
+    # Restored with its bytes and a new stamp (as from CI's cache): its runs are copied.
+    claims_json.unlink()
+    claims_json.write_bytes(text)
+    encoded.clear()
+    build(root, use_cache=True)
+    assert encoded == [] and tree_bytes(root / "site_src") == published
 
 
 @pytest.mark.parametrize(
@@ -353,11 +411,10 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     monkeypatch.setattr(render, "fork_map", in_workers)
     cached_equals_clean(at_home)
     assert hits[0] == 0 and hits[1] > 100
-    # The worker that wrote data/claims.json sends back the lines to keep.
+    # The worker that wrote data/claims.json sends back where its runs of lines are.
     cached = at_home / "cached"
-    pack = page_cache.claim_lines_path(
-        page_cache.manifest_path(cached / ".cache", cached / "site_src")
-    )
-    kept = pickle.loads(pack.read_bytes())
+    spans = claim_runs(cached)["spans"]
     claims_json = (cached / "site_src" / "data" / "claims.json").read_text(encoding="utf-8")
-    assert len(kept) > 10 and all(lines in claims_json for lines in kept.values())
+    runs = [claims_json[start:end] for start, end in spans.values()]
+    assert len(runs) > 10 and all(run.startswith('{"id": ') for run in runs)
+    assert all(claims_json[end : end + 2] in (",\n", "\n]") for _, end in spans.values())
