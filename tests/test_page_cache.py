@@ -218,16 +218,22 @@ def test_pages_keyed_on_their_inputs_follow_every_edit(at_home, hits):
     assert min(hits[1:-1]) > 100 and hits[-1] < 60
 
 
-def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, monkeypatch):
+@pytest.fixture
+def encoded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The event of every claim encoded into data/claims.json, as the build goes."""
     monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
-    encoded: list[str] = []
+    events: list[str] = []
     record = exports.claim_record
 
     def counting(lookup: Lookup, claim: Claim) -> dict[str, object]:
-        encoded.append(claim.event_id)
+        events.append(claim.event_id)
         return record(lookup, claim)
 
     monkeypatch.setattr(exports, "claim_record", counting)
+    return events
+
+
+def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, encoded):
     cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
     first = build(cached, use_cache=True)
     assert len(encoded) == len(first.analysis.claims) > 50
@@ -287,16 +293,7 @@ def test_a_damaged_record_of_claim_runs_costs_only_a_render(at_home, caplog, mon
 
 
 @pytest.mark.parametrize("edit", ["shifted", "truncated", "not utf-8", "gone"])
-def test_claims_json_changed_since_it_was_published_is_encoded_again(at_home, monkeypatch, edit):
-    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
-    encoded: list[str] = []
-    record = exports.claim_record
-
-    def counting(lookup: Lookup, claim: Claim) -> dict[str, object]:
-        encoded.append(claim.event_id)
-        return record(lookup, claim)
-
-    monkeypatch.setattr(exports, "claim_record", counting)
+def test_claims_json_changed_since_it_was_published_is_encoded_again(at_home, encoded, edit):
     root = make_project(at_home / "project")
     first = build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
