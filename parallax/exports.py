@@ -1,11 +1,12 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure (but for the memo `claims_file` may read the last build's lines from): an `Analysis`
-(or its `Lookup`) in, `RenderedPage`s under data/ out; publish writes them
-and MkDocs copies them into site/ unchanged. `clusters_json` and `claims_json` give the shapes
-of DESIGN.md's `clusters --json` and `claims --json`, so the command line and the site agree.
-Output is deterministic: lists sorted by id, keys in a fixed order, no clock. The feed's dates
-are the stories' own dates, never the time of the build.
+Pure (but for the memo `claims_data` may read the last build's lines from, and the spill
+`export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in, `RenderedPage`s
+under data/ out; publish writes them and MkDocs copies them into site/ unchanged.
+`clusters_json` and `claims_json` give the shapes of DESIGN.md's `clusters --json` and
+`claims --json`, so the command line and the site agree. Output is deterministic: lists
+sorted by id, keys in a fixed order, no clock. The feed's dates are the stories' own dates,
+never the time of the build.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from parallax.urls import (
 )
 
 ATOM = "http://www.w3.org/2005/Atom"
+MADE_BY = "parallax/exports.py"  # the template of a data file, as messages name it
 # One encoder for every record: `json.dumps` with options makes a new one per call (#9).
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 _ID_NAMESPACE = uuid.UUID("6f1c3b52-3f0e-4c58-9a57-2f0d1d4c8a11")  # ours; keeps feed ids stable
@@ -88,7 +90,7 @@ def _lines_file(dest: str, key: str, lines: list[str]) -> RenderedPage:
     """`json_file` of records already encoded, one or more lines each."""
     body = ",\n".join(lines)
     text = f"{_opening(key)}{body}\n]}}" if lines else f"{{{json.dumps(key)}: []}}"
-    return RenderedPage(dest_path=dest, text=text + "\n", template="parallax/exports.py")
+    return RenderedPage(dest_path=dest, text=text + "\n", template=MADE_BY)
 
 
 def _opening(key: str) -> str:
@@ -96,7 +98,7 @@ def _opening(key: str) -> str:
     return f"{{{json.dumps(key)}: [\n"
 
 
-# Where a run of lines is in a file's text: (start, end), as offsets in its characters.
+# Where a run of lines is in a file: (start, end), as offsets in its bytes.
 Span = tuple[int, int]
 
 
@@ -108,37 +110,43 @@ class ClaimLines(Protocol):
         """The key of the lines of an event's claims, made of the claims of these items
         (item id -> article id); None when they cannot be kept."""
 
-    def claim_lines(self, key: str) -> str | None:
-        """The lines kept under `key`, or None."""
+    def claim_lines(self, key: str) -> bytes | memoryview | None:
+        """The lines kept under `key`, UTF-8, or None."""
 
 
-def claims_file(
-    lookup: Lookup, memo: ClaimLines | None = None
-) -> tuple[RenderedPage, dict[str, Span]]:
-    """data/claims.json (`json_file` of `claims_json`'s claims), with where the lines of
-    each event's claims are in its text, by their key, for the memo of the next build.
+def claims_data(lookup: Lookup, memo: ClaimLines | None = None) -> tuple[bytes, dict[str, Span]]:
+    """data/claims.json's bytes (`json_file` of `claims_json`'s claims), with where the
+    lines of each event's claims are in them, by their key, for the memo of the next build.
 
     The claims are in reading order (`in_reading_order`), so each event's claims are one
     run of lines. A run is made of its claims and their items alone: with `memo`, the runs
     whose items' articles are unchanged are copied from the last build's file instead of
     encoded again, 93,000 claims at 10k articles, and their claims are not even put in order
-    (#9).
+    (#9). The file is made as bytes, in one piece: as text, decoded, joined and encoded
+    again, it was five copies of 45 MB at 10k articles.
     """
-    runs: list[str] = []
+    opening = _opening("claims").encode()
+    parts: list[bytes | memoryview] = [opening]
     spans: dict[str, Span] = {}
-    at = len(_opening("claims"))
+    at = len(opening)
     for event_id, by_item in sorted(_claims_by_event(lookup).items()):
         items = sorted(by_item)
         key = None if memo is None else _run_key(lookup, memo, event_id, items)
         lines = None if key is None or memo is None else memo.claim_lines(key)
         if lines is None:
             claims = (c for i in items for c in sorted(by_item[i], key=_sentence_index))
-            lines = ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims)
+            lines = ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims).encode()
         if key is not None:
             spans[key] = (at, at + len(lines))
-        at += len(lines) + len(",\n")
-        runs.append(lines)
-    return _lines_file(CLAIMS_DATA, "claims", runs), spans
+        at += len(lines) + len(_BETWEEN)
+        parts += (lines, _BETWEEN)
+    if len(parts) == 1:
+        return _lines_file(CLAIMS_DATA, "claims", []).text.encode(), spans
+    parts[-1] = b"\n]}\n"  # the last run's separator is the end of the list
+    return b"".join(parts), spans
+
+
+_BETWEEN = b",\n"  # between two runs of lines, as `_lines_file` joins lines
 
 
 def _claims_by_event(lookup: Lookup) -> dict[str, dict[str, list[Claim]]]:
@@ -202,7 +210,17 @@ def feed_file(lookup: Lookup, site_name: str) -> RenderedPage:
         _entry(feed, lookup, story)
     ET.indent(feed)
     text = ET.tostring(feed, encoding="unicode", xml_declaration=True)
-    return RenderedPage(dest_path=FEED, text=text + "\n", template="parallax/exports.py")
+    return RenderedPage(dest_path=FEED, text=text + "\n", template=MADE_BY)
+
+
+class Sink(Protocol):
+    """Where data files go as they are made, instead of their text (`publish.Spill`)."""
+
+    def page(self, page: RenderedPage) -> RenderedPage:
+        """`page`, handed over."""
+
+    def data(self, dest: str, template: str, data: bytes) -> RenderedPage:
+        """The page of `data`, handed over."""
 
 
 def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
@@ -211,22 +229,31 @@ def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     return [page for group in export_groups(lookup, site_name) for page in group()[0]]
 
 
-# Data files, and where data/claims.json's runs of lines are, by key (`claims_file`), when
+# Data files, and where data/claims.json's runs of lines are, by key (`claims_data`), when
 # the group wrote that file.
 Exported = tuple[list[RenderedPage], dict[str, Span] | None]
 
 
 def export_groups(
-    lookup: Lookup, site_name: str, memo: ClaimLines | None = None
+    lookup: Lookup, site_name: str, memo: ClaimLines | None = None, spill: Sink | None = None
 ) -> tuple[Callable[[], Exported], ...]:
     """`export_files` in two groups that can be made apart (#9): the claims and points, by
-    far the larger, and the rest. `memo` as for `claims_file`."""
+    far the larger, and the rest. `memo` as for `claims_data`; with a `spill`, each file is
+    handed to it as it is made (a render worker's, which writes it rather than send it)."""
     analysis = lookup.analysis
 
+    def handed(page: RenderedPage) -> RenderedPage:
+        return page if spill is None else spill.page(page)
+
     def claims() -> Exported:
-        claims_page, spans = claims_file(lookup, memo)
+        data, spans = claims_data(lookup, memo)
+        if spill is None:
+            claims_page = RenderedPage(CLAIMS_DATA, data.decode(), MADE_BY)
+        else:
+            claims_page = spill.data(CLAIMS_DATA, MADE_BY, data)
+        del data  # 45 MB at 10k articles
         points = points_to_json(analysis.points, analysis.claims, analysis.stories)
-        return [claims_page, json_file("data/points.json", "points", points)], spans
+        return [claims_page, handed(json_file("data/points.json", "points", points))], spans
 
     def clusters() -> Exported:
         data = clusters_json(analysis, lookup)
@@ -235,6 +262,6 @@ def export_groups(
             json_file("data/events.json", "events", data["events"]),
             feed_file(lookup, site_name),
         ]
-        return pages, None
+        return [handed(page) for page in pages], None
 
     return (claims, clusters)

@@ -24,8 +24,8 @@ only when the key has changed. Overview pages are keyed on their page objects. D
 are made afresh, but data/claims.json copies the lines of each event's claims from the last
 build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
 the manifest records where each run of lines is in the published file, with that file's
-sha256 and stamp, and the worker that writes the new file reads them from the old one,
-trusted as a page is. (They used to be kept in a pack of their own, 45 MB at 10k articles,
+sha256 and stamp (in bytes), and the worker that writes the new file reads them from the
+old one, trusted as a page is. (They used to be kept in a pack of their own, 45 MB at 10k articles,
 written by that worker and read by it again at the next build, #9.)
 """
 
@@ -103,9 +103,9 @@ class PageCache:
         self._published, self._claim_runs = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         self.hits = 0  # pages kept as published
-        # The text of the published data/claims.json, read by the worker that writes the
-        # new one; "" when it cannot be trusted.
-        self._claims_text: str | None = None
+        # The bytes of the published data/claims.json, read by the worker that writes the
+        # new one; empty when they cannot be trusted.
+        self._claims_data: memoryview | None = None
         self._new_runs: dict[str, Span] = {}  # where this build's runs are, by key
 
     def _read(self) -> tuple[dict[str, _Published], _ClaimRuns | None]:
@@ -123,21 +123,22 @@ class PageCache:
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
             return {}, None
 
-    def _published_claims(self) -> str:
-        """The text of the published data/claims.json, read at the first call (in the worker
-        that writes the new one) when it is the file the manifest describes; else ""."""
+    def _published_claims(self) -> memoryview:
+        """The bytes of the published data/claims.json, read at the first call (in the
+        worker that writes the new one) when it is the file the manifest describes; else
+        empty."""
         runs = self._claim_runs
-        if self._claims_text is None and runs is not None:
-            self._claims_text = ""
+        if self._claims_data is None:
+            self._claims_data = memoryview(b"")
             abs_path = self.abs_site_src / CLAIMS_DATA
+            stamp = file_stamp(abs_path)  # a link in site_src/ is never followed
             try:
-                stamp = file_stamp(abs_path)  # a link in site_src/ is never followed
-                data = b"" if stamp is None else abs_path.read_bytes()
-                if data and (stamp == runs.stamp or _sha256_bytes(data) == runs.sha256):
-                    self._claims_text = data.decode("utf-8")
-            except (OSError, UnicodeDecodeError):  # gone, or not what was written
-                pass
-        return self._claims_text or ""
+                data = b"" if runs is None or stamp is None else abs_path.read_bytes()
+            except OSError:  # gone since
+                data = b""
+            if data and runs and (stamp == runs.stamp or _sha256_bytes(data) == runs.sha256):
+                self._claims_data = memoryview(data)
+        return self._claims_data
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -171,16 +172,16 @@ class PageCache:
             parts.append(f"{item_id} {key}")
         return self._key("parallax/exports.py", CLAIMS_DATA, "\n".join(parts))
 
-    def claim_lines(self, key: str) -> str | None:
+    def claim_lines(self, key: str) -> memoryview | None:
         """The lines the last build wrote under `key`, or None: a run of the published
-        data/claims.json. Pure but for reading that file once: it runs in the render worker
-        that writes the new one."""
+        data/claims.json's bytes. Pure but for reading that file once: it runs in the render
+        worker that writes the new one."""
         span = None if self._claim_runs is None else self._claim_runs.spans.get(key)
-        text = "" if span is None else self._published_claims()
-        if span is None or not text:
+        data = memoryview(b"") if span is None else self._published_claims()
+        if span is None or not data:
             return None
         start, end = span
-        return text[start:end] if end <= len(text) else None
+        return data[start:end] if end <= len(data) else None
 
     def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
         """Note where the runs of lines of this build's data/claims.json are, by key

@@ -226,12 +226,19 @@ class Spill:
 
     def page(self, page: RenderedPage) -> RenderedPage:
         """`page` without its text: its bytes found unchanged in site_src/, or written here."""
-        rel = _check_dest(page.dest_path)
-        data = page.text.encode("utf-8")
+        return self.data(page.dest_path, page.template, page.text.encode("utf-8"), page.links)
+
+    def data(
+        self, dest: str, template: str, data: bytes, links: tuple[str, ...] = ()
+    ) -> RenderedPage:
+        """The page of `data` at `dest`, with no text: found unchanged in site_src/, or
+        written here."""
+        rel = _check_dest(dest)
         sha256 = hashlib.sha256(data).hexdigest()
+        page = RenderedPage(dest, "", template, links)
         stamp = _same_file(os.path.join(self.abs_site_src, *rel.parts), data)
         if stamp is not None:
-            return dataclasses.replace(page, text="", reused=Reused(stamp, sha256))
+            return dataclasses.replace(page, reused=Reused(stamp, sha256))
         handle, abs_path = tempfile.mkstemp(dir=self.abs_dir, suffix=f"-{rel.name}")
         with os.fdopen(handle, "wb") as out:
             os.fchmod(handle, 0o644)  # mkstemp makes it private; published files are not

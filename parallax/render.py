@@ -310,13 +310,11 @@ def _tasks(
         return [_overview_page(env, cache, *spec) for spec in specs()], None
 
     def exports(files: Callable[[], Exported]) -> Made:
-        pages, lines = files()
-        if spill is not None:  # written where they are made, not sent to the parent
-            pages = [spill.page(page) for page in pages]
+        pages, lines = files()  # with a spill, written where made, not sent to the parent
         return [(page, "") for page in pages], lines
 
     # The largest first: the claims export, the actors', sources' and list pages, the rest.
-    claims, clusters = export_groups(lookup, site_name, cache)
+    claims, clusters = export_groups(lookup, site_name, cache, spill)
     lists, sources, actors = overview_pages.overview_groups(lookup, site_name, latest_stories)
     long = [
         partial(exports, claims),
