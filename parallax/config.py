@@ -74,8 +74,8 @@ class Settings:
         ".cache",
         "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
         "keyed by its file's hash, the code and the settings; what lint, cluster and claims "
-        "found for those articles; a manifest of the published pages and the lines of "
-        "`data/claims.json`. Safe to delete; "
+        "found for those articles; a manifest of the published pages and of where each "
+        "event's lines are in `data/claims.json`. Safe to delete; "
         "`--no-cache` ignores it.",
     )
 
