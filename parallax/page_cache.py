@@ -42,7 +42,7 @@ from pathlib import Path
 from parallax.cache import PACKS, code_version, write_atomically
 from parallax.exports import Span
 from parallax.model import FileStamp, RenderedPage, Reused
-from parallax.publish import file_stamp
+from parallax.publish import file_stamp, read_plain
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
@@ -130,14 +130,12 @@ class PageCache:
         runs = self._claim_runs
         if self._claims_data is None:
             self._claims_data = memoryview(b"")
-            abs_path = self.abs_site_src / CLAIMS_DATA
-            stamp = file_stamp(abs_path)  # a link in site_src/ is never followed
-            try:
-                data = b"" if runs is None or stamp is None else abs_path.read_bytes()
-            except OSError:  # gone since
-                data = b""
-            if data and runs and (stamp == runs.stamp or _sha256_bytes(data) == runs.sha256):
-                self._claims_data = memoryview(data)
+            # A link in site_src/ is never followed; the stamp is that of the bytes read.
+            found = None if runs is None else read_plain(self.abs_site_src / CLAIMS_DATA)
+            if found is not None and runs is not None:
+                stamp, data = found
+                if stamp == runs.stamp or _sha256_bytes(data) == runs.sha256:
+                    self._claims_data = memoryview(data)
         return self._claims_data
 
     def key(self, template: str, dest: str, page: object) -> str:
@@ -161,7 +159,7 @@ class PageCache:
 
     def claim_lines_key(self, event_id: str, article_ids: Mapping[str, str]) -> str | None:
         """The key of the lines of an event's claims in data/claims.json, made of the claims
-        of these items (item id -> article id), for `exports.claims_file`: those lines are
+        of these items (item id -> article id), for `exports.claims_data`: those lines are
         made of the event's id and its claims and items alone, which the build cache's keys
         of their articles stand for. None when an article has no key."""
         parts = [event_id]
@@ -185,8 +183,10 @@ class PageCache:
 
     def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
         """Note where the runs of lines of this build's data/claims.json are, by key
-        (`exports.claims_file`), for the manifest: the next build copies them from there."""
+        (`exports.claims_data`), for the manifest: the next build copies them from there.
+        The last build's file is no longer needed: its bytes, if this process read them, go."""
         self._new_runs = dict(spans)
+        self._claims_data = memoryview(b"")
 
     def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
         """The page published at `dest`, kept (no text), when it was made from `key` and is
@@ -261,7 +261,7 @@ def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> li
 
 @dataclass(frozen=True, slots=True)
 class _ClaimRuns:
-    """Where the published data/claims.json's runs of lines are (`exports.claims_file`)."""
+    """Where the published data/claims.json's runs of lines are (`exports.claims_data`)."""
 
     sha256: str  # of the file as published
     stamp: FileStamp  # its file's, once published

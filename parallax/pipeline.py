@@ -70,6 +70,8 @@ class BuildResult:
 
     problems: tuple[Problem, ...]
     analysis: Analysis | None = None
+    # Kept pages and the data files come without their text (`RenderedPage.reused`): read
+    # them from site_src/ (a data file's spill folder is gone once the build returns).
     pages: tuple[RenderedPage, ...] = ()
     timings: tuple[tuple[str, float], ...] = ()  # (stage, seconds)
     published: bool = False

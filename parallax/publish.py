@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import stat
 import subprocess
@@ -71,17 +72,30 @@ def file_stamp(abs_path: Path | str) -> FileStamp | None:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+def read_plain(abs_path: Path | str, size: int | None = None) -> tuple[FileStamp, bytes] | None:
+    """The stamp and bytes of a plain file, from one open that refuses a link, so that both
+    are of one file; None for a link, a folder, nothing at all, or one that is not `size`
+    bytes long (when given: it is not read)."""
+    try:
+        handle = os.open(abs_path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as opened:
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode) or size not in (None, info.st_size):
+                return None
+            data = opened.read()
+        except OSError:
+            return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns), data
+
+
 def _same_file(abs_old: str, data: bytes) -> FileStamp | None:
     """The stamp of `abs_old` when it is a plain file (not a link) holding exactly `data`,
     taken before its bytes were compared, else None."""
-    stamp = file_stamp(abs_old)
-    if stamp is None or stamp[2] != len(data):
-        return None
-    try:
-        with open(abs_old, "rb") as old:
-            return stamp if old.read() == data else None
-    except OSError:
-        return None
+    found = read_plain(abs_old, len(data))
+    return found[0] if found is not None and found[1] == data else None
 
 
 def _link(abs_old: str, abs_new: str) -> bool:
@@ -239,9 +253,10 @@ class Spill:
         stamp = _same_file(os.path.join(self.abs_site_src, *rel.parts), data)
         if stamp is not None:
             return dataclasses.replace(page, reused=Reused(stamp, sha256))
-        handle, abs_path = tempfile.mkstemp(dir=self.abs_dir, suffix=f"-{rel.name}")
+        # A name of its own, and the mode any page gets (`_write_all`: the umask decides).
+        abs_path = os.path.join(self.abs_dir, f"{secrets.token_hex(8)}-{rel.name}")
+        handle = os.open(abs_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(handle, "wb") as out:
-            os.fchmod(handle, 0o644)  # mkstemp makes it private; published files are not
             out.write(data)
             out.flush()
             info = os.fstat(handle)

@@ -204,6 +204,18 @@ def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkey
     assert (os.stat(site_src / "data" / "same.json").st_ino == same.st_ino) is linked
 
 
+def test_a_spilled_data_file_gets_the_mode_of_a_written_page(project):
+    site_src = project / "site_src"
+    mask = os.umask(0o027)  # a private umask: group may read, others nothing
+    try:
+        with spill_folder(project / "mkdocs.yml", site_src) as spill:
+            _publish(project, [spill.page(page("data/a.json", "[1]\n")), page("index.md")])
+    finally:
+        os.umask(mask)
+    modes = {n: (site_src / n).stat().st_mode & 0o777 for n in ("data/a.json", "index.md")}
+    assert modes == {"data/a.json": 0o640, "index.md": 0o640}
+
+
 def test_a_spilled_file_changed_before_publishing_stops_the_publish(project, monkeypatch):
     site_src = project / "site_src"
     _publish(project, [page("data/a.json", "[1]\n")])
