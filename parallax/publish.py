@@ -10,16 +10,19 @@ render's workers, into a spill folder of the build's own (`Spill`), and linked f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -267,13 +270,67 @@ class Spill:
 @contextmanager
 def spill_folder(abs_config: Path, abs_site_src: Path) -> Iterator[Spill]:
     """A `Spill` in the staging folder beside mkdocs.yml, removed when the build ends."""
-    abs_root = abs_config.parent / STAGING_DIR
-    abs_root.mkdir(exist_ok=True)
-    abs_dir = Path(tempfile.mkdtemp(prefix="spill-", dir=abs_root))
+    abs_dir = _own_folder(abs_config.parent / STAGING_DIR, "spill")
     try:
         yield Spill(abs_dir, abs_site_src)
     finally:
         shutil.rmtree(abs_dir, ignore_errors=True)
+
+
+# What a build makes for itself beside mkdocs.yml and removes when it ends, named for its
+# process: the folders under STAGING_DIR and MkDocs' config (`_mkdocs_config`).
+_OWN = re.compile(r"(?:run|spill)-(\d+)-[a-z0-9_]+|\.parallax-mkdocs-(\d+)\.yml")
+ORPHAN_AGE = 3600.0  # seconds untouched before what an ended process left is removed
+
+
+def _own_folder(abs_root: Path, kind: str) -> Path:
+    """A new folder under `abs_root` for this build, named for its process. What builds
+    that were killed left there is removed first (`remove_orphans`)."""
+    abs_root.mkdir(exist_ok=True)
+    remove_orphans(abs_root)
+    return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=abs_root))
+
+
+def remove_orphans(abs_folder: Path) -> list[str]:
+    """Remove, from `abs_folder` itself (never below it, never through a link), what a build
+    makes for itself and a build that could not clean up left: a folder or file named for a
+    process that has ended, untouched for `ORPHAN_AGE` (a killed build, 55 MB of data files
+    at 10k articles; the age keeps a build in another process namespace safe). The names
+    removed."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(abs_folder))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        match = _OWN.fullmatch(entry.name)
+        if match is None or entry.is_symlink():
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if age < ORPHAN_AGE or _alive(int(match[1] or match[2])):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+        removed.append(entry.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of that id runs here (one of another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # not ours to signal, but there
+        return True
+    return True
 
 
 # The stamps of the files a writing thread wrote, by destination.
@@ -307,6 +364,7 @@ def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
 
 def _mkdocs_config(abs_config: Path, abs_docs: Path, abs_site: Path) -> Path:
     """A config that inherits mkdocs.yml but reads the staged docs and writes the staged site."""
+    remove_orphans(abs_config.parent)
     abs_child = abs_config.parent / f".parallax-mkdocs-{os.getpid()}.yml"
     # Quoted (a JSON string is a YAML one): a folder named "a #1" or "a: b" is a path, not
     # a comment or a mapping (#7).
@@ -341,8 +399,7 @@ def run_mkdocs(abs_config: Path, abs_docs: Path, abs_site: Path) -> None:
 
 @contextmanager
 def _staging(abs_root: Path) -> Iterator[Path]:
-    abs_root.mkdir(exist_ok=True)
-    abs_stage = Path(tempfile.mkdtemp(prefix="run-", dir=abs_root))
+    abs_stage = _own_folder(abs_root, "run")
     try:
         yield abs_stage
     finally:

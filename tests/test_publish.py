@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -13,7 +15,15 @@ import pytest
 from parallax import publish as publish_module
 from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
-from parallax.publish import file_stamp, publish, spill_folder, write_pages
+from parallax.publish import (
+    ORPHAN_AGE,
+    STAGING_DIR,
+    file_stamp,
+    publish,
+    remove_orphans,
+    spill_folder,
+    write_pages,
+)
 from tests.conftest import tree_bytes
 
 
@@ -227,6 +237,44 @@ def test_a_spilled_file_changed_before_publishing_stops_the_publish(project, mon
         with pytest.raises(BuildError, match=r"-a\.json changed while the site was built"):
             _publish(project, [spilled])
     assert tree_bytes(site_src) == before
+
+
+def test_what_a_killed_build_left_is_removed_and_nothing_else(project, tmp_path):
+    # A build stopped by SIGKILL cannot remove its folders: the next build does, once
+    # their process has ended and they have been left alone for an hour.
+    dead = subprocess.Popen([sys.executable, "-c", ""])
+    dead.wait()
+    staging = project / STAGING_DIR
+    staging.mkdir()
+    old = time.time() - 2 * ORPHAN_AGE
+    outside = tmp_path / "elsewhere"
+    (outside / "keep").mkdir(parents=True)
+    names = {
+        f"run-{dead.pid}-abc123": "removed",
+        f"spill-{dead.pid}-x_1": "removed",
+        f"run-{os.getpid()}-alive1": "kept",  # its process runs
+        f"spill-{dead.pid}-recent": "kept",  # touched within the hour
+        f"spill-{dead.pid}-linked": "kept",  # a link is never followed nor removed
+        "run-notes": "kept",  # not named for a process
+    }
+    for name in names:
+        if name.endswith("-linked"):
+            (staging / name).symlink_to(outside, target_is_directory=True)
+            continue
+        (staging / name / "docs").mkdir(parents=True)
+        (staging / name / "docs" / "page.md").write_text("x", encoding="utf-8")
+        if not name.endswith("-recent"):
+            os.utime(staging / name, (old, old))
+    config = project / f".parallax-mkdocs-{dead.pid}.yml"
+    config.write_text("INHERIT: mkdocs.yml\n", encoding="utf-8")
+    os.utime(config, (old, old))
+    _publish(project, [page("index.md", "# Home\n")])
+    assert sorted(p.name for p in staging.iterdir()) == sorted(
+        n for n, fate in names.items() if fate == "kept"
+    )
+    assert (outside / "keep").is_dir()
+    assert remove_orphans(project) == [config.name] and not config.exists()
+    assert (project / "mkdocs.yml").is_file()
 
 
 MINIMAL_CONFIG = """\
