@@ -26,6 +26,7 @@ from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.story_pages import story_events, story_sources
 from parallax.urls import (
     CLAIMS_DATA,
+    EVENTS_DATA,
     FEED,
     article_dest,
     event_anchor,
@@ -259,7 +260,7 @@ def export_groups(
         data = clusters_json(analysis, lookup)
         pages = [
             json_file("data/stories.json", "stories", data["stories"]),
-            json_file("data/events.json", "events", data["events"]),
+            json_file(EVENTS_DATA, "events", data["events"]),
             feed_file(lookup, site_name),
         ]
         return [handed(page) for page in pages], None

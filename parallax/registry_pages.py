@@ -21,6 +21,7 @@ from parallax.story_pages import claim_view
 from parallax.urls import (
     ACTORS_INDEX,
     CLAIMS_DATA,
+    EVENTS_DATA,
     SOURCES_INDEX,
     actor_dest,
     event_anchor,
@@ -32,6 +33,9 @@ from parallax.urls import (
 # An actor page shows a speaker's latest claims only, so that it stays the same size however
 # large the corpus grows (#9); data/claims.json holds all of them.
 ACTOR_CLAIMS = 200
+# A source page lists an outlet's latest events and articles only, for the same reason: at
+# 100k articles an outlet had 12,500 of each on one page; data/events.json lists them all.
+SOURCE_LIST = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +67,18 @@ class SourcePage:
     group: str = described("Its source group.")
     ownership: str | None = described("Who owns it, when the registry says.")
     notes: str | None = described("Maintainers' notes from sources.yml.")
-    events: tuple[EventLink, ...] = described("Events it reported, newest first.")
+    events: tuple[EventLink, ...] = described(
+        "The latest events it reported (at most SOURCE_LIST, 200), newest first."
+    )
+    event_count: int = described("How many events it reported in all, listed or not.")
     words: tuple[WordChoice, ...] = described("Contested-term variants it used, by concept.")
-    articles: tuple[ArticleSummary, ...] = described("Its articles, newest first.")
+    articles: tuple[ArticleSummary, ...] = described(
+        "Its latest articles (at most SOURCE_LIST, 200), newest first."
+    )
+    article_count: int = described("How many articles it has in all, listed or not.")
+    data_href: str = described(
+        "Link to data/events.json, which lists every event with its outlets and articles."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +148,17 @@ def event_link(lookup: Lookup, event_id: str, from_dest: str) -> EventLink | Non
     return EventLink(event.start.isoformat(), event.title, href, story.title)
 
 
-def _source_events(lookup: Lookup, key: str, dest: str) -> tuple[EventLink, ...]:
+def _source_events(lookup: Lookup, key: str) -> list[str]:
+    """The ids of the events in a story that the outlet reported, newest first (then by
+    id): the events `event_link` links."""
     ids = {
         e.id
         for i in lookup.analysis.items
         if i.source == key
         for e in lookup.events_by_item.get(i.id, ())
+        if e.id in lookup.story_of_event
     }
-    links = [event_link(lookup, e, dest) for e in sorted(ids)]
-    return tuple(sorted((x for x in links if x), key=lambda x: x.date, reverse=True))
+    return sorted(sorted(ids), key=lambda e: lookup.events[e].start, reverse=True)
 
 
 def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
@@ -162,6 +177,8 @@ def source_page(lookup: Lookup, source: Source) -> SourcePage:
     """The page object of one outlet."""
     dest = source_dest(source.key)
     articles = [a for a in articles_newest_first(lookup) if a.source == source.key]
+    events = _source_events(lookup, source.key)
+    links = (event_link(lookup, e, dest) for e in events[:SOURCE_LIST])
     return SourcePage(
         name=source.name,
         domain=source.domain,
@@ -169,9 +186,12 @@ def source_page(lookup: Lookup, source: Source) -> SourcePage:
         group=source.group,
         ownership=source.ownership,
         notes=source.notes,
-        events=_source_events(lookup, source.key, dest),
+        events=tuple(link for link in links if link is not None),
+        event_count=len(events),
         words=_words(lookup, source.key),
-        articles=tuple(article_summary(lookup, a, dest) for a in articles),
+        articles=tuple(article_summary(lookup, a, dest) for a in articles[:SOURCE_LIST]),
+        article_count=len(articles),
+        data_href=relative(dest, EVENTS_DATA),
     )
 
 

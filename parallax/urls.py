@@ -32,6 +32,7 @@ METHODOLOGY = "methodology.md"
 DATA_INDEX = "data/index.md"
 FEED = "data/feed.xml"
 CLAIMS_DATA = "data/claims.json"
+EVENTS_DATA = "data/events.json"
 
 
 # Pages link to the same articles, actors and sources hundreds of thousands of times in a

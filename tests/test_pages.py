@@ -13,8 +13,10 @@ from parallax.article_pages import anchored_paragraphs, article_page, body_secti
 from parallax.lookup import build_lookup
 from parallax.model import Item, Sentence, Span
 from parallax.overview_pages import index_page, overview_pages
+from parallax.render import make_environment
 from parallax.story_pages import story_page
 from parallax.urls import safe_id
+from tests.conftest import REPO
 from tests.conftest_golden import BAD, LIVE, NW, site_analysis
 
 
@@ -180,6 +182,23 @@ def test_source_pages_show_events_and_word_choices(lookup):
     assert [(w.concept, w.variant, w.count) for w in page.words] == [
         ("The capital of Ukraine", "Kiev", 1)
     ]
+
+
+def test_source_pages_list_only_the_latest_and_count_them_all(lookup, monkeypatch):
+    full = registry_pages.source_page(lookup, lookup.sources["tass"])
+    monkeypatch.setattr(registry_pages, "SOURCE_LIST", 1)
+    page = registry_pages.source_page(lookup, lookup.sources["tass"])
+    assert page.events == full.events[:1] and page.articles == full.articles[:1]
+    assert (page.event_count, page.article_count) == (2, len(full.articles)) != (1, 1)
+    assert page.data_href == "../data/events.json"
+    env = make_environment(REPO / "templates")
+    text = env.get_template("source.md.j2").render(page=page, dest="sources/tass.md")
+    assert "The latest 1 of 2 events it reported" in text
+    assert f"The latest 1 of its {page.article_count} articles" in text
+    assert text.count("](../data/events.json)") == 2
+    # Under the limit, nothing is said of it.
+    text = env.get_template("source.md.j2").render(page=full, dest="sources/tass.md")
+    assert "The latest" not in text and "events.json" not in text
 
 
 def test_the_sources_table_counts_an_event_once_per_outlet():
