@@ -277,26 +277,31 @@ def spill_folder(abs_config: Path, abs_site_src: Path) -> Iterator[Spill]:
         shutil.rmtree(abs_dir, ignore_errors=True)
 
 
-# What a build makes for itself beside mkdocs.yml and removes when it ends, named for its
-# process: the folders under STAGING_DIR and MkDocs' config (`_mkdocs_config`).
-_OWN = re.compile(r"(?:run|spill)-(\d+)-[a-z0-9_]+|\.parallax-mkdocs-(\d+)\.yml")
+# What a build makes for itself and removes when it ends, named for its process: its folders
+# under STAGING_DIR, and MkDocs' config beside mkdocs.yml (`_mkdocs_config`). ASCII digits
+# only, as the build writes them.
+OWN_FOLDERS = re.compile(r"(?:run|spill)-(\d+)-[a-z0-9_]+", re.ASCII)
+OWN_CONFIG = re.compile(r"\.parallax-mkdocs-(\d+)\.yml", re.ASCII)
 ORPHAN_AGE = 3600.0  # seconds untouched before what an ended process left is removed
+_MAX_PID = 1 << 22  # Linux's largest process id: a larger number names no process of ours
 
 
 def _own_folder(abs_root: Path, kind: str) -> Path:
     """A new folder under `abs_root` for this build, named for its process. What builds
-    that were killed left there is removed first (`remove_orphans`)."""
+    that were killed left there is removed first (`remove_orphans`), unless the folder is
+    a link (a build writes through it, but removes nothing there)."""
     abs_root.mkdir(exist_ok=True)
-    remove_orphans(abs_root)
+    if not abs_root.is_symlink():
+        remove_orphans(abs_root, OWN_FOLDERS)
     return Path(tempfile.mkdtemp(prefix=f"{kind}-{os.getpid()}-", dir=abs_root))
 
 
-def remove_orphans(abs_folder: Path) -> list[str]:
+def remove_orphans(abs_folder: Path, own: re.Pattern[str]) -> list[str]:
     """Remove, from `abs_folder` itself (never below it, never through a link), what a build
-    makes for itself and a build that could not clean up left: a folder or file named for a
-    process that has ended, untouched for `ORPHAN_AGE` (a killed build, 55 MB of data files
-    at 10k articles; the age keeps a build in another process namespace safe). The names
-    removed."""
+    makes for itself (names `own` matches in full, the process id its first group) and a
+    build that could not clean up left: named for a process that has ended, and untouched
+    for `ORPHAN_AGE` (a killed build, 55 MB of data files at 10k articles; the age keeps a
+    build in another process namespace safe). The names removed."""
     removed: list[str] = []
     try:
         entries = list(os.scandir(abs_folder))
@@ -304,21 +309,22 @@ def remove_orphans(abs_folder: Path) -> list[str]:
         return removed
     now = time.time()
     for entry in entries:
-        match = _OWN.fullmatch(entry.name)
-        if match is None or entry.is_symlink():
+        match = own.fullmatch(entry.name)
+        if match is None or entry.is_symlink() or not 0 < int(match[1]) <= _MAX_PID:
             continue
         try:
             age = now - entry.stat(follow_symlinks=False).st_mtime
         except OSError:
             continue
-        if age < ORPHAN_AGE or _alive(int(match[1] or match[2])):
+        if age < ORPHAN_AGE or _alive(int(match[1])):
             continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
         else:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
-        removed.append(entry.name)
+        if not os.path.lexists(entry.path):
+            removed.append(entry.name)
     return removed
 
 
@@ -364,7 +370,7 @@ def _copy_hand_written(abs_site_src: Path, abs_dest: Path) -> None:
 
 def _mkdocs_config(abs_config: Path, abs_docs: Path, abs_site: Path) -> Path:
     """A config that inherits mkdocs.yml but reads the staged docs and writes the staged site."""
-    remove_orphans(abs_config.parent)
+    remove_orphans(abs_config.parent, OWN_CONFIG)
     abs_child = abs_config.parent / f".parallax-mkdocs-{os.getpid()}.yml"
     # Quoted (a JSON string is a YAML one): a folder named "a #1" or "a: b" is a path, not
     # a comment or a mapping (#7).

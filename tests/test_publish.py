@@ -17,6 +17,7 @@ from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
 from parallax.publish import (
     ORPHAN_AGE,
+    OWN_CONFIG,
     STAGING_DIR,
     file_stamp,
     publish,
@@ -256,6 +257,8 @@ def test_what_a_killed_build_left_is_removed_and_nothing_else(project, tmp_path)
         f"spill-{dead.pid}-recent": "kept",  # touched within the hour
         f"spill-{dead.pid}-linked": "kept",  # a link is never followed nor removed
         "run-notes": "kept",  # not named for a process
+        "run-99999999999-x": "kept",  # no process has such an id
+        "run-\u0663\u0663\u0663-x": "kept",  # digits, but not the ASCII ones a build writes
     }
     for name in names:
         if name.endswith("-linked"):
@@ -267,14 +270,17 @@ def test_what_a_killed_build_left_is_removed_and_nothing_else(project, tmp_path)
             os.utime(staging / name, (old, old))
     config = project / f".parallax-mkdocs-{dead.pid}.yml"
     config.write_text("INHERIT: mkdocs.yml\n", encoding="utf-8")
-    os.utime(config, (old, old))
+    mine = project / f"run-{dead.pid}-notes"  # beside mkdocs.yml, only the config is ours
+    mine.mkdir()
+    for path in (config, mine):
+        os.utime(path, (old, old))
     _publish(project, [page("index.md", "# Home\n")])
     assert sorted(p.name for p in staging.iterdir()) == sorted(
         n for n, fate in names.items() if fate == "kept"
     )
     assert (outside / "keep").is_dir()
-    assert remove_orphans(project) == [config.name] and not config.exists()
-    assert (project / "mkdocs.yml").is_file()
+    assert remove_orphans(project, OWN_CONFIG) == [config.name] and not config.exists()
+    assert (project / "mkdocs.yml").is_file() and mine.is_dir()
 
 
 MINIMAL_CONFIG = """\
