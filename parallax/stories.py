@@ -149,14 +149,17 @@ def _candidates(profiles: Sequence[Profile], window: int) -> list[tuple[int, int
             posted[token].append(index)
     pairs = []
     for i, profile in enumerate(profiles):
-        shared: dict[int, int] = defaultdict(int)
+        shared: set[int] = set()
         for token in profile.keys:
-            low = bisect_left(days[token], profile.day - window)
-            high = bisect_right(days[token], profile.day + window)
+            on = days[token]
+            low = bisect_left(on, profile.day - window)
+            high = bisect_right(on, profile.day + window)
             if high - low <= MAX_POSTINGS:
-                for j in posted[token][low:high]:
-                    shared[j] += j > i
-        pairs += [(i, j) for j, n in sorted(shared.items()) if n]
+                # A token's holders are in index order: only those after i, found by
+                # bisection, rather than every holder in the window counted (#9).
+                holders = posted[token]
+                shared.update(holders[bisect_right(holders, i, low, high) : high])
+        pairs += [(i, j) for j in sorted(shared)]
     return pairs
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parallax import cluster as cluster_module
+from parallax import stories
 from parallax.cluster import LastPairs, ScoreMemo, candidate_pairs, cluster_items, events_to_json
 from parallax.config import Settings
 from parallax.linkage import average_link
@@ -448,3 +449,44 @@ def test_average_link_merges_as_defined(graph, threshold):
     edges = [(a, b, float(score)) for a, b, score in pairs]
     expected = _average_link_by_definition(size, edges, threshold)
     assert tuple(sorted(average_link(size, edges, threshold))) == expected
+
+
+def _story_candidates_by_definition(
+    profiles: list[stories.Profile], window: int
+) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, where j holds one of i's key tokens, within `window` days of i,
+    and that token is held by at most MAX_POSTINGS events within those days of i."""
+    pairs = set()
+    for i, one in enumerate(profiles):
+        for token in one.keys:
+            near = [
+                j
+                for j, p in enumerate(profiles)
+                if token in p.keys and abs(p.day - one.day) <= window
+            ]
+            if len(near) <= stories.MAX_POSTINGS:
+                pairs.update((i, j) for j in near if j > i)
+    return sorted(pairs)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sets(st.sampled_from("abcdefgh"), max_size=4)),
+        max_size=40,
+    ),
+    st.integers(0, 10),
+    st.integers(1, 6),
+)
+@settings(max_examples=300, deadline=None)
+def test_story_candidates_are_as_defined(events, window, max_postings):
+    # Profiles sorted by day, as `link_stories` gives them; a low MAX_POSTINGS makes the
+    # common-token rule bite.
+    profiles = [
+        stories.Profile(day, {}, 0.0, tuple(sorted(keys)))
+        for day, keys in sorted(events, key=lambda e: e[0])
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stories, "MAX_POSTINGS", max_postings)
+        assert stories._candidates(profiles, window) == _story_candidates_by_definition(
+            profiles, window
+        )
