@@ -11,7 +11,6 @@ render's workers, into a spill folder of the build's own (`Spill`), and linked f
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -217,10 +216,8 @@ def _published_bytes(page: RenderedPage, abs_source: str | None) -> bytes:
     read again, and refused if they changed since the page cache checked them or a render
     worker wrote them."""
     assert page.reused is not None
-    try:
-        data = None if abs_source is None else Path(abs_source).read_bytes()
-    except OSError:
-        data = None
+    found = None if abs_source is None else read_plain(abs_source)  # a link is not followed
+    data = None if found is None else found[1]
     if data is None or hashlib.sha256(data).hexdigest() != page.reused.sha256:
         where = page.reused.abs_path or f"site_src/{page.dest_path}"
         raise BuildError(
@@ -252,10 +249,9 @@ class Spill:
         written here."""
         rel = _check_dest(dest)
         sha256 = hashlib.sha256(data).hexdigest()
-        page = RenderedPage(dest, "", template, links)
         stamp = _same_file(os.path.join(self.abs_site_src, *rel.parts), data)
         if stamp is not None:
-            return dataclasses.replace(page, reused=Reused(stamp, sha256))
+            return RenderedPage(dest, "", template, links, Reused(stamp, sha256))
         # A name of its own, and the mode any page gets (`_write_all`: the umask decides).
         abs_path = os.path.join(self.abs_dir, f"{secrets.token_hex(8)}-{rel.name}")
         handle = os.open(abs_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -264,7 +260,7 @@ class Spill:
             out.flush()
             info = os.fstat(handle)
         stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-        return dataclasses.replace(page, text="", reused=Reused(stamp, sha256, abs_path))
+        return RenderedPage(dest, "", template, links, Reused(stamp, sha256, abs_path))
 
 
 @contextmanager
