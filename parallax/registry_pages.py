@@ -34,7 +34,8 @@ from parallax.urls import (
 # large the corpus grows (#9); data/claims.json holds all of them.
 ACTOR_CLAIMS = 200
 # A source page lists an outlet's latest events and articles only, for the same reason: at
-# 100k articles an outlet had 12,500 of each on one page; data/events.json lists them all.
+# 100k articles an outlet of eight had about 12,500 articles on one page; data/events.json
+# lists them all.
 SOURCE_LIST = 200
 
 
