@@ -1,12 +1,14 @@
 """The incremental build cache: what the per-article stages made of each file, kept on disk.
 
-I/O at the edge: read once before loading, written once after analysing. A cache hit must
+I/O at the edge: read once before loading, written once the claims are tagged. A cache hit must
 never change a build's output, so an entry's key covers everything the per-article stages
 read: the file's bytes and content-relative path, the path messages show for it (it depends
 on the working directory), the registries as parsed (but the overrides, which only clustering
 reads), every setting, and the code (the
 package's own sources, the Python and Unicode versions, and the libraries whose behaviour
 the stages depend on). Change any of them and the entry is simply never asked for again.
+One part of an entry is not the per-article stages' alone: its claims carry the event the
+last build put their item in, and every build checks that tag (`pipeline._claims`).
 
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
 per-article stages have run, their `ArticleWork`, each pickled on its own: the workers of the
@@ -65,7 +67,9 @@ class ArticleWork:
     items: tuple[Item, ...]  # segmented and analysed
     problems: tuple[Problem, ...]  # from segmenting
     framing: tuple[Framing, ...]  # per item, `framing_terms`
-    claims: tuple[tuple[Claim, ...], ...]  # per item, extracted with event_id "" (see below)
+    # Per item, extracted with event_id "", then as the last build that used the entry tagged
+    # them with their item's event (`pipeline._claims`); a build checks each tag.
+    claims: tuple[tuple[Claim, ...], ...]
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
     story_counts: tuple[Mapping[str, float], ...]  # per item, `stories.item_counts`
     digests: tuple[str, ...]  # per item, `event_ids.content_digest`, which orders items

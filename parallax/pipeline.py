@@ -146,8 +146,6 @@ def _analyse(
         stage.count(items=len(items))
         if cache is not None:
             stage.count(cached=cache.hits)  # articles read from the build cache
-    if cache is not None:  # what the per-article stages made is final: keep it
-        cache.save()
     # What lint and claims found in the last build, keyed by the articles' keys (#9).
     memo = None if cache is None else StageMemo(cache)
     # Lint needs nothing from clustering, nor clustering from lint: on a large corpus lint
@@ -186,7 +184,11 @@ def _analyse(
     if not has_errors(problems):
         problems += cluster_problems
     with clock.stage("claims") as stage:
-        claims = _claims(works, events)
+        claims, retagged = _claims(works, events)
+        if cache is not None:  # what the per-article stages made, claims as tagged here
+            for n, work in retagged.items():
+                cache.put_work(corpus.articles[n].id, work)
+            cache.save()
         by_id = {i.id: i for i in items}
         # Points are aligned within an event and across a story's events, never corpus-wide.
         points = align_claims(
@@ -228,16 +230,31 @@ def _cleaned(corpus: Corpus, works: tuple[ArticleWork, ...]) -> Corpus:
     return dataclasses.replace(corpus, articles=articles)
 
 
-def _claims(works: tuple[ArticleWork, ...], events: tuple[Event, ...]) -> tuple[Claim, ...]:
-    """Every item's claims, each tagged with the event its item belongs to."""
+def _claims(
+    works: tuple[ArticleWork, ...], events: tuple[Event, ...]
+) -> tuple[tuple[Claim, ...], dict[int, ArticleWork]]:
+    """Every item's claims, each tagged with the event its item belongs to, and the works
+    whose claims this tagged anew, by their place in `works`.
+
+    The build cache keeps the claims as the last build tagged them: an item that stays in its
+    event passes its claims on as they are, where tagging all 92,000 claims of a 10k digest
+    was 0.15-0.19 s of every build (#9).
+    """
     event_of = {item_id: event.id for event in events for item_id in event.item_ids}
     claims: list[Claim] = []
-    for work in works:
-        for item, item_claims in zip(work.items, work.claims, strict=True):
-            if item.id in event_of:  # items excluded by an override have no event
-                event_id = event_of[item.id]
-                claims += (c.in_event(event_id) for c in item_claims)
-    return tuple(claims)
+    retagged: dict[int, ArticleWork] = {}
+    for n, work in enumerate(works):
+        tagged = list(work.claims)
+        for k, (item, item_claims) in enumerate(zip(work.items, work.claims, strict=True)):
+            event_id = event_of.get(item.id)
+            if event_id is None:  # items excluded by an override have no event
+                continue
+            if not all(c.event_id == event_id for c in item_claims):
+                tagged[k] = item_claims = tuple(c.in_event(event_id) for c in item_claims)
+            claims += item_claims
+        if any(t is not c for t, c in zip(tagged, work.claims, strict=True)):
+            retagged[n] = dataclasses.replace(work, claims=tuple(tagged))
+    return tuple(claims), retagged
 
 
 def check(

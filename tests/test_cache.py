@@ -218,6 +218,42 @@ def test_claims_are_the_same_whatever_the_event_id_they_were_extracted_with(at_h
         )
 
 
+def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
+    # An item that stays in its event passes its claims on as the last build tagged them;
+    # one whose tag no longer holds (its event changed) is tagged again, and kept so (#9).
+    root = make_project(at_home / "project")
+    clean = build(root, use_cache=False)
+    clean_site = tree_bytes(root / "site_src")
+    assert clean.analysis is not None
+    event_of = {i: e.id for e in clean.analysis.events for i in e.item_ids}
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+
+    def tags() -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for _, blob in pickle.loads(pack.read_bytes()).values():
+            work = pickle.loads(blob)
+            for item, claims in zip(work.items, work.claims, strict=True):
+                found.setdefault(item.id, set()).update(c.event_id for c in claims)
+        return found
+
+    tagged = tags()
+    assert sum(map(len, tagged.values())) > 50
+    assert all(ids <= {event_of[item_id]} for item_id, ids in tagged.items())
+    entries = pickle.loads(pack.read_bytes())
+    stale = 0
+    for key, (loaded, blob) in entries.items():
+        work = pickle.loads(blob)
+        claims = tuple(tuple(c.in_event("ev-stale") for c in cs) for cs in work.claims)
+        stale += sum(map(len, claims))
+        entries[key] = (loaded, cache_module.dumps_work(dataclasses.replace(work, claims=claims)))
+    pack.write_bytes(pickle.dumps(entries))
+    again = build(root, use_cache=True)
+    assert stale > 50 and again.analysis == clean.analysis
+    assert tree_bytes(root / "site_src") == clean_site
+    assert tags() == tagged
+
+
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):
     root = make_project(at_home / "project")
     project, _ = pipeline.load_project(root / "mkdocs.yml")
