@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import signal
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -33,6 +33,7 @@ MIN_PARALLEL = 400  # fewer tasks than this are not worth starting processes for
 CHUNK = 64  # tasks per chunk sent to a worker: large enough that its overhead is small
 R = TypeVar("R")
 _TASK: Callable[[int], Any] | None = None  # what forked workers inherit: the function to map
+_TAKEN: Any = None  # and, in a map this process shares (`_shared`), which chunks are left
 
 
 @contextmanager
@@ -93,6 +94,7 @@ def fork_map(
     reducers: Mapping[type, Callable[[Any], Any]] | None = None,
     chunk: int | None = None,
     min_count: int | None = None,
+    here: bool = False,
 ) -> list[R]:
     """[task(0), ..., task(count - 1)], in order, on forked worker processes when that pays.
 
@@ -101,6 +103,11 @@ def fork_map(
     the classes that have a cheaper form. Tasks go to the workers `chunk` at a time, and
     only when there are `min_count` or more: fewer, larger tasks want both smaller (CHUNK
     and MIN_PARALLEL, read at each call, by default). An exception in a task is raised here.
+
+    With `here`, this process is one of the `workers`: it runs chunks itself between
+    handing them out, instead of waiting. That pays where results are small and reading
+    the shared objects is most of the work (render's, #9): this process reads them without
+    copying the pages it touches, as a forked one does, and its results need no pickling.
     """
     global _TASK
     workers = jobs() if workers is None else workers
@@ -116,14 +123,68 @@ def fork_map(
     gc.freeze()  # the workers' collectors would otherwise touch, and so copy, every page
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool, quiet_gc():
+        forked = workers - 1 if here else workers
+        with ProcessPoolExecutor(forked, mp_context=context) as pool, quiet_gc():
             ticks = chunks if stage is None else stage.track(chunks)  # the bar, by chunk
-            for done, _ in zip(pool.map(_run_chunk, chunks), ticks, strict=True):
+            made = _shared(pool, chunks, forked) if here else pool.map(_run_chunk, chunks)
+            for done, _ in zip(made, ticks, strict=True):
                 results += done
     finally:
         _TASK = None
         gc.unfreeze()
     return results
+
+
+def _shared(
+    pool: ProcessPoolExecutor, chunks: Sequence[tuple[int, int]], forked: int
+) -> Iterator[list[Any]]:
+    """The chunks' results in order, run by the `forked` workers of `pool` and by this
+    process, each taking the next chunk whenever it is free. The workers take them from the
+    front, where the long tasks are, and this process from the back: what a worker makes
+    is pickled back, what this process makes is not, so it should make the many short
+    pages, and the workers the few long tasks with small results."""
+    global _TAKEN
+    context = multiprocessing.get_context("fork")
+    # The first and the last chunk nobody took, inherited by the workers, which the first
+    # submit forks (a shared array cannot be pickled).
+    taken = _TAKEN = context.Array("i", [0, len(chunks) - 1])
+    made: dict[int, list[Any]] = {}
+    try:
+        pulls = [pool.submit(_pull, chunks) for _ in range(forked)]
+        while (n := _take(taken, last=True)) is not None:
+            made[n] = _run_chunk(chunks[n])
+        for pull in pulls:
+            made.update(pull.result())
+    except BaseException:
+        with taken.get_lock():  # the workers stop at their next chunk
+            taken[0] = len(chunks)
+        raise
+    finally:
+        _TAKEN = None
+    return (made[n] for n in range(len(chunks)))
+
+
+def _take(taken: Any, *, last: bool = False) -> int | None:
+    """The first (or the `last`) chunk nobody has taken, or None when all are."""
+    with taken.get_lock():
+        first, final = taken[0], taken[1]
+        if first > final:
+            return None
+        if last:
+            taken[1] = final - 1
+            return int(final)
+        taken[0] = first + 1
+        return int(first)
+
+
+def _pull(chunks: Sequence[tuple[int, int]]) -> dict[int, list[Any]]:
+    """A worker of `_shared`: the results of the chunks it took, by chunk."""
+    taken = _TAKEN
+    assert taken is not None, "a worker without its chunks"
+    made = {}
+    while (n := _take(taken)) is not None:
+        made[n] = _run_chunk(chunks[n])
+    return made
 
 
 def forks(count: int, *, workers: int | None = None, min_count: int | None = None) -> bool:

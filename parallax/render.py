@@ -374,7 +374,7 @@ def render_site(
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
     tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache, spill)
-    made = fork_map(lambda n: tasks[n](), len(tasks))
+    made = fork_map(lambda n: tasks[n](), len(tasks), here=True)
     # Content pages first, then the rest, as before the tasks were spread out: the first
     # of two pages for one path is the one `check_unique` names first.
     found = [d for n, (done, _) in enumerate(made) if n not in long_at for d in done]

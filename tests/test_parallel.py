@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -252,3 +253,46 @@ def test_the_collector_is_off_for_the_whole_build_and_back_on_after(tmp_path, mo
 
 def _fails(*args, **kwargs):
     raise RuntimeError("a stage failed")
+
+
+def _after_task_0(flag: Path, n: int) -> tuple[int, int]:
+    """n squared with the pid that made it; task 0 raises a flag, which the others wait for
+    (10 s at most), so that the worker must have taken the first chunk."""
+    if n == 0:
+        flag.touch()
+    for _ in range(1000):
+        if flag.exists():
+            break
+        time.sleep(0.01)
+    return os.getpid(), n * n
+
+
+@FORKED
+@pytest.mark.parametrize("count", [6, 7, 50, 51])  # two chunks or more
+def test_a_shared_map_runs_each_task_once_here_and_in_a_worker(tmp_path, count):
+    # With `here`, this process takes chunks from the back and the worker from the front.
+    task = partial(_after_task_0, tmp_path / "flag")
+    made = parallel.fork_map(task, count, workers=2, chunk=5, min_count=0, here=True)
+    assert [square for _, square in made] == [n * n for n in range(count)]
+    assert made[0][0] != os.getpid()  # the worker took the first chunk
+
+
+def test_workers_take_chunks_from_the_front_and_this_process_from_the_back():
+    taken = multiprocessing.get_context().Array("i", [0, 4])  # chunks 0-4
+    order = [parallel._take(taken, last=n % 2 == 1) for n in range(6)]
+    assert order == [0, 4, 1, 3, 2, None]
+    assert parallel._take(taken) is None
+
+
+def _fail_at(bad: int, n: int) -> int:
+    if n == bad:
+        raise ValueError(f"task {n} failed in {os.getpid()}")
+    return n
+
+
+@FORKED
+@pytest.mark.parametrize("bad", [0, 99])  # in the worker's first chunk, in this process's
+def test_a_shared_map_raises_a_failed_task_wherever_it_ran(bad):
+    with pytest.raises(ValueError, match=f"task {bad} failed"):
+        parallel.fork_map(partial(_fail_at, bad), 100, workers=2, chunk=10, min_count=0, here=True)
+    assert parallel._TAKEN is None and parallel._TASK is None  # nothing left for the next map
