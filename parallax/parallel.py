@@ -6,7 +6,9 @@ its events (points). Results come back in order, so the output is the same with 
 of workers.
 
 Workers are forked (Linux): they inherit the corpus, registries and the task to run instead
-of receiving them, and only their results are pickled back. Where fork is not available, or
+of receiving them, and only their results are pickled back. Where results are small and
+reading the shared objects is the work (render), this process takes tasks too, beside one
+worker fewer (`here`). Where fork is not available, or
 the work is small, everything runs in this process. PARALLAX_JOBS sets the number of
 processes (1: none). This module imports no stage, so any stage may use it.
 """

@@ -277,8 +277,9 @@ def _tasks(
     """Every page to render as a task, and where the overview and export tasks are.
 
     One task per story and per article page, each independent of the others; the overview
-    pages and the data exports are a few long tasks. Those go first and a chunk apart, so
-    that the workers start one each while the others share the rest (#9).
+    pages and the data exports are a few long tasks. Those go first and a chunk apart: the
+    worker takes chunks from the front, one long task at a time, while this process takes
+    the short pages from the back (`fork_map(here=True)`, #9).
     """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
     content = [
