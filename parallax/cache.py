@@ -109,7 +109,7 @@ def _registries_digest(registries: Registries) -> bytes:
 
 
 # Also how workers send the per-article results back (parallel.fork_map, #9).
-REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork])}
+REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork, Signature])}
 _DISPATCH = {**copyreg.dispatch_table, **REDUCERS}
 
 

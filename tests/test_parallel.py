@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from functools import partial
 from pathlib import Path
@@ -296,3 +299,56 @@ def test_a_shared_map_raises_a_failed_task_wherever_it_ran(bad):
     with pytest.raises(ValueError, match=f"task {bad} failed"):
         parallel.fork_map(partial(_fail_at, bad), 100, workers=2, chunk=10, min_count=0, here=True)
     assert parallel._TAKEN is None and parallel._TASK is None  # nothing left for the next map
+
+
+def test_frozen_dataclasses_unpickle_through_their_twins_as_themselves(tmp_path):
+    from parallax.cache import dumps
+    from parallax.model import Claim, Figure, Sentence, Span
+
+    sentence = Sentence(2, "The mayor said 3 people died.", Span(10, 39))
+    figure = Figure(3.0, "people", "killed", None, "3 people", Span(25, 33))
+    claim = Claim("c1", "articles/a/x", "ev-1", "a", sentence, "The mayor", None, None, False)
+    claim = dataclasses.replace(claim, figures=(figure,))
+    blob = dumps(claim)
+    assert b"_Twin_" in blob  # made through the twin, not the frozen class's __init__
+    again = pickle.loads(blob)
+    assert again == claim and hash(again) == hash(claim) and type(again) is Claim
+    assert type(again.sentence.span) is Span and again.figures[0] == figure
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.event_id = "ev-2"  # type: ignore[misc]
+    # A process that imported the cache finds the twins by name.
+    (tmp_path / "claim.pickle").write_bytes(blob)
+    script = (
+        "import pickle, sys, parallax.cache; "
+        "c = pickle.loads(open(sys.argv[1], 'rb').read()); "
+        "print(type(c).__name__, c.figures[0].text)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "claim.pickle")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert out.stdout == "Claim 3 people\n"
+
+
+def test_a_dataclass_that_is_not_frozen_or_checks_itself_has_no_twin():
+    @dataclasses.dataclass(slots=True)
+    class Open:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            assert self.a >= 0
+
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+
+    assert [parallel._twin(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
+    reduce = parallel.constructor_reducers([Checked])[Checked]
+    assert reduce(Checked(1)) == (Checked, (1,))
