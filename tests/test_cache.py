@@ -161,6 +161,32 @@ def test_the_second_build_reads_every_article_from_the_cache(at_home):
     assert all(cache.work(a.id) is not None for a in corpus.articles)
 
 
+@pytest.mark.parametrize("forked", [False, True])
+def test_the_cache_is_written_when_render_fails_and_beside_publish(at_home, monkeypatch, forked):
+    # Publish waits for the process that writes the cache beside it (a large corpus); a
+    # template error in render still keeps what the analysis made.
+    monkeypatch.setattr(pipeline, "worth_forking", lambda count: forked)
+    root = make_project(at_home / "project")
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+    story = root / "templates" / "story.md.j2"
+    good = story.read_text(encoding="utf-8")
+    story.write_text(good + "{{ no_such_name }}\n", encoding="utf-8")
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    with pytest.raises(Exception, match="no_such_name"):
+        pipeline.build(project, run_site=False)
+    entries = pickle.loads(pack.read_bytes())
+    assert len(entries) > 60 and memo.exists()
+    story.write_text(good, encoding="utf-8")
+    first = build(root, use_cache=True)
+    assert first.analysis is not None
+    written = pack.stat().st_mtime_ns, memo.stat().st_mtime_ns
+    add_article(root)
+    build(root, use_cache=True)
+    assert (pack.stat().st_mtime_ns, memo.stat().st_mtime_ns) != written
+    assert len(pickle.loads(pack.read_bytes())) == len(entries) + 1
+
+
 def test_no_cache_writes_no_cache(at_home):
     root = make_project(at_home / "project")
     build(root, use_cache=False)
