@@ -15,7 +15,9 @@ per-article stages have run, their `ArticleWork`, each pickled on its own: the w
 per-article pass send their results pickled, and those bytes are kept as they came (#9).
 Entries are kept in one pack file per content folder,
 `<cache_dir>/parallax/articles-<digest>.pickle`: one read at the start of a build, and only
-the entries that build used are written back, so the pack never outgrows the corpus.
+the entries that build used are written back, so the pack never outgrows the corpus by
+much: when they are mostly the pack's, only the others go into a journal beside it
+(`.more`), and the pack is written whole again once they are not (`write_pack`).
 The pack is local and trusted like the code (pickle runs code when loaded): CI restores it
 only from this repository's own cache.
 """
@@ -147,14 +149,12 @@ class BuildCache:
         self._base = hashlib.sha256(
             f"{code_version()}\n{settings!r}\n{Path.cwd()}".encode()
         ).digest()
-        self._stored = self._read_pack()
+        self._read = read_pack(self.abs_pack, "build cache")  # damaged: a clean build
+        self._stored = self._read.entries
         self._used: dict[str, Blobs] = {}  # key -> the entry, for the pack written back
         self._entries: dict[str, tuple[str, _Entry]] = {}  # article id -> (key, entry)
         self.hits = 0
         self.misses = 0
-
-    def _read_pack(self) -> dict[str, Blobs]:
-        return read_pack(self.abs_pack, "build cache")  # a damaged pack is a clean build
 
     def key(self, rel: str, path: str, raw: bytes, registries: Registries) -> str:
         """The key of one file's entry."""
@@ -228,31 +228,82 @@ class BuildCache:
         ):
             return
         try:
-            write_pack(self.abs_pack, self._used)
+            write_pack(self.abs_pack, self._used, self._read)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
 
 
-def write_pack(abs_pack: Path, entries: dict[str, Any]) -> None:
-    """A pack for `read_pack`, written atomically (`write_atomically`)."""
+MORE = ".more"  # a pack's journal: what builds added since the pack was written whole
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a build read of a pack: its entries with its journal's over them, and the pack's
+    own entries and file stamp, which `write_pack` needs to write a journal."""
+
+    entries: dict[Any, Any]
+    own: dict[Any, Any]
+    stamp: tuple[int, ...] | None  # the pack file's device, inode, size and time; None: none
+
+
+def journal_path(abs_pack: Path) -> Path:
+    """Where a pack's journal is: beside it."""
+    return abs_pack.with_name(abs_pack.name + MORE)
+
+
+def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = None) -> None:
+    """The entries a build used, for `read_pack`, written atomically (`write_atomically`).
+
+    When they are mostly the pack's (`stored`), only the others are written, into the pack's
+    journal: a 10k digest's pack is 72 MB, and one article added is 7 KB of it (#9). The
+    pack is written whole, and its journal removed, once the journal would pass half the
+    pack's size or a quarter of the pack's entries are no longer used, so that the files
+    never hold much more than the digest.
+    """
+    if stored is not None and stored.stamp is not None:
+        own = stored.own
+        more = {key: value for key, value in entries.items() if own.get(key) is not value}
+        unused = len(own.keys() - entries.keys())
+        if unused * 4 <= len(own):
+            data = pickle.dumps((stored.stamp, more), protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) * 2 <= stored.stamp[2]:
+                write_atomically(journal_path(abs_pack), lambda out: out.write(data))
+                return
     write_atomically(
         abs_pack, lambda out: pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
     )
+    journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its stamp is not the pack's
 
 
-def read_pack(abs_pack: Path, what: str) -> dict[Any, Any]:
-    """A pack of the cache (a pickled dict, as `write_atomically` wrote it), or {} when there
-    is none; a damaged one is logged, naming `what` it is, and read as {}: it only costs
-    time."""
+def read_pack(abs_pack: Path, what: str) -> Stored:
+    """A pack of the cache (a pickled dict, as `write_pack` wrote it) with its journal's
+    entries over its own: nothing when there is no pack. A damaged pack or journal is
+    logged, naming `what` it is, and read as empty: it only costs time. A journal written
+    for another pack (its stamp is not this one's) is not read."""
     try:
-        with quiet_gc():  # many long-lived objects, and no cycles
-            stored = pickle.loads(abs_pack.read_bytes())
+        with quiet_gc(), abs_pack.open("rb") as handle:  # many objects, and no cycles
+            info = os.fstat(handle.fileno())
+            own = pickle.loads(handle.read())
     except FileNotFoundError:
-        return {}
+        return Stored({}, {}, None)
     except Exception as exc:
         log.warning("ignoring the %s %s: %s", what, abs_pack, exc)
-        return {}
-    return stored if isinstance(stored, dict) else {}
+        return Stored({}, {}, None)
+    if not isinstance(own, dict):
+        return Stored({}, {}, None)
+    stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+    entries = dict(own)
+    abs_more = journal_path(abs_pack)
+    try:
+        with quiet_gc():
+            written_for, more = pickle.loads(abs_more.read_bytes())
+        if written_for == stamp and isinstance(more, dict):
+            entries.update(more)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        log.warning("ignoring the %s %s: %s", what, abs_more, exc)
+    return Stored(entries, own, stamp)
 
 
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

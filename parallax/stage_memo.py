@@ -30,7 +30,8 @@ a forked process beside cluster: that process sends back the entries it read and
 (`changes`), and this one adds them (`take`).
 
 One pack per content folder, `stages-<digest>.pickle` beside the articles pack, holding only
-the entries this build used; a damaged pack costs a clean build. Trusted like the code
+the entries this build used (with a journal, as the articles pack has: `cache.write_pack`);
+a damaged pack costs a clean build. Trusted like the code
 (pickle), as the articles pack is.
 """
 
@@ -89,7 +90,8 @@ class StageMemo:
         self._article_key = cache.article_key
         name = cache.abs_pack.name.replace("articles-", "stages-", 1)
         self.abs_pack = cache.abs_pack.with_name(name)
-        self._stored: dict[str, bytes] = read_pack(self.abs_pack, "build cache")
+        self._read = read_pack(self.abs_pack, "build cache")
+        self._stored: dict[str, bytes] = self._read.entries
         self._used: dict[str, bytes] = {}
         # "<stage> <article key>" -> that stage's results for the article, by name: each
         # stage has entries of its own, so that lint can run in another process beside
@@ -246,7 +248,7 @@ class StageMemo:
         ):
             return
         try:
-            write_pack(self.abs_pack, self._used)
+            write_pack(self.abs_pack, self._used, self._read)
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
 

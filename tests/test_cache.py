@@ -72,6 +72,17 @@ def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def entries_of(pack: Path) -> dict[str, object]:
+    """A pack's entries, with its journal's."""
+    return cache_module.read_pack(pack, "test pack").entries
+
+
+def stamps(pack: Path) -> tuple[int | None, ...]:
+    """When a pack and its journal were last written (None: no journal)."""
+    more = cache_module.journal_path(pack)
+    return pack.stat().st_mtime_ns, more.stat().st_mtime_ns if more.exists() else None
+
+
 def test_a_cached_build_after_adding_an_article_equals_a_clean_build(at_home):
     cached_equals_clean(at_home)
 
@@ -131,20 +142,20 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     build(root, use_cache=True)
     pack = cache_module.pack_path(root / ".cache", root / "content")
     memo = pack.with_name(pack.name.replace("articles-", "stages-"))
-    entries = pickle.loads(memo.read_bytes())
+    entries = entries_of(memo)
     assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
     assert sum(key.startswith("scores ") for key in entries) == 1  # clustering's pair scores
     # Clustering's signatures are made in the per-article pass, and kept with its results.
-    for _, blob in pickle.loads(pack.read_bytes()).values():
+    for _, blob in entries_of(pack).values():
         work = pickle.loads(blob)
         assert [s.item_id for s in work.signatures] == [i.id for i in work.items]
-    written = memo.stat().st_mtime_ns
+    written = stamps(memo)
     copy_article(root)
     build(root, use_cache=True)
-    assert memo.stat().st_mtime_ns != written  # the new article's text and pairs
-    written = memo.stat().st_mtime_ns
+    assert stamps(memo) != written  # the new article's text and pairs
+    written = stamps(memo)
     build(root, use_cache=True)
-    assert memo.stat().st_mtime_ns == written  # every entry was found: nothing to write
+    assert stamps(memo) == written  # every entry was found: nothing to write
 
 
 def test_the_second_build_reads_every_article_from_the_cache(at_home):
@@ -175,16 +186,16 @@ def test_the_cache_is_written_when_render_fails_and_beside_publish(at_home, monk
     project, _ = pipeline.load_project(root / "mkdocs.yml")
     with pytest.raises(Exception, match="no_such_name"):
         pipeline.build(project, run_site=False)
-    entries = pickle.loads(pack.read_bytes())
+    entries = entries_of(pack)
     assert len(entries) > 60 and memo.exists()
     story.write_text(good, encoding="utf-8")
     first = build(root, use_cache=True)
     assert first.analysis is not None
-    written = pack.stat().st_mtime_ns, memo.stat().st_mtime_ns
+    written = stamps(pack), stamps(memo)
     add_article(root)
     build(root, use_cache=True)
-    assert (pack.stat().st_mtime_ns, memo.stat().st_mtime_ns) != written
-    assert len(pickle.loads(pack.read_bytes())) == len(entries) + 1
+    assert stamps(pack) != written[0] and stamps(memo) != written[1]
+    assert len(entries_of(pack)) == len(entries) + 1
 
 
 def test_no_cache_writes_no_cache(at_home):
@@ -257,7 +268,7 @@ def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
 
     def tags() -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for _, blob in pickle.loads(pack.read_bytes()).values():
+        for _, blob in entries_of(pack).values():
             work = pickle.loads(blob)
             for item, claims in zip(work.items, work.claims, strict=True):
                 found.setdefault(item.id, set()).update(c.event_id for c in claims)
@@ -266,18 +277,54 @@ def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
     tagged = tags()
     assert sum(map(len, tagged.values())) > 50
     assert all(ids <= {event_of[item_id]} for item_id, ids in tagged.items())
-    entries = pickle.loads(pack.read_bytes())
+    entries = entries_of(pack)
     stale = 0
     for key, (loaded, blob) in entries.items():
         work = pickle.loads(blob)
         claims = tuple(tuple(c.in_event("ev-stale") for c in cs) for cs in work.claims)
         stale += sum(map(len, claims))
         entries[key] = (loaded, cache_module.dumps_work(dataclasses.replace(work, claims=claims)))
-    pack.write_bytes(pickle.dumps(entries))
+    cache_module.write_pack(pack, entries)
     again = build(root, use_cache=True)
     assert stale > 50 and again.analysis == clean.analysis
     assert tree_bytes(root / "site_src") == clean_site
     assert tags() == tagged
+
+
+def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_home, caplog):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    more = cache_module.journal_path(pack)
+    first, was = entries_of(pack), pack.stat()
+    assert not more.exists()
+    add_article(root)
+    added = build(root, use_cache=True)
+    assert pack.stat().st_mtime_ns == was.st_mtime_ns and more.exists()  # the pack as it was
+    assert pickle.loads(pack.read_bytes()) == first
+    entries = entries_of(pack)
+    assert first.keys() < entries.keys() and len(entries) == len(first) + 1
+    stale = more.read_bytes()
+    again = build(root, use_cache=True)  # everything from the pack and the journal
+    assert again.analysis == added.analysis and more.read_bytes() == stale
+    # A journal that is not the pack's (written before the pack was last written) is not
+    # read, and a damaged one is reported and not read.
+    cache_module.write_pack(pack, first)
+    more.write_bytes(stale)
+    assert entries_of(pack) == first
+    more.write_bytes(b"not a pickle")
+    with caplog.at_level("WARNING"):
+        assert entries_of(pack) == first
+    assert "ignoring the test pack" in caplog.text and more.name in caplog.text
+    # A third of the articles gone: the pack is written whole, without what they had.
+    build(root, use_cache=True)
+    articles = sorted((root / "content" / "articles").rglob("*.md"))
+    for path in articles[::3]:
+        path.unlink()
+    fewer = build(root, use_cache=True)
+    assert fewer.analysis is not None
+    assert not more.exists()
+    assert len(pickle.loads(pack.read_bytes())) == len(fewer.analysis.corpus.articles)
 
 
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):

@@ -106,7 +106,7 @@ def test_the_cache_keeps_what_the_workers_pickled(tmp_path, monkeypatch):
         )
         assert len(pickled_here) == (len(works) if workers == 1 else 0)
         cache.save()
-        kept[workers] = pickle.loads(cache.abs_pack.read_bytes())
+        kept[workers] = cache_module.read_pack(cache.abs_pack, "test pack").entries
         assert [
             pickle.loads(kept[workers][cache.article_key(a.id)][1]) for a in corpus.articles
         ] == list(works)
