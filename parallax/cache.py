@@ -153,6 +153,7 @@ class BuildCache:
         self._stored = self._read.entries
         self._used: dict[str, Blobs] = {}  # key -> the entry, for the pack written back
         self._entries: dict[str, tuple[str, _Entry]] = {}  # article id -> (key, entry)
+        self._unpacked: dict[str, ArticleWork] = {}  # key -> a work to pickle when saving
         self.hits = 0
         self.misses = 0
 
@@ -219,10 +220,17 @@ class BuildCache:
         key, entry = self._entries[article_id]
         entry = dataclasses.replace(entry, work=work)
         self._entries[article_id] = (key, entry)
-        self._used[key] = (self._used[key][0], dumps_work(work) if packed is None else packed)
+        if packed is None:  # pickled by `save`, which may run beside publishing (#9)
+            self._unpacked[key] = work
+        else:
+            self._unpacked.pop(key, None)
+            self._used[key] = (self._used[key][0], packed)
 
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""
+        for key, work in self._unpacked.items():
+            self._used[key] = (self._used[key][0], dumps_work(work))
+        self._unpacked.clear()
         if self._used.keys() == self._stored.keys() and all(
             self._used[k] is self._stored[k] for k in self._used
         ):

@@ -104,8 +104,8 @@ def test_the_cache_keeps_what_the_workers_pickled(tmp_path, monkeypatch):
         works = per_article.analyse_articles(
             corpus.articles, corpus.registries, Settings(), cache=cache, workers=workers
         )
+        cache.save()  # where this process pickles what it made itself
         assert len(pickled_here) == (len(works) if workers == 1 else 0)
-        cache.save()
         kept[workers] = cache_module.read_pack(cache.abs_pack, "test pack").entries
         assert [
             pickle.loads(kept[workers][cache.article_key(a.id)][1]) for a in corpus.articles
