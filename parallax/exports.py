@@ -238,8 +238,8 @@ Exported = tuple[list[RenderedPage], dict[str, Span] | None]
 def export_groups(
     lookup: Lookup, site_name: str, memo: ClaimLines | None = None, spill: Sink | None = None
 ) -> tuple[Callable[[], Exported], ...]:
-    """`export_files` in two groups that can be made apart (#9): the claims and points, by
-    far the larger, and the rest. `memo` as for `claims_data`; with a `spill`, each file is
+    """`export_files` in three groups that can be made apart (#9): the claims, by far the
+    largest, the points, and the rest. `memo` as for `claims_data`; with a `spill`, each file is
     handed to it as it is made (a render worker's, which writes it rather than send it)."""
     analysis = lookup.analysis
 
@@ -253,8 +253,11 @@ def export_groups(
         else:
             claims_page = spill.data(CLAIMS_DATA, MADE_BY, data)
         del data  # 45 MB at 10k articles
-        points = points_to_json(analysis.points, analysis.claims, analysis.stories)
-        return [claims_page, handed(json_file("data/points.json", "points", points))], spans
+        return [claims_page], spans
+
+    def points() -> Exported:
+        records = points_to_json(analysis.points, analysis.claims, analysis.stories)
+        return [handed(json_file("data/points.json", "points", records))], None
 
     def clusters() -> Exported:
         data = clusters_json(analysis, lookup)
@@ -265,4 +268,4 @@ def export_groups(
         ]
         return [handed(page) for page in pages], None
 
-    return (claims, clusters)
+    return (claims, points, clusters)

@@ -277,9 +277,10 @@ def _tasks(
     """Every page to render as a task, and where the overview and export tasks are.
 
     One task per story and per article page, each independent of the others; the overview
-    pages and the data exports are a few long tasks. Those go first and a chunk apart: the
-    worker takes chunks from the front, one long task at a time, while this process takes
-    the short pages from the back (`fork_map(here=True)`, #9).
+    pages and the data exports are a few long tasks. The worker takes chunks from the front
+    and this process from the back (`fork_map(here=True)`, #9): the claims export and the
+    actors' pages go to the worker, the other long tasks to this process, and the short
+    pages between even out what each does.
     """
     stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
     content = [
@@ -314,22 +315,27 @@ def _tasks(
         pages, lines = files()  # with a spill, written where made, not sent to the parent
         return [(page, "") for page in pages], lines
 
-    # The largest first: the claims export, the actors', sources' and list pages, the rest.
-    claims, clusters = export_groups(lookup, site_name, cache, spill)
+    claims, points, clusters = export_groups(lookup, site_name, cache, spill)
     lists, sources, actors = overview_pages.overview_groups(lookup, site_name, latest_stories)
-    long = [
-        partial(exports, claims),
-        partial(overview, actors),
-        partial(overview, sources),
+    # The two longest first, a chunk apart, where the worker starts; the other long ones
+    # last, where this process starts (`fork_map(here=True)`); the short pages between.
+    first = [partial(exports, claims), partial(overview, actors)]
+    last = [
         partial(overview, lists),
+        partial(overview, sources),
+        partial(exports, points),
         partial(exports, clusters),
     ]
     tasks: list[Callable[[], Made]] = []
     at = []
-    for n, task in enumerate(long):
+    for n, task in enumerate(first):
         at.append(len(tasks))
         tasks += [task, *content[n * (CHUNK - 1) : (n + 1) * (CHUNK - 1)]]
-    return tasks + content[len(long) * (CHUNK - 1) :], tuple(at)
+    tasks += content[len(first) * (CHUNK - 1) :]
+    for task in last:
+        at.append(len(tasks))
+        tasks.append(task)
+    return tasks, tuple(at)
 
 
 def _overview_page(
