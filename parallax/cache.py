@@ -1,14 +1,14 @@
 """The incremental build cache: what the per-article stages made of each file, kept on disk.
 
-I/O at the edge: read once before loading, written once the claims are tagged. A cache hit must
-never change a build's output, so an entry's key covers everything the per-article stages
-read: the file's bytes and content-relative path, the path messages show for it (it depends
-on the working directory), the registries as parsed (but the overrides, which only clustering
-reads), every setting, and the code (the
+I/O at the edge: read once before loading, written once beside publishing
+(`pipeline._build`). A cache hit must never change a build's output, so an entry's key
+covers everything the per-article stages read: the file's bytes and content-relative path,
+the path messages show for it (it depends on the working directory), the registries as
+parsed (but the overrides, which only clustering reads), every setting, and the code (the
 package's own sources, the Python and Unicode versions, and the libraries whose behaviour
-the stages depend on). Change any of them and the entry is simply never asked for again.
-One part of an entry is not the per-article stages' alone: its claims carry the event the
-last build put their item in, and every build checks that tag (`pipeline._claims`).
+the stages depend on). Change any of them and the entry is simply never asked for again. One
+part of an entry is not the per-article stages' alone: its claims carry the event the last
+build put their item in, and every build checks that tag (`pipeline._claims`).
 
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
 per-article stages have run, their `ArticleWork`, each pickled on its own: the workers of the
@@ -31,8 +31,11 @@ import io
 import logging
 import os
 import pickle
+import secrets
+import stat
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -149,6 +152,7 @@ class BuildCache:
         self._base = hashlib.sha256(
             f"{code_version()}\n{settings!r}\n{Path.cwd()}".encode()
         ).digest()
+        remove_stale(self.abs_pack.parent)
         self._read = read_pack(self.abs_pack, "build cache")  # damaged: a clean build
         self._stored = self._read.entries
         self._used: dict[str, Blobs] = {}  # key -> the entry, for the pack written back
@@ -242,16 +246,39 @@ class BuildCache:
 
 
 MORE = ".more"  # a pack's journal: what builds added since the pack was written whole
+PACK_ID = " pack"  # the entry that names a pack for its journal (no key starts with a space)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stored:
-    """What a build read of a pack: its entries with its journal's over them, and the pack's
-    own entries and file stamp, which `write_pack` needs to write a journal."""
+    """What a build read of a pack, for `write_pack`: its entries with its journal's over
+    them, and the pack's own entries, name (`PACK_ID`) and size."""
 
     entries: dict[Any, Any]
     own: dict[Any, Any]
-    stamp: tuple[int, ...] | None  # the pack file's device, inode, size and time; None: none
+    name: str | None  # None: no pack
+    size: int
+
+
+STALE = 3600.0  # seconds: a temporary file of the cache left this long was a stopped write
+
+
+def remove_stale(abs_packs: Path) -> None:
+    """Remove the temporary files that writes of the packs left when they were stopped (a
+    build interrupted while its cache was written, #9), once they are an hour old: younger
+    ones may be another build's, still writing."""
+    try:
+        found = list(abs_packs.glob("*.tmp"))
+    except OSError:
+        return
+    now = time.time()
+    for abs_tmp in found:
+        try:
+            info = abs_tmp.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= STALE:
+                abs_tmp.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: it only takes room
 
 
 def journal_path(abs_pack: Path) -> Path:
@@ -263,55 +290,58 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
     """The entries a build used, for `read_pack`, written atomically (`write_atomically`).
 
     When they are mostly the pack's (`stored`), only the others are written, into the pack's
-    journal: a 10k digest's pack is 72 MB, and one article added is 7 KB of it (#9). The
-    pack is written whole, and its journal removed, once the journal would pass half the
-    pack's size or a quarter of the pack's entries are no longer used, so that the files
-    never hold much more than the digest.
+    journal, named with the pack's name: a 10k digest's pack is 72 MB, and one article added
+    is 7 KB of it (#9). The pack is written whole, with a new name, and its journal removed,
+    once the journal would pass half the pack's size or a quarter of the pack's entries are
+    no longer used: the files then hold at most about 1.75 times what the build used.
     """
-    if stored is not None and stored.stamp is not None:
+    if stored is not None and stored.name is not None:
         own = stored.own
         more = {key: value for key, value in entries.items() if own.get(key) is not value}
-        unused = len(own.keys() - entries.keys())
-        if unused * 4 <= len(own):
-            data = pickle.dumps((stored.stamp, more), protocol=pickle.HIGHEST_PROTOCOL)
-            if len(data) * 2 <= stored.stamp[2]:
-                write_atomically(journal_path(abs_pack), lambda out: out.write(data))
+        if len(own.keys() - entries.keys()) * 4 <= len(own):
+            data = pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) * 2 <= stored.size:
+                name = pickle.dumps(stored.name, protocol=pickle.HIGHEST_PROTOCOL)
+                write_atomically(journal_path(abs_pack), lambda out: out.write(name + data))
                 return
+    named = {**entries, PACK_ID: secrets.token_hex(16)}
     write_atomically(
-        abs_pack, lambda out: pickle.dump(entries, out, protocol=pickle.HIGHEST_PROTOCOL)
+        abs_pack, lambda out: pickle.dump(named, out, protocol=pickle.HIGHEST_PROTOCOL)
     )
-    journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its stamp is not the pack's
+    journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its name is not the pack's
 
 
 def read_pack(abs_pack: Path, what: str) -> Stored:
     """A pack of the cache (a pickled dict, as `write_pack` wrote it) with its journal's
     entries over its own: nothing when there is no pack. A damaged pack or journal is
     logged, naming `what` it is, and read as empty: it only costs time. A journal written
-    for another pack (its stamp is not this one's) is not read."""
+    for another pack (its name is not this one's) is not read. The name is in the pack,
+    not in its file's stamp, so that a cache restored from an archive (CI) keeps both."""
     try:
-        with quiet_gc(), abs_pack.open("rb") as handle:  # many objects, and no cycles
-            info = os.fstat(handle.fileno())
-            own = pickle.loads(handle.read())
+        with quiet_gc():  # many objects, and no cycles
+            data = abs_pack.read_bytes()
+            own = pickle.loads(data)
     except FileNotFoundError:
-        return Stored({}, {}, None)
+        return Stored({}, {}, None, 0)
     except Exception as exc:
         log.warning("ignoring the %s %s: %s", what, abs_pack, exc)
-        return Stored({}, {}, None)
+        return Stored({}, {}, None, 0)
     if not isinstance(own, dict):
-        return Stored({}, {}, None)
-    stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        return Stored({}, {}, None, 0)
+    name = own.pop(PACK_ID, None)
     entries = dict(own)
     abs_more = journal_path(abs_pack)
     try:
-        with quiet_gc():
-            written_for, more = pickle.loads(abs_more.read_bytes())
-        if written_for == stamp and isinstance(more, dict):
-            entries.update(more)
+        with quiet_gc(), abs_more.open("rb") as handle:
+            written_for = pickle.load(handle)
+            if name is not None and written_for == name:
+                more = pickle.load(handle)
+                entries.update(more if isinstance(more, dict) else {})
     except FileNotFoundError:
         pass
     except Exception as exc:
         log.warning("ignoring the %s %s: %s", what, abs_more, exc)
-    return Stored(entries, own, stamp)
+    return Stored(entries, own, name if isinstance(name, str) else None, len(data))
 
 
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

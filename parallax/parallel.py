@@ -19,6 +19,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import re
 import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -90,9 +91,11 @@ def constructor_reducers(classes: Iterable[type]) -> dict[type, Callable[[Any], 
 def _twin(cls: type) -> type | None:
     """A plain class with the slots of the frozen dataclass `cls`, whose `__init__` takes
     the fields' values in order, assigns them and then makes the object a `cls`: the same
-    object as `cls(*values)`, for what pickle calls. It is named in this module, where pickle
-    finds it again by name. None for a class that has no slots of its own, or is not frozen,
-    or has a `__post_init__` (which the twin would not run)."""
+    object as `cls(*values)`, for what pickle calls. It is named in this module after the
+    class, where pickle finds it again by name once the module that lists the class's
+    reducers is imported (`ingest`, `cache`, `stage_memo`). None for a class that is not a
+    frozen dataclass of its own slots (one slot per field, no base class), or that has a
+    `__post_init__` (which the twin would not run)."""
     params = getattr(cls, "__dataclass_params__", None)
     slots = cls.__dict__.get("__slots__")
     names = tuple(f.name for f in dataclasses.fields(cls))
@@ -105,17 +108,21 @@ def _twin(cls: type) -> type | None:
         or hasattr(cls, "__post_init__")
     ):
         return None
-    name = f"_Twin_{cls.__module__.replace('.', '_')}_{cls.__qualname__.replace('.', '_')}"
-    found = globals().get(name)
-    if isinstance(found, type):
-        return found
+    base = "_Twin__" + re.sub(r"\W", "_", f"{cls.__module__}.{cls.__qualname__}".replace(".", "__"))
+    name, copies = base, 1
+    while (found := globals().get(name)) is not None:  # another class of that name: number it
+        if isinstance(found, type) and getattr(found, "_parallax_frozen", None) is cls:
+            return found
+        copies += 1
+        name = f"{base}_{copies}"
     fields = ", ".join(f"_{n}" for n in range(len(names)))
     lines = [f"def __init__(self, {fields}):"]
     lines += [f"    self.{name} = _{n}" for n, name in enumerate(names)]
     lines.append("    self.__class__ = _frozen")
     namespace: dict[str, Any] = {"_frozen": cls}
     exec("\n".join(lines), namespace)  # a fixed template over the class's field names
-    twin = type(name, (), {"__slots__": slots, "__init__": namespace["__init__"]})
+    body = {"__slots__": slots, "__init__": namespace["__init__"], "_parallax_frozen": cls}
+    twin = type(name, (), body)
     twin.__module__ = __name__
     globals()[name] = twin
     return twin
@@ -146,10 +153,11 @@ def fork_map(
     only when there are `min_count` or more: fewer, larger tasks want both smaller (CHUNK
     and MIN_PARALLEL, read at each call, by default). An exception in a task is raised here.
 
-    With `here`, this process is one of the `workers`: it runs chunks itself between
-    handing them out, instead of waiting. That pays where results are small and reading
-    the shared objects is most of the work (render's, #9): this process reads them without
-    copying the pages it touches, as a forked one does, and its results need no pickling.
+    With `here`, this process is one of the `workers`: it takes chunks from the back while
+    the forked ones take them from the front (`_shared`), instead of waiting. That pays
+    where results are small and reading the shared objects is most of the work (render's,
+    #9): unlike a forked process, this one reads them without copying the pages it touches,
+    and its results need no pickling.
     """
     global _TASK
     workers = jobs() if workers is None else workers
@@ -191,19 +199,34 @@ def _shared(
     # submit forks (a shared array cannot be pickled).
     taken = _TAKEN = context.Array("i", [0, len(chunks) - 1])
     made: dict[int, list[Any]] = {}
+    failed: list[tuple[int, BaseException]] = []
     try:
         pulls = [pool.submit(_pull, chunks) for _ in range(forked)]
         while (n := _take(taken, last=True)) is not None:
-            made[n] = _run_chunk(chunks[n])
+            try:
+                made[n] = _run_chunk(chunks[n])
+            except Exception as exc:
+                _stop(taken, n)
+                failed.append((n, exc))
         for pull in pulls:
-            made.update(pull.result())
-    except BaseException:
-        with taken.get_lock():  # the workers stop at their next chunk
-            taken[0] = len(chunks)
+            done, failure = pull.result()
+            made.update(done)
+            failed += [failure] if failure else []
+    except BaseException:  # an interrupt, or a worker that died
+        _stop(taken, 0)
         raise
     finally:
         _TAKEN = None
+    if failed:  # the first chunk's, as one process running them in order would raise
+        raise min(failed, key=lambda failure: failure[0])[1]
     return (made[n] for n in range(len(chunks)))
+
+
+def _stop(taken: Any, failed: int) -> None:
+    """Leave only the chunks before the one that `failed` to take: one of them may fail
+    too, and its error is the one to raise, as one process running them in order would."""
+    with taken.get_lock():
+        taken[1] = min(taken[1], failed - 1)
 
 
 def _take(taken: Any, *, last: bool = False) -> int | None:
@@ -219,14 +242,23 @@ def _take(taken: Any, *, last: bool = False) -> int | None:
         return int(first)
 
 
-def _pull(chunks: Sequence[tuple[int, int]]) -> dict[int, list[Any]]:
-    """A worker of `_shared`: the results of the chunks it took, by chunk."""
+def _pull(
+    chunks: Sequence[tuple[int, int]],
+) -> tuple[dict[int, list[Any]], tuple[int, BaseException] | None]:
+    """A worker of `_shared`: the results of the chunks it took, by chunk, and the chunk
+    that failed, with its error (after which it takes no more, and nobody takes a later
+    one)."""
     taken = _TAKEN
     assert taken is not None, "a worker without its chunks"
     made = {}
     while (n := _take(taken)) is not None:
-        made[n] = _run_chunk(chunks[n])
-    return made
+        try:
+            made[n] = _run_chunk(chunks[n])
+        except Exception as exc:
+            _stop(taken, n)
+            exc.__cause__ = _RemoteTraceback(traceback.format_exc())
+            return made, (n, exc)
+    return made, None
 
 
 def forks(count: int, *, workers: int | None = None, min_count: int | None = None) -> bool:

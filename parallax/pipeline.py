@@ -29,7 +29,7 @@ from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
-from parallax.publish import publish, spill_folder
+from parallax.publish import Spill, publish, spill_folder
 from parallax.stage_memo import Changes, StageMemo
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def _analyse(
     if not has_errors(problems):
         problems += cluster_problems
     with clock.stage("claims") as stage:
-        claims, retagged = _claims(works, events)
+        claims, retagged = _claims(works, events, keep=cache is not None)
         if cache is not None:  # what the per-article stages made, claims as tagged here
             for n, work in retagged.items():
                 cache.put_work(corpus.articles[n].id, work)
@@ -243,10 +243,10 @@ def _cleaned(corpus: Corpus, works: tuple[ArticleWork, ...]) -> Corpus:
 
 
 def _claims(
-    works: tuple[ArticleWork, ...], events: tuple[Event, ...]
+    works: tuple[ArticleWork, ...], events: tuple[Event, ...], *, keep: bool = True
 ) -> tuple[tuple[Claim, ...], dict[int, ArticleWork]]:
-    """Every item's claims, each tagged with the event its item belongs to, and the works
-    whose claims this tagged anew, by their place in `works`.
+    """Every item's claims, each tagged with the event its item belongs to, and (to `keep`)
+    the works whose claims this tagged anew, by their place in `works`.
 
     The build cache keeps the claims as the last build tagged them: an item that stays in its
     event passes its claims on as they are, where tagging all 92,000 claims of a 10k digest
@@ -264,7 +264,7 @@ def _claims(
             if not all(c.event_id == event_id for c in item_claims):
                 tagged[k] = item_claims = tuple(c.in_event(event_id) for c in item_claims)
             claims += item_claims
-        if any(t is not c for t, c in zip(tagged, work.claims, strict=True)):
+        if keep and any(t is not c for t, c in zip(tagged, work.claims, strict=True)):
             retagged[n] = dataclasses.replace(work, claims=tuple(tagged))
     return tuple(claims), retagged
 
@@ -286,7 +286,8 @@ def build(
     use_cache: bool = True,
 ) -> BuildResult:
     """The whole build. Nothing is written unless every earlier stage succeeded
-    (but the build cache, which only ever holds finished per-article results).
+    (but the build cache, which only ever holds finished results, checked where they depend
+    on other articles, and is written even when render or publish fail).
 
     The garbage collector is off until the build ends (#9): a build makes millions of
     objects that live until it ends, and few cycles, and each full collection walked them
@@ -309,40 +310,59 @@ def _build(
         return BuildResult(problems, analysis, timings=tuple(clock.timings))
     # Render's workers write the data files into the spill folder, and publish links them.
     with spill_folder(project.abs_config, project.abs_site_src) as spill:
-        with clock.stage("render") as stage:
-            try:
-                env = render.make_environment(project.abs_templates, project.abs_template_overrides)
-                page_cache = open_page_cache(project, cache, analysis)
-                pages = render.render_site(
-                    env,
-                    analysis,
-                    project.site.site_name,
-                    latest_stories=project.site.settings.latest_stories,
-                    cache=page_cache,
-                    spill=spill,
-                )
-                render.check_unique(pages)
-                render.check_links(pages, project.abs_site_src)
-            except Exception:  # a template error: the analysis is kept all the same
-                save()
-                raise
-            stage.count(pages=len(pages))
-            if page_cache is not None:
-                stage.count(cached=page_cache.hits)  # pages reused from site_src/
+        try:
+            pages, page_cache = _render(project, clock, cache, analysis, spill)
+        except BaseException:  # a template error, or a stop: the analysis is kept anyway
+            _save_quietly(save)
+            raise
         # The build cache is written while publish runs, by a forked process that only reads
         # what it writes, on the core publish leaves idle (0.2 s of a 10k build with one
-        # article added, #9). Its files are replaced whole (`cache.write_atomically`): a
-        # build stopped before the end leaves the last build's, and only costs time.
+        # article added, #9); a failed publish waits for it too.
         big = cache is not None and worth_forking(len(analysis.corpus.articles))
         with clock.stage("publish"), beside(lambda _: save(), fork=big) as saved:
-            stamps = publish(
-                pages,
-                project.abs_config,
-                project.abs_site_src,
-                project.abs_site,
-                run_site=run_site,
-            )
-            if page_cache is not None:  # the manifest describes what is now published
-                page_cache.save(pages, stamps)
-            saved()
+            try:
+                stamps = publish(
+                    pages,
+                    project.abs_config,
+                    project.abs_site_src,
+                    project.abs_site,
+                    run_site=run_site,
+                )
+                if page_cache is not None:  # the manifest describes what is now published
+                    page_cache.save(pages, stamps)
+            finally:
+                _save_quietly(saved)
     return BuildResult(problems, analysis, pages, tuple(clock.timings), published=True)
+
+
+def _render(
+    project: Project, clock: Stages, cache: BuildCache | None, analysis: Analysis, spill: Spill
+) -> tuple[tuple[RenderedPage, ...], PageCache | None]:
+    """The render stage: every page, checked, and the page cache that kept some of them."""
+    with clock.stage("render") as stage:
+        env = render.make_environment(project.abs_templates, project.abs_template_overrides)
+        page_cache = open_page_cache(project, cache, analysis)
+        pages = render.render_site(
+            env,
+            analysis,
+            project.site.site_name,
+            latest_stories=project.site.settings.latest_stories,
+            cache=page_cache,
+            spill=spill,
+        )
+        render.check_unique(pages)
+        render.check_links(pages, project.abs_site_src)
+        stage.count(pages=len(pages))
+        if page_cache is not None:
+            stage.count(cached=page_cache.hits)  # pages reused from site_src/
+    return pages, page_cache
+
+
+def _save_quietly(save: Callable[[], object]) -> None:
+    """Write the build cache, or wait for the process that writes it. Its files are replaced
+    whole (`cache.write_atomically`), so a failure there only costs the next build time: it
+    is logged. A second interrupt stops the wait."""
+    try:
+        save()
+    except Exception as exc:
+        log.warning("could not write the build cache: %s", exc)

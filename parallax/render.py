@@ -326,15 +326,18 @@ def _tasks(
         partial(exports, points),
         partial(exports, clusters),
     ]
+    # A chunk apart at both ends: with more cores, no one takes two long tasks at once.
+    step = CHUNK - 1
+    ahead, behind = len(first) * step, max(len(first) * step, len(content) - len(last) * step)
     tasks: list[Callable[[], Made]] = []
     at = []
     for n, task in enumerate(first):
         at.append(len(tasks))
-        tasks += [task, *content[n * (CHUNK - 1) : (n + 1) * (CHUNK - 1)]]
-    tasks += content[len(first) * (CHUNK - 1) :]
-    for task in last:
+        tasks += [task, *content[n * step : (n + 1) * step]]
+    tasks += content[ahead:behind]
+    for n, task in enumerate(last):
         at.append(len(tasks))
-        tasks.append(task)
+        tasks += [task, *content[behind + n * step : behind + (n + 1) * step]]
     return tasks, tuple(at)
 
 

@@ -1,9 +1,10 @@
 """The build cache of the corpus-wide stages: lint and claims (points).
 
 I/O at the edge, like `parallax.cache`: read once after the per-article pass, written once
-after the claims stage. Every entry is keyed by the per-article cache keys of the articles it
-depends on, and those keys already cover the files, the registries, every setting and the
-code, so an entry is never invalidated by hand: a changed article is a new key (#9).
+after the claims stage, beside publishing (`pipeline._build`). Every entry is keyed by the
+per-article cache keys of the articles it depends on, and those keys already cover the
+files, the registries, every setting and the code, so an entry is never invalidated by hand:
+a changed article is a new key (#9).
 
 - near duplicates: each article's comparable text (words and sketch), and the pairs that
   scored as copies among the articles of the last build, with the corpus's common sketch

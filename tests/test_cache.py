@@ -8,6 +8,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from parallax.config import Settings
 from parallax.ingest import parse_files
 from parallax.model import Override, Registries, Source, SourceRef
 from parallax.per_article import Readers, work_on
+from parallax.problems import BuildError
 from parallax.signature import display_names, item_signature
 from parallax.stories import item_counts, shared_offices
 from tests.conftest import REPO, tree_bytes
@@ -198,6 +200,33 @@ def test_the_cache_is_written_when_render_fails_and_beside_publish(at_home, monk
     assert len(entries_of(pack)) == len(entries) + 1
 
 
+@pytest.mark.parametrize("forked", [False, True])
+def test_the_cache_is_written_when_publish_fails(at_home, monkeypatch, forked):
+    monkeypatch.setattr(pipeline, "worth_forking", lambda count: forked)
+    root = make_project(at_home / "project")
+
+    def fail(*args, **kwargs):
+        raise BuildError("MkDocs refused the site")
+
+    monkeypatch.setattr(pipeline, "publish", fail)
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    with pytest.raises(BuildError, match="MkDocs refused"):
+        pipeline.build(project, run_site=False)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    assert len(entries_of(pack)) > 60
+
+
+def test_temporary_files_of_stopped_writes_go_after_an_hour(at_home):
+    folder = at_home / ".cache" / "parallax"
+    folder.mkdir(parents=True)
+    old, new = folder / "tmpold.tmp", folder / "tmpnew.tmp"
+    for path in (old, new):
+        path.write_bytes(b"half a pack")
+    os.utime(old, (time.time() - 2 * cache_module.STALE,) * 2)
+    BuildCache(at_home / ".cache", Settings(), at_home / "content")
+    assert not old.exists() and new.exists()
+
+
 def test_no_cache_writes_no_cache(at_home):
     root = make_project(at_home / "project")
     build(root, use_cache=False)
@@ -301,9 +330,11 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     add_article(root)
     added = build(root, use_cache=True)
     assert pack.stat().st_mtime_ns == was.st_mtime_ns and more.exists()  # the pack as it was
-    assert pickle.loads(pack.read_bytes()) == first
+    assert cache_module.read_pack(pack, "test pack").own == first
     entries = entries_of(pack)
     assert first.keys() < entries.keys() and len(entries) == len(first) + 1
+    copied = shutil.copytree(pack.parent, at_home / "copied")  # as CI restores it: new inodes
+    assert entries_of(copied / pack.name) == entries
     stale = more.read_bytes()
     again = build(root, use_cache=True)  # everything from the pack and the journal
     assert again.analysis == added.analysis and more.read_bytes() == stale
@@ -324,7 +355,7 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     fewer = build(root, use_cache=True)
     assert fewer.analysis is not None
     assert not more.exists()
-    assert len(pickle.loads(pack.read_bytes())) == len(fewer.analysis.corpus.articles)
+    assert len(cache_module.read_pack(pack, "test pack").own) == len(fewer.analysis.corpus.articles)
 
 
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):

@@ -258,13 +258,17 @@ def _fails(*args, **kwargs):
     raise RuntimeError("a stage failed")
 
 
-def _after_task_0(flag: Path, n: int) -> tuple[int, int]:
-    """n squared with the pid that made it; task 0 raises a flag, which the others wait for
-    (10 s at most), so that the worker must have taken the first chunk."""
-    if n == 0:
-        flag.touch()
-    for _ in range(1000):
-        if flag.exists():
+def _meet(folder: Path, last: int, n: int) -> tuple[int, int]:
+    """n squared with the pid that made it, noted once (a task run twice fails). Task 0 and
+    the tasks of the last chunk (from `last`) each wait for the other side to start (10 s
+    at most): this process, which starts with the last chunk, cannot run task 0 too, nor
+    the worker, which starts with the first, the last chunk."""
+    (folder / str(n)).touch(exist_ok=False)
+    other = folder / ("last" if n == 0 else "0")
+    if n >= last:
+        (folder / "last").touch()
+    for _ in range(1000 if n == 0 or n >= last else 0):
+        if other.exists():
             break
         time.sleep(0.01)
     return os.getpid(), n * n
@@ -274,10 +278,11 @@ def _after_task_0(flag: Path, n: int) -> tuple[int, int]:
 @pytest.mark.parametrize("count", [6, 7, 50, 51])  # two chunks or more
 def test_a_shared_map_runs_each_task_once_here_and_in_a_worker(tmp_path, count):
     # With `here`, this process takes chunks from the back and the worker from the front.
-    task = partial(_after_task_0, tmp_path / "flag")
+    task = partial(_meet, tmp_path, (count - 1) // 5 * 5)
     made = parallel.fork_map(task, count, workers=2, chunk=5, min_count=0, here=True)
     assert [square for _, square in made] == [n * n for n in range(count)]
-    assert made[0][0] != os.getpid()  # the worker took the first chunk
+    assert made[0][0] != os.getpid() == made[-1][0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*map(str, range(count)), "last"])
 
 
 def test_workers_take_chunks_from_the_front_and_this_process_from_the_back():
@@ -291,6 +296,17 @@ def _fail_at(bad: int, n: int) -> int:
     if n == bad:
         raise ValueError(f"task {n} failed in {os.getpid()}")
     return n
+
+
+@FORKED
+def test_a_shared_map_raises_the_first_failure_as_one_process_would():
+    def fail_at_both_ends(n: int) -> int:
+        if n in (0, 99):
+            raise ValueError(f"task {n} failed")
+        return n
+
+    with pytest.raises(ValueError, match="task 0 failed"):
+        parallel.fork_map(fail_at_both_ends, 100, workers=2, chunk=10, min_count=0, here=True)
 
 
 @FORKED
@@ -352,3 +368,18 @@ def test_a_dataclass_that_is_not_frozen_or_checks_itself_has_no_twin():
     assert [parallel._twin(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
     reduce = parallel.constructor_reducers([Checked])[Checked]
     assert reduce(Checked(1)) == (Checked, (1,))
+
+
+def test_classes_of_one_name_get_twins_of_their_own():
+    def make(kind: type) -> type:
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Same:
+            a: kind  # type: ignore[valid-type]
+
+        return Same
+
+    one, other = make(int), make(str)
+    assert one.__qualname__ == other.__qualname__ and one is not other
+    twins = parallel._twin(one), parallel._twin(other)
+    assert twins[0] is not twins[1] and twins[0] is parallel._twin(one)
+    assert [type(t(1)) for t in twins] == [one, other]  # type: ignore[misc]
