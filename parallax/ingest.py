@@ -22,8 +22,9 @@ from parallax.config import Settings
 from parallax.domains import normal_url
 from parallax.frontmatter import YamlDoc, YamlProblem, parse_yaml, split_front_matter
 from parallax.model import ARTICLE_KINDS, Article, Corpus, Registries, SourceRef
-from parallax.parallel import constructor_reducers, fork_map, quiet_gc
+from parallax.parallel import fork_map, quiet_gc
 from parallax.problems import WARNING, Problem, has_errors
+from parallax.reducers import constructor_reducers
 from parallax.registries import (
     check_cross_references,
     parse_actors,

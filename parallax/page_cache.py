@@ -39,9 +39,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from parallax.cache import PACKS, code_version, write_atomically
+from parallax.cache import PACKS, code_version
 from parallax.exports import Span
 from parallax.model import FileStamp, RenderedPage, Reused
+from parallax.packs import write_atomically
 from parallax.publish import file_stamp, read_plain
 from parallax.urls import CLAIMS_DATA, is_page_link
 

@@ -360,7 +360,7 @@ def _render(
 
 def _save_quietly(save: Callable[[], object]) -> None:
     """Write the build cache, or wait for the process that writes it. Its files are replaced
-    whole (`cache.write_atomically`), so a failure there only costs the next build time: it
+    whole (`packs.write_atomically`), so a failure there only costs the next build time: it
     is logged. A second interrupt stops the wait."""
     try:
         save()

@@ -31,7 +31,7 @@ a forked process beside cluster: that process sends back the entries it read and
 (`changes`), and this one adds them (`take`).
 
 One pack per content folder, `stages-<digest>.pickle` beside the articles pack, holding only
-the entries this build used (with a journal, as the articles pack has: `cache.write_pack`);
+the entries this build used (with a journal, as the articles pack has: `packs.write_pack`);
 a damaged pack costs a clean build. Trusted like the code
 (pickle), as the articles pack is.
 """
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from parallax.cache import REDUCERS, BuildCache, code_version, dumps, read_pack, write_pack
+from parallax.cache import REDUCERS, BuildCache, code_version, dumps
 from parallax.cluster import PairScores, ScoreMemo
 from parallax.duplicates import (
     CopyPairs,
@@ -58,9 +58,11 @@ from parallax.duplicates import (
     is_candidate,
 )
 from parallax.model import Article, Event, Evidence, Item, Point, Story
-from parallax.parallel import constructor_reducers, quiet_gc
+from parallax.packs import read_pack, write_pack
+from parallax.parallel import quiet_gc
 from parallax.points import PointMemo
 from parallax.problems import Problem
+from parallax.reducers import constructor_reducers
 from parallax.stories import Profile, StoryScores
 
 log = logging.getLogger(__name__)

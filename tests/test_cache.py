@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from parallax import cache as cache_module
-from parallax import parallel, pipeline
+from parallax import packs, parallel, pipeline
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
 from parallax.config import Settings
@@ -76,12 +76,12 @@ def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def entries_of(pack: Path) -> dict[str, object]:
     """A pack's entries, with its journal's."""
-    return cache_module.read_pack(pack, "test pack").entries
+    return packs.read_pack(pack, "test pack").entries
 
 
 def stamps(pack: Path) -> tuple[int | None, ...]:
     """When a pack and its journal were last written (None: no journal)."""
-    more = cache_module.journal_path(pack)
+    more = packs.journal_path(pack)
     return pack.stat().st_mtime_ns, more.stat().st_mtime_ns if more.exists() else None
 
 
@@ -222,7 +222,7 @@ def test_temporary_files_of_stopped_writes_go_after_an_hour(at_home):
     old, new = folder / "tmpold.tmp", folder / "tmpnew.tmp"
     for path in (old, new):
         path.write_bytes(b"half a pack")
-    os.utime(old, (time.time() - 2 * cache_module.STALE,) * 2)
+    os.utime(old, (time.time() - 2 * packs.STALE,) * 2)
     BuildCache(at_home / ".cache", Settings(), at_home / "content")
     assert not old.exists() and new.exists()
 
@@ -313,7 +313,7 @@ def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
         claims = tuple(tuple(c.in_event("ev-stale") for c in cs) for cs in work.claims)
         stale += sum(map(len, claims))
         entries[key] = (loaded, cache_module.dumps_work(dataclasses.replace(work, claims=claims)))
-    cache_module.write_pack(pack, entries)
+    packs.write_pack(pack, entries)
     again = build(root, use_cache=True)
     assert stale > 50 and again.analysis == clean.analysis
     assert tree_bytes(root / "site_src") == clean_site
@@ -324,13 +324,13 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     pack = cache_module.pack_path(root / ".cache", root / "content")
-    more = cache_module.journal_path(pack)
+    more = packs.journal_path(pack)
     first, was = entries_of(pack), pack.stat()
     assert not more.exists()
     add_article(root)
     added = build(root, use_cache=True)
     assert pack.stat().st_mtime_ns == was.st_mtime_ns and more.exists()  # the pack as it was
-    assert cache_module.read_pack(pack, "test pack").own == first
+    assert packs.read_pack(pack, "test pack").own == first
     entries = entries_of(pack)
     assert first.keys() < entries.keys() and len(entries) == len(first) + 1
     copied = shutil.copytree(pack.parent, at_home / "copied")  # as CI restores it: new inodes
@@ -340,7 +340,7 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     assert again.analysis == added.analysis and more.read_bytes() == stale
     # A journal that is not the pack's (written before the pack was last written) is not
     # read, and a damaged one is reported and not read.
-    cache_module.write_pack(pack, first)
+    packs.write_pack(pack, first)
     more.write_bytes(stale)
     assert entries_of(pack) == first
     more.write_bytes(b"not a pickle")
@@ -355,7 +355,7 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     fewer = build(root, use_cache=True)
     assert fewer.analysis is not None
     assert not more.exists()
-    assert len(cache_module.read_pack(pack, "test pack").own) == len(fewer.analysis.corpus.articles)
+    assert len(packs.read_pack(pack, "test pack").own) == len(fewer.analysis.corpus.articles)
 
 
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):

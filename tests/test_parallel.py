@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from parallax import cache as cache_module
-from parallax import ingest, parallel, per_article, pipeline, points
+from parallax import ingest, packs, parallel, per_article, pipeline, points, reducers
 from parallax.config import Settings
 from parallax.ingest import load_corpus
 from tests.test_cache import EVAL, NORTHWIRE, copy_article, make_project
@@ -106,7 +106,7 @@ def test_the_cache_keeps_what_the_workers_pickled(tmp_path, monkeypatch):
         )
         cache.save()  # where this process pickles what it made itself
         assert len(pickled_here) == (len(works) if workers == 1 else 0)
-        kept[workers] = cache_module.read_pack(cache.abs_pack, "test pack").entries
+        kept[workers] = packs.read_pack(cache.abs_pack, "test pack").entries
         assert [
             pickle.loads(kept[workers][cache.article_key(a.id)][1]) for a in corpus.articles
         ] == list(works)
@@ -365,8 +365,8 @@ def test_a_dataclass_that_is_not_frozen_or_checks_itself_has_no_twin():
     class NoSlots:
         a: int
 
-    assert [parallel._twin(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
-    reduce = parallel.constructor_reducers([Checked])[Checked]
+    assert [reducers._twin(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
+    reduce = reducers.constructor_reducers([Checked])[Checked]
     assert reduce(Checked(1)) == (Checked, (1,))
 
 
@@ -380,6 +380,6 @@ def test_classes_of_one_name_get_twins_of_their_own():
 
     one, other = make(int), make(str)
     assert one.__qualname__ == other.__qualname__ and one is not other
-    twins = parallel._twin(one), parallel._twin(other)
-    assert twins[0] is not twins[1] and twins[0] is parallel._twin(one)
+    twins = reducers._twin(one), reducers._twin(other)
+    assert twins[0] is not twins[1] and twins[0] is reducers._twin(one)
     assert [type(t(1)) for t in twins] == [one, other]  # type: ignore[misc]

@@ -1,0 +1,137 @@
+"""The files the build cache keeps its entries in: packs, each a pickled dict, with a
+journal beside it for what builds added since it was written whole (#9).
+
+I/O only, and only under the cache folder. A pack is local and trusted like the code
+(pickle runs code when loaded), and every write replaces a file whole
+(`write_atomically`), so that a build stopped halfway leaves the last build's files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import secrets
+import stat
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from parallax.parallel import quiet_gc
+
+log = logging.getLogger(__name__)
+
+MORE = ".more"  # a pack's journal: what builds added since the pack was written whole
+PACK_ID = " pack"  # the entry that names a pack for its journal (no key starts with a space)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What a build read of a pack, for `write_pack`: its entries with its journal's over
+    them, and the pack's own entries, name (`PACK_ID`) and size."""
+
+    entries: dict[Any, Any]
+    own: dict[Any, Any]
+    name: str | None  # None: no pack
+    size: int
+
+
+STALE = 3600.0  # seconds: a temporary file of the cache left this long was a stopped write
+
+
+def remove_stale(abs_packs: Path) -> None:
+    """Remove the temporary files that writes of the packs left when they were stopped (a
+    build interrupted while its cache was written, #9), once they are an hour old: younger
+    ones may be another build's, still writing."""
+    try:
+        found = list(abs_packs.glob("*.tmp"))
+    except OSError:
+        return
+    now = time.time()
+    for abs_tmp in found:
+        try:
+            info = abs_tmp.lstat()
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime >= STALE:
+                abs_tmp.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: it only takes room
+
+
+def journal_path(abs_pack: Path) -> Path:
+    """Where a pack's journal is: beside it."""
+    return abs_pack.with_name(abs_pack.name + MORE)
+
+
+def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = None) -> None:
+    """The entries a build used, for `read_pack`, written atomically (`write_atomically`).
+
+    When they are mostly the pack's (`stored`), only the others are written, into the pack's
+    journal, named with the pack's name: a 10k digest's pack is 72 MB, and one article added
+    is 7 KB of it (#9). The pack is written whole, with a new name, and its journal removed,
+    once the journal would pass half the pack's size or a quarter of the pack's entries are
+    no longer used: the files then hold at most about 1.75 times what the build used.
+    """
+    if stored is not None and stored.name is not None:
+        own = stored.own
+        more = {key: value for key, value in entries.items() if own.get(key) is not value}
+        if len(own.keys() - entries.keys()) * 4 <= len(own):
+            data = pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) * 2 <= stored.size:
+                name = pickle.dumps(stored.name, protocol=pickle.HIGHEST_PROTOCOL)
+                write_atomically(journal_path(abs_pack), lambda out: out.write(name + data))
+                return
+    named = {**entries, PACK_ID: secrets.token_hex(16)}
+    write_atomically(
+        abs_pack, lambda out: pickle.dump(named, out, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its name is not the pack's
+
+
+def read_pack(abs_pack: Path, what: str) -> Stored:
+    """A pack of the cache (a pickled dict, as `write_pack` wrote it) with its journal's
+    entries over its own: nothing when there is no pack. A damaged pack or journal is
+    logged, naming `what` it is, and read as empty: it only costs time. A journal written
+    for another pack (its name is not this one's) is not read. The name is in the pack,
+    not in its file's stamp, so that a cache restored from an archive (CI) keeps both."""
+    try:
+        with quiet_gc():  # many objects, and no cycles
+            data = abs_pack.read_bytes()
+            own = pickle.loads(data)
+    except FileNotFoundError:
+        return Stored({}, {}, None, 0)
+    except Exception as exc:
+        log.warning("ignoring the %s %s: %s", what, abs_pack, exc)
+        return Stored({}, {}, None, 0)
+    if not isinstance(own, dict):
+        return Stored({}, {}, None, 0)
+    name = own.pop(PACK_ID, None)
+    entries = dict(own)
+    abs_more = journal_path(abs_pack)
+    try:
+        with quiet_gc(), abs_more.open("rb") as handle:
+            written_for = pickle.load(handle)
+            if name is not None and written_for == name:
+                more = pickle.load(handle)
+                entries.update(more if isinstance(more, dict) else {})
+    except FileNotFoundError:
+        pass
+    except Exception as exc:
+        log.warning("ignoring the %s %s: %s", what, abs_more, exc)
+    return Stored(entries, own, name if isinstance(name, str) else None, len(data))
+
+
+def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`write` into `abs_path` atomically: a temporary file in the same folder, then
+    `os.replace`, so that a build stopped halfway leaves the old file or the new one."""
+    abs_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, abs_tmp = tempfile.mkstemp(dir=abs_path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.chmod(abs_tmp, 0o644)  # mkstemp makes it private; the folder decides
+        os.replace(abs_tmp, abs_path)
+    finally:
+        Path(abs_tmp).unlink(missing_ok=True)
