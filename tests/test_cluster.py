@@ -492,43 +492,25 @@ def test_story_candidates_are_as_defined(events, window, max_postings):
         )
 
 
-def test_story_linking_keeps_the_last_groups_only_when_it_would_read_the_same(
-    tmp_path, monkeypatch
-):
-    from parallax import pipeline
-    from tests.test_cache import make_project
+def _linked(ids: list[str], pairs: dict[tuple[str, str], float]) -> stories.StoryScores:
+    profiles = {i: stories.Profile(n, {}, 0.0, ()) for n, i in enumerate(ids)}
+    return stories.StoryScores(profiles, pairs, (("e1", "e3"), ("e2",)), 28.0)
 
-    monkeypatch.chdir(tmp_path)
-    project, _ = pipeline.load_project(make_project(tmp_path / "project") / "mkdocs.yml")
-    analysis, _ = pipeline.analyse(project, use_cache=False)
-    items = {i.id: i for i in analysis.items}
-    registries, base = analysis.corpus.registries, project.site.settings
-    linked = []
 
-    def counted(*args):
-        linked.append(args[0])
-        return average_link(*args)
+def test_story_linking_keeps_the_last_stories_only_when_it_would_read_the_same():
+    ids, pairs = ["e1", "e2", "e3"], {("e1", "e3"): 60.0, ("e1", "e2"): 10.0}
+    last = _linked(ids, pairs)
+    assert stories._same_groups(last, ids, dict(pairs), 28.0) == ((0, 2), (1,))
+    assert stories._same_groups(last, ids, {**pairs, ("e1", "e2"): 11.0}, 28.0) is None
+    assert stories._same_groups(last, ids, dict(pairs), 30.0) is None  # another threshold
+    assert stories._same_groups(last, ["e2", "e1", "e3"], dict(pairs), 28.0) is None
+    assert stories._same_groups(None, ids, dict(pairs), 28.0) is None
 
-    monkeypatch.setattr(stories, "average_link", counted)
 
-    def link(last, settings=base):
-        return stories.link_stories(analysis.events, items, registries, settings, None, last)
-
-    made, first = link(None)
-    assert made == analysis.stories and len(linked) == 1
-    assert any(len(story.event_ids) > 1 for story in made)
-    again, second = link(first)
-    assert again == made and second == first and len(linked) == 1  # kept, not linked again
-    # Another threshold, or an event whose profile and so its pairs' scores moved: linked
-    # again. A score is kept while both profiles are as they were, so the last build's
-    # scores of an event are only read again when its profile is.
-    higher = dataclasses.replace(base, story_threshold=base.story_threshold + 20)
-    assert link(first, higher)[0] == link(None, higher)[0] and len(linked) == 3
-    pair = next(iter(first.pairs))
-    kept_score = dataclasses.replace(first, pairs={**first.pairs, pair: first.pairs[pair] + 1})
-    assert link(kept_score)[0] == made and len(linked) == 3  # read as the last build's
-    other = next(p for e, p in first.profiles.items() if e != pair[0])
-    moved = dataclasses.replace(
-        kept_score, profiles={**first.profiles, pair[0]: other}
-    )  # as if the event had changed since: its pairs are scored again, and differ
-    assert link(moved)[0] == made and len(linked) == 4
+def test_stories_kept_from_the_last_build_are_the_stories_linked_again():
+    events, linked, _ = cluster()
+    by_id = {i.id: i for i in ITEMS}
+    again, made = stories.link_stories(events, by_id, Registries(), SETTINGS)
+    kept, remade = stories.link_stories(events, by_id, Registries(), SETTINGS, last=made)
+    assert kept == again == linked and remade == made
+    assert any(len(story.event_ids) > 1 for story in kept)  # the two strikes on Kyiv
