@@ -20,15 +20,25 @@ from parallax import render
 from parallax.cache import ArticleWork, BuildCache
 from parallax.claims import align_claims
 from parallax.cluster import cluster_items
-from parallax.config import SiteConfig, load_config
+from parallax.config import Settings, SiteConfig, load_config
 from parallax.ingest import load_corpus, parse_files
 from parallax.lint import lint_corpus, lint_speakers
-from parallax.model import Analysis, Claim, Corpus, Event, RenderedPage
+from parallax.model import (
+    Analysis,
+    Claim,
+    Corpus,
+    Event,
+    Item,
+    Point,
+    Registries,
+    RenderedPage,
+    Story,
+)
 from parallax.page_cache import PageCache
 from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
-from parallax.progress import Stages
+from parallax.progress import Stage, Stages
 from parallax.publish import Spill, publish, spill_folder
 from parallax.stage_memo import Changes, StageMemo
 
@@ -159,25 +169,9 @@ def _analyse(
     lint = partial(_lint, corpus, build_date(), memo)
     with beside(lint, fork=worth_forking(len(corpus.articles))) as linted:
         with clock.stage("cluster") as stage:
-            # What clustering reads of each item, made in the per-article pass.
-            signatures = {s.item_id: s for work in works for s in work.signatures}
-            story_counts = {
-                item.id: counts
-                for work in works
-                for item, counts in zip(work.items, work.story_counts, strict=True)
-            }
-            digests = {
-                item.id: digest
-                for work in works
-                for item, digest in zip(work.items, work.digests, strict=True)
-            }
-            scores = None if memo is None else memo.score_memo(items)
-            events, stories, cluster_problems = cluster_items(
-                items, corpus.registries, settings, signatures, story_counts, scores, digests
+            events, stories, cluster_problems = _cluster(
+                works, items, corpus.registries, settings, memo, stage
             )
-            stage.count(events=len(events), stories=len(stories))
-            if scores is not None:
-                stage.count(**{"scores kept": scores.kept})  # from the last build
         with clock.stage("lint") as stage:
             warnings, changes = linted()
             if memo is not None and changes is not None:
@@ -190,21 +184,7 @@ def _analyse(
     if not has_errors(problems):
         problems += cluster_problems
     with clock.stage("claims") as stage:
-        claims, retagged = _claims(works, events, keep=cache is not None)
-        if cache is not None:  # what the per-article stages made, claims as tagged here
-            for n, work in retagged.items():
-                cache.put_work(corpus.articles[n].id, work)
-        by_id = {i.id: i for i in items}
-        # Points are aligned within an event and across a story's events, never corpus-wide.
-        points = align_claims(
-            claims,
-            events,
-            stories,
-            by_id,
-            settings.point_threshold,
-            corpus.registries,
-            None if memo is None else memo.point_memo(events, stories, by_id),
-        )
+        claims, points = _points(works, corpus, settings, events, stories, cache, memo)
         framing = tuple(
             (item.id, terms)
             for work in works
@@ -214,6 +194,66 @@ def _analyse(
         stage.count(claims=len(claims), points=len(points))
     analysis = Analysis(corpus, items, events, stories, claims, points, framing)
     return analysis, problems, partial(_save, cache, memo)
+
+
+def _cluster(
+    works: tuple[ArticleWork, ...],
+    items: tuple[Item, ...],
+    registries: Registries,
+    settings: Settings,
+    memo: StageMemo | None,
+    stage: Stage,
+) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
+    """Events and stories, from what the per-article pass made of each item for clustering
+    (its signature, story counts and content digest) and the last build's scores."""
+    signatures = {s.item_id: s for work in works for s in work.signatures}
+    story_counts = {
+        item.id: counts
+        for work in works
+        for item, counts in zip(work.items, work.story_counts, strict=True)
+    }
+    digests = {
+        item.id: digest
+        for work in works
+        for item, digest in zip(work.items, work.digests, strict=True)
+    }
+    scores = None if memo is None else memo.score_memo(items)
+    events, stories, problems = cluster_items(
+        items, registries, settings, signatures, story_counts, scores, digests
+    )
+    stage.count(events=len(events), stories=len(stories))
+    if scores is not None:
+        stage.count(**{"scores kept": scores.kept})  # from the last build
+    return events, stories, problems
+
+
+def _points(
+    works: tuple[ArticleWork, ...],
+    corpus: Corpus,
+    settings: Settings,
+    events: tuple[Event, ...],
+    stories: tuple[Story, ...],
+    cache: BuildCache | None,
+    memo: StageMemo | None,
+) -> tuple[tuple[Claim, ...], tuple[Point, ...]]:
+    """Every claim, tagged with its event (the works tagged anew go to the build cache),
+    and the points: aligned within an event and across a story's events, never
+    corpus-wide."""
+    claims, retagged = _claims(works, events, keep=cache is not None)
+    if cache is not None:
+        for n, work in retagged.items():
+            cache.put_work(corpus.articles[n].id, work)
+    by_id = {item.id: item for work in works for item in work.items}
+    points = align_claims(
+        claims,
+        events,
+        stories,
+        by_id,
+        settings.point_threshold,
+        corpus.registries,
+        None if memo is None else memo.point_memo(events, stories, by_id),
+    )
+    return claims, tuple(points)
 
 
 def _save(cache: BuildCache | None, memo: StageMemo | None) -> None:
