@@ -45,7 +45,7 @@ from parallax.config import Settings
 from parallax.ingest import Loaded, ParseFiles, RawFile, parse_files
 from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
-from parallax.packs import read_pack, remove_stale, write_pack
+from parallax.packs import read_pack, remove_stale, save_pack
 from parallax.problems import Problem
 from parallax.reducers import constructor_reducers
 from parallax.signature import Signature
@@ -231,11 +231,4 @@ class BuildCache:
         for key, work in self._unpacked.items():
             self._used[key] = (self._used[key][0], dumps_work(work))
         self._unpacked.clear()
-        if self._used.keys() == self._stored.keys() and all(
-            self._used[k] is self._stored[k] for k in self._used
-        ):
-            return
-        try:
-            write_pack(self.abs_pack, self._used, self._read)
-        except OSError as exc:  # a read-only checkout still builds, only slower next time
-            log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
+        save_pack(self.abs_pack, self._used, self._read, "build cache")

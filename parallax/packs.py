@@ -77,17 +77,37 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
     if stored is not None and stored.name is not None:
         own = stored.own
         more = {key: value for key, value in entries.items() if own.get(key) is not value}
-        if len(own.keys() - entries.keys()) * 4 <= len(own):
-            data = pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
-            if len(data) * 2 <= stored.size:
-                name = pickle.dumps(stored.name, protocol=pickle.HIGHEST_PROTOCOL)
-                write_atomically(journal_path(abs_pack), lambda out: out.write(name + data))
-                return
+        unused = len(own.keys() - entries.keys())
+        if unused * 4 <= len(own) and sum(map(_size, more.values())) * 2 <= stored.size:
+            data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
+            data += pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomically(journal_path(abs_pack), lambda out: out.write(data))
+            return
     named = {**entries, PACK_ID: secrets.token_hex(16)}
     write_atomically(
         abs_pack, lambda out: pickle.dump(named, out, protocol=pickle.HIGHEST_PROTOCOL)
     )
     journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its name is not the pack's
+
+
+def save_pack(abs_pack: Path, used: dict[str, Any], stored: Stored, what: str) -> None:
+    """Write back the entries a build `used` (`write_pack`), unless they are just what it
+    read; a pack that cannot be written is logged, naming `what` it is: a read-only
+    checkout still builds, only slower next time."""
+    read = stored.entries
+    if used.keys() == read.keys() and all(used[key] is read[key] for key in used):
+        return
+    try:
+        write_pack(abs_pack, used, stored)
+    except OSError as exc:
+        log.warning("could not write the %s %s: %s", what, abs_pack, exc)
+
+
+def _size(entry: object) -> int:
+    """The bytes an entry holds: a pickled value, or a tuple of them (None: none yet)."""
+    if isinstance(entry, bytes):
+        return len(entry)
+    return sum(map(_size, entry)) if isinstance(entry, tuple) else 0
 
 
 def read_pack(abs_pack: Path, what: str) -> Stored:
@@ -113,7 +133,7 @@ def read_pack(abs_pack: Path, what: str) -> Stored:
     try:
         with quiet_gc(), abs_more.open("rb") as handle:
             written_for = pickle.load(handle)
-            if name is not None and written_for == name:
+            if name is not None and written_for == (name,):
                 more = pickle.load(handle)
                 entries.update(more if isinstance(more, dict) else {})
     except FileNotFoundError:

@@ -184,7 +184,7 @@ def _analyse(
     if not has_errors(problems):
         problems += cluster_problems
     with clock.stage("claims") as stage:
-        claims, points = _points(works, corpus, settings, events, stories, cache, memo)
+        claims, points = _points(works, items, corpus, settings, events, stories, cache, memo)
         framing = tuple(
             (item.id, terms)
             for work in works
@@ -229,6 +229,7 @@ def _cluster(
 
 def _points(
     works: tuple[ArticleWork, ...],
+    items: tuple[Item, ...],
     corpus: Corpus,
     settings: Settings,
     events: tuple[Event, ...],
@@ -243,7 +244,7 @@ def _points(
     if cache is not None:
         for n, work in retagged.items():
             cache.put_work(corpus.articles[n].id, work)
-    by_id = {item.id: item for work in works for item in work.items}
+    by_id = {item.id: item for item in items}
     points = align_claims(
         claims,
         events,

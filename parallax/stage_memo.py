@@ -58,7 +58,7 @@ from parallax.duplicates import (
     is_candidate,
 )
 from parallax.model import Article, Event, Evidence, Item, Point, Story
-from parallax.packs import read_pack, write_pack
+from parallax.packs import read_pack, save_pack
 from parallax.parallel import quiet_gc
 from parallax.points import PointMemo
 from parallax.problems import Problem
@@ -246,14 +246,7 @@ class StageMemo:
         scores = self._scores
         if scores is not None and scores.made is not None and scores.made != scores.last:
             self._put(_scores_entry(), scores.made)
-        if self._used.keys() == self._stored.keys() and all(
-            self._used[k] is self._stored[k] for k in self._used
-        ):
-            return
-        try:
-            write_pack(self.abs_pack, self._used, self._read)
-        except OSError as exc:  # a read-only checkout still builds, only slower next time
-            log.warning("could not write the build cache %s: %s", self.abs_pack, exc)
+        save_pack(self.abs_pack, self._used, self._read, "build cache")
 
 
 def _scores_entry() -> str:
