@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def read_yaml_file(
     abs_path: Path, path: str, settings: Settings
 ) -> tuple[YamlDoc | None, tuple[Problem, ...]]:
     """Read and parse one YAML file (a registry), with size and encoding checks."""
-    raw, problems = _read_bytes(abs_path, path, settings)
+    raw, problems = read_bytes(abs_path, path, settings)
     if raw is None:
         return None, problems
     text, decode_problems = decode_text(raw, path)
@@ -142,7 +143,7 @@ def read_yaml_file(
         return None, (*problems, Problem(SourceRef(path, exc.line), "", exc.message, exc.hint))
 
 
-def _read_bytes(
+def read_bytes(
     abs_path: Path, path: str, settings: Settings
 ) -> tuple[bytes | None, tuple[Problem, ...]]:
     try:
@@ -507,29 +508,60 @@ def parse_files(files: Sequence[RawFile], registries: Registries) -> list[Loaded
     return fork_map(lambda n: parse_file(*files[n], registries), len(files), reducers=REDUCERS)
 
 
+@dataclass(frozen=True, slots=True)
+class FilesRead:
+    """The articles' files of a content folder, read and not yet parsed."""
+
+    problems: tuple[Problem, ...]  # the walk's, and names that differ only in case
+    # Per file, in sorted order: the file (None when it could not be read), and what reading
+    # it met.
+    files: tuple[tuple[RawFile | None, tuple[Problem, ...]], ...]
+
+
+def read_files(abs_content_dir: Path, settings: Settings) -> FilesRead:
+    """Every article file under the folder's articles/, read as bytes (`_article_files`)."""
+    found, problems = _article_files(abs_content_dir)
+    rels = _relative_all(found, abs_content_dir)
+    paths = dict(zip(rels, _relative_all(found, None), strict=True))
+    problems += _case_clashes(rels, paths)
+    files = []
+    for rel, abs_path in zip(rels, found, strict=True):
+        raw, read_problems = read_bytes(abs_path, paths[rel], settings)
+        files.append(((rel, paths[rel], raw) if raw is not None else None, read_problems))
+    return FilesRead(tuple(problems), tuple(files))
+
+
+def _read_plainly(abs_content_dir: Path, settings: Settings, _: Registries) -> FilesRead:
+    return read_files(abs_content_dir, settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Loading:
+    """How `load_corpus` reads the files and parses them: as they are, or through the build
+    cache (`BuildCache.memoised`, #9). `read` is given the registries, which the cache's keys
+    cover; `parse` the files it read."""
+
+    read: Callable[[Path, Settings, Registries], FilesRead] = _read_plainly
+    parse: ParseFiles = parse_files
+
+
 def load_corpus(
-    abs_content_dir: Path, settings: Settings, parse: ParseFiles = parse_files
+    abs_content_dir: Path, settings: Settings, loading: Loading = Loading()
 ) -> tuple[Corpus, tuple[Problem, ...]]:
     """Every valid article and the registries of a content folder, with all the problems.
 
-    `parse` turns the files' bytes into their articles: the build cache passes a memoised
-    `parse_files` (#9).
+    `loading` reads and parses the files: the build cache passes its own (#9).
     """
     registries, problems = load_registries(abs_content_dir, settings)
-    all_problems = list(problems)
-    files, walk_problems = _article_files(abs_content_dir)
-    all_problems += walk_problems
-    rels = _relative_all(files, abs_content_dir)
-    paths = dict(zip(rels, _relative_all(files, None), strict=True))
-    all_problems += _case_clashes(rels, paths)
-    read = [_read_bytes(f, paths[rel], settings) for rel, f in zip(rels, files, strict=True)]
-    raw = [(rel, paths[rel], b) for rel, (b, _) in zip(rels, read, strict=True) if b is not None]
+    found = loading.read(abs_content_dir, settings, registries)
+    all_problems = [*problems, *found.problems]
+    raw = [file for file, _ in found.files if file is not None]
     articles = []
     with quiet_gc():  # ten thousand long-lived articles (or cache entries), and no cycles
-        loaded = iter(parse(raw, registries))
-        for found, read_problems in read:
+        loaded = iter(loading.parse(raw, registries))
+        for file, read_problems in found.files:
             all_problems += read_problems
-            if found is not None:
+            if file is not None:
                 article, parse_problems = next(loaded)
                 all_problems += parse_problems
                 if article is not None:

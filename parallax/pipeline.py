@@ -21,7 +21,7 @@ from parallax.cache import ArticleWork, BuildCache
 from parallax.claims import align_claims
 from parallax.cluster import cluster_items
 from parallax.config import Settings, SiteConfig, load_config
-from parallax.ingest import load_corpus, parse_files
+from parallax.ingest import Loading, load_corpus
 from parallax.lint import lint_corpus, lint_speakers
 from parallax.model import (
     Analysis,
@@ -150,8 +150,8 @@ def _analyse(
     here or beside publishing (`_build`)."""
     settings = project.site.settings
     with clock.stage("load") as stage:
-        parse = parse_files if cache is None else cache.memoised(parse_files)
-        corpus, problems = load_corpus(project.abs_content, settings, parse)
+        loading = Loading() if cache is None else cache.memoised()
+        corpus, problems = load_corpus(project.abs_content, settings, loading)
         stage.count(articles=len(corpus.articles), problems=len(problems))
     with clock.stage("analyse") as stage:
         works = analyse_articles(

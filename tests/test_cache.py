@@ -388,6 +388,30 @@ def test_no_cache_on_the_command_line(at_home, command):
     assert cache_module.pack_path(root / ".cache", root / "content").exists()
 
 
+@pytest.mark.parametrize("forked", [False, True])
+def test_reading_through_the_cache_loads_what_a_plain_read_loads(at_home, monkeypatch, forked):
+    # On a large corpus another process reads and hashes the files while this one unpickles
+    # the pack, and sends back keys without bytes: the files the pack cannot answer (a new
+    # one, a changed one, an entry that cannot be read) are read again here.
+    monkeypatch.setattr(cache_module, "worth_forking", lambda count: forked)
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    copy_article(root)
+    change_article(root)
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    cache = pipeline.open_cache(project)
+    assert cache is not None
+    pack = packs.read_pack(cache.abs_pack, "test pack").entries
+    damaged = next(key for key in sorted(pack) if not key.startswith(" "))
+    pack[damaged] = (b"not a pickle", None)
+    packs.write_pack(cache.abs_pack, pack)
+    settings = project.site.settings
+    loaded = pipeline.load_corpus(project.abs_content, settings, cache.memoised(parse_files))
+    assert loaded == pipeline.load_corpus(project.abs_content, settings)
+    assert cache.misses == 3  # the copy, the changed article and the damaged entry
+    assert cache.hits == len(loaded[0].articles) - 3
+
+
 def test_each_content_folder_keeps_its_own_pack(at_home):
     root = make_project(at_home / "project")
     build(root, use_cache=True)
