@@ -42,7 +42,16 @@ from typing import Any
 import parallax
 from parallax import ingest
 from parallax.config import Settings
-from parallax.ingest import FilesRead, Loaded, Loading, ParseFiles, RawFile, parse_files, read_files
+from parallax.ingest import (
+    FilesRead,
+    Loaded,
+    Loading,
+    ParseFiles,
+    RawFile,
+    Read,
+    parse_files,
+    read_content,
+)
 from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
 from parallax.packs import Stored, read_pack, remove_stale, save_pack
@@ -162,7 +171,7 @@ class BuildCache:
     @cached_property
     def _read(self) -> Stored:
         """The pack, read when first needed: on a large corpus, while another process reads
-        the articles' files (`_read_files`). Damaged, it is empty: a clean build."""
+        the articles' files (`_read_content`). Damaged, it is empty: a clean build."""
         return read_pack(self.abs_pack, "build cache")
 
     @property
@@ -180,50 +189,51 @@ class BuildCache:
     def memoised(self, parse: ParseFiles = parse_files) -> Loading:
         """How `ingest.load_corpus` should read and parse through the cache: the files it
         has no entry for are parsed together, so on every core (#9)."""
-        return Loading(self._read_files, partial(self._parse, parse))
+        return Loading(self._read_content, partial(self._parse, parse))
 
-    def _read_files(
-        self, abs_content_dir: Path, settings: Settings, registries: Registries
-    ) -> FilesRead:
-        """`ingest.read_files`, with each file's key. On a large corpus a forked process
-        reads the files and hashes them, and sends back their keys without their bytes, while
-        this one reads the pack and unpickles every entry: at 10k articles, 0.23 s and
-        0.55 s, which were one after the other (#9). The files the pack has no entry for are
-        then read again, here. The pack is read after the fork: the parent would otherwise
-        copy every page of it that it touches while the child shares them.
+    def _read_content(self, abs_content_dir: Path, settings: Settings) -> Read:
+        """`ingest.read_content`, with each file's key. On a large corpus a forked process
+        reads the registries and the files and hashes the files, and sends back the
+        registries and the keys without the files' bytes, while this one reads the pack and
+        unpickles every entry: at 10k articles, 0.29 s and 0.55 s, which were one after the
+        other (#9). The files the pack has no entry for are then read again, here. The pack
+        is read after the fork: the parent would otherwise copy every page of it that it
+        touches while the child shares them.
         """
         try:
             size = self.abs_pack.stat().st_size
         except OSError:
             size = 0
         fork = worth_forking(size // ENTRY_BYTES)
-        scan = partial(self._scan, abs_content_dir, settings, registries)
+        scan = partial(self._scan, abs_content_dir, settings)
         with beside(scan, fork=fork) as scanned:
             if fork:
                 self._unpickled = {key: self._unpickle(key) for key in self._stored}
-            found, self._keys, dropped = scanned()
+            registries, problems, found, self._keys, dropped = scanned()
         failed = [rel for rel in dropped if self._entry(self._keys[rel]) is None]
-        return self._read_again(found, failed, abs_content_dir, settings) if failed else found
+        if failed:
+            found = self._read_again(found, failed, abs_content_dir, settings)
+        return registries, problems, found
 
     def _scan(
-        self, abs_content_dir: Path, settings: Settings, registries: Registries, away: bool
-    ) -> tuple[FilesRead, dict[str, str], list[str]]:
-        """The files read, their keys by their path in the content folder, and the files
-        whose bytes were dropped: all of them in another process (`away`), which would only
-        send them back to be dropped there."""
-        found = read_files(abs_content_dir, settings)
+        self, abs_content_dir: Path, settings: Settings, away: bool
+    ) -> tuple[Registries, tuple[Problem, ...], FilesRead, dict[str, str], list[str]]:
+        """What `ingest.read_content` reads, the files' keys by their path in the content
+        folder, and the files whose bytes were dropped: all of them in another process
+        (`away`), which would only send them back to be dropped there."""
+        registries, problems, found = read_content(abs_content_dir, settings)
         keys = {}
         dropped = []
         files = []
-        for file, problems in found.files:
+        for file, read_problems in found.files:
             if file is not None:
                 rel, path, raw = file
                 keys[rel] = self.key(rel, path, raw, registries)
                 if away:
                     file = (rel, path, b"")
                     dropped.append(rel)
-            files.append((file, problems))
-        return FilesRead(found.problems, tuple(files)), keys, dropped
+            files.append((file, read_problems))
+        return registries, problems, FilesRead(found.problems, tuple(files)), keys, dropped
 
     def _read_again(
         self, found: FilesRead, rels: list[str], abs_content_dir: Path, settings: Settings

@@ -531,17 +531,22 @@ def read_files(abs_content_dir: Path, settings: Settings) -> FilesRead:
     return FilesRead(tuple(problems), tuple(files))
 
 
-def _read_plainly(abs_content_dir: Path, settings: Settings, _: Registries) -> FilesRead:
-    return read_files(abs_content_dir, settings)
+# The registries of a content folder with their problems, and its articles' files.
+Read = tuple[Registries, tuple[Problem, ...], FilesRead]
+
+
+def read_content(abs_content_dir: Path, settings: Settings) -> Read:
+    """`load_registries` and `read_files` of a content folder: everything load reads."""
+    registries, problems = load_registries(abs_content_dir, settings)
+    return registries, problems, read_files(abs_content_dir, settings)
 
 
 @dataclass(frozen=True, slots=True)
 class Loading:
-    """How `load_corpus` reads the files and parses them: as they are, or through the build
-    cache (`BuildCache.memoised`, #9). `read` is given the registries, which the cache's keys
-    cover; `parse` the files it read."""
+    """How `load_corpus` reads the content folder and parses the files: as they are, or
+    through the build cache (`BuildCache.memoised`, #9)."""
 
-    read: Callable[[Path, Settings, Registries], FilesRead] = _read_plainly
+    read: Callable[[Path, Settings], Read] = read_content
     parse: ParseFiles = parse_files
 
 
@@ -552,8 +557,7 @@ def load_corpus(
 
     `loading` reads and parses the files: the build cache passes its own (#9).
     """
-    registries, problems = load_registries(abs_content_dir, settings)
-    found = loading.read(abs_content_dir, settings, registries)
+    registries, problems, found = loading.read(abs_content_dir, settings)
     all_problems = [*problems, *found.problems]
     raw = [file for file, _ in found.files if file is not None]
     articles = []
