@@ -196,6 +196,18 @@ def story_page(lookup: Lookup, story: Story) -> StoryPage:
     )
 
 
+# What a story page shows of an event but its evidence (`_rows`), by field name.
+_EVENT_INPUTS = tuple(f.name for f in dataclasses.fields(Event) if f.name != "evidence")
+
+
+def _rows(event: Event) -> str:
+    """An event's evidence as the page's rows show it, in their order, but the items'
+    outlets and titles (their articles' keys stand for them): scores move a little with
+    every article that changes the corpus's token weights; the page shows them rounded."""
+    ordered = sorted(event.evidence, key=lambda e: (-e.score, e.item_ids))
+    return repr(tuple((e.item_ids, f"{e.score:.0f}", e.shared) for e in ordered))
+
+
 def story_inputs(
     lookup: Lookup, story: Story, article_key: Callable[[str], str | None]
 ) -> str | None:
@@ -210,27 +222,21 @@ def story_inputs(
     """
     parts = [repr(story)]
     article_ids: set[str] = set()
-
-    def add(item_id: str) -> None:
-        item = lookup.items.get(item_id)
-        if item is not None:
-            article_ids.add(item.article_id)
-
     for event_id in story.event_ids:
         event = lookup.events.get(event_id)
         points = lookup.points_by_event.get(event_id, ())
+        item_ids: Iterable[str] = ()
         if event is not None:
-            # Scores move a little with every article that changes the corpus's token
-            # weights; the page shows them rounded, and only those rows are its input.
-            shown = dataclasses.replace(event, evidence=())
-            parts += (repr(shown), repr(_evidence(lookup, event)))
-            for item_id in event.item_ids:
-                add(item_id)
+            parts += (repr(tuple(getattr(event, name) for name in _EVENT_INPUTS)), _rows(event))
+            item_ids = event.item_ids  # which hold the items of its points' claims
+        elif points:
+            claims = (lookup.claims.get(c) for point in points for c in point.claim_ids)
+            item_ids = [claim.item_id for claim in claims if claim is not None]
         parts.append(repr(points))
-        for claim_id in (c for point in points for c in point.claim_ids):
-            claim = lookup.claims.get(claim_id)
-            if claim is not None:
-                add(claim.item_id)
+        for item_id in item_ids:
+            item = lookup.items.get(item_id)
+            if item is not None:
+                article_ids.add(item.article_id)
     for article_id in sorted(article_ids):
         key = article_key(article_id)
         if key is None:
