@@ -8,7 +8,7 @@ parsed (but the overrides, which only clustering reads), every setting, and the 
 package's own sources, the Python and Unicode versions, and the libraries whose behaviour
 the stages depend on). Change any of them and the entry is simply never asked for again. One
 part of an entry is not the per-article stages' alone: its claims carry the event the last
-build put their item in, and every build checks that tag (`pipeline._claims`).
+build put their item in, and every build checks that tag (`corpus_stages.tag_claims`).
 
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
 per-article stages have run, their `ArticleWork`, each pickled on its own: the workers of the
@@ -80,7 +80,7 @@ class ArticleWork:
     problems: tuple[Problem, ...]  # from segmenting
     framing: tuple[Framing, ...]  # per item, `framing_terms`
     # Per item, extracted with event_id "", then as the last build that used the entry tagged
-    # them with their item's event (`pipeline._claims`); a build checks each tag.
+    # them with their item's event (`corpus_stages.tag_claims`); a build checks each tag.
     claims: tuple[tuple[Claim, ...], ...]
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
     story_counts: tuple[Mapping[str, float], ...]  # per item, `stories.item_counts`

@@ -7,7 +7,6 @@ returns the problems it met; the command line decides whether they stop the buil
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import os
@@ -16,31 +15,22 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from parallax import render
-from parallax.cache import ArticleWork, BuildCache
-from parallax.claims import align_claims
-from parallax.cluster import cluster_items
-from parallax.config import Settings, SiteConfig, load_config
+from parallax import corpus_stages, render
+from parallax.cache import BuildCache
+from parallax.config import SiteConfig, load_config
 from parallax.ingest import Loading, load_corpus
-from parallax.lint import lint_corpus, lint_speakers
+from parallax.lint import lint_speakers
 from parallax.model import (
     Analysis,
-    Claim,
-    Corpus,
-    Event,
-    Item,
-    Point,
-    Registries,
     RenderedPage,
-    Story,
 )
 from parallax.page_cache import PageCache
 from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
-from parallax.progress import Stage, Stages
+from parallax.progress import Stages
 from parallax.publish import Spill, publish, spill_folder
-from parallax.stage_memo import Changes, StageMemo
+from parallax.stage_memo import StageMemo
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +147,7 @@ def _analyse(
         works = analyse_articles(
             corpus.articles, corpus.registries, settings, cache=cache, stage=stage
         )
-        corpus = _cleaned(corpus, works)
+        corpus = corpus_stages.cleaned(corpus, works)
         items = tuple(item for work in works for item in work.items)
         stage.count(items=len(items))
         if cache is not None:
@@ -166,10 +156,10 @@ def _analyse(
     memo = None if cache is None else StageMemo(cache)
     # Lint needs nothing from clustering, nor clustering from lint: on a large corpus lint
     # runs in a second process while this one clusters, and its stage is the wait (#9).
-    lint = partial(_lint, corpus, build_date(), memo)
+    lint = partial(corpus_stages.lint_works, corpus, build_date(), memo)
     with beside(lint, fork=worth_forking(len(corpus.articles))) as linted:
         with clock.stage("cluster") as stage:
-            events, stories, cluster_problems = _cluster(
+            events, stories, cluster_problems = corpus_stages.cluster_works(
                 works, items, corpus.registries, settings, memo, stage
             )
         with clock.stage("lint") as stage:
@@ -184,7 +174,9 @@ def _analyse(
     if not has_errors(problems):
         problems += cluster_problems
     with clock.stage("claims") as stage:
-        claims, points = _points(works, items, corpus, settings, events, stories, cache, memo)
+        claims, points = corpus_stages.claims_and_points(
+            works, items, corpus, settings, events, stories, cache, memo
+        )
         framing = tuple(
             (item.id, terms)
             for work in works
@@ -196,118 +188,12 @@ def _analyse(
     return analysis, problems, partial(_save, cache, memo)
 
 
-def _cluster(
-    works: tuple[ArticleWork, ...],
-    items: tuple[Item, ...],
-    registries: Registries,
-    settings: Settings,
-    memo: StageMemo | None,
-    stage: Stage,
-) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
-    """Events and stories, from what the per-article pass made of each item for clustering
-    (its signature, story counts and content digest) and the last build's scores."""
-    signatures = {s.item_id: s for work in works for s in work.signatures}
-    story_counts = {
-        item.id: counts
-        for work in works
-        for item, counts in zip(work.items, work.story_counts, strict=True)
-    }
-    digests = {
-        item.id: digest
-        for work in works
-        for item, digest in zip(work.items, work.digests, strict=True)
-    }
-    scores = None if memo is None else memo.score_memo(items)
-    events, stories, problems = cluster_items(
-        items, registries, settings, signatures, story_counts, scores, digests
-    )
-    stage.count(events=len(events), stories=len(stories))
-    if scores is not None:
-        stage.count(**{"scores kept": scores.kept})  # from the last build
-    return events, stories, problems
-
-
-def _points(
-    works: tuple[ArticleWork, ...],
-    items: tuple[Item, ...],
-    corpus: Corpus,
-    settings: Settings,
-    events: tuple[Event, ...],
-    stories: tuple[Story, ...],
-    cache: BuildCache | None,
-    memo: StageMemo | None,
-) -> tuple[tuple[Claim, ...], tuple[Point, ...]]:
-    """Every claim, tagged with its event (the works tagged anew go to the build cache),
-    and the points: aligned within an event and across a story's events, never
-    corpus-wide."""
-    claims, retagged = _claims(works, events, keep=cache is not None)
-    if cache is not None:
-        for n, work in retagged.items():
-            cache.put_work(corpus.articles[n].id, work)
-    by_id = {item.id: item for item in items}
-    points = align_claims(
-        claims,
-        events,
-        stories,
-        by_id,
-        settings.point_threshold,
-        corpus.registries,
-        None if memo is None else memo.point_memo(events, stories, by_id),
-    )
-    return claims, tuple(points)
-
-
 def _save(cache: BuildCache | None, memo: StageMemo | None) -> None:
     """Write what this build added to the build cache and the stage memo."""
     if cache is not None:
         cache.save()
     if memo is not None:
         memo.save()
-
-
-def _lint(
-    corpus: Corpus, today: dt.date, memo: StageMemo | None, away: bool
-) -> tuple[tuple[Problem, ...], Changes | None]:
-    """The content warnings, and, from another process (`away`), what lint added to the
-    memo there."""
-    warnings = lint_corpus(corpus, today, memo)
-    return warnings, memo.changes() if away and memo is not None else None
-
-
-def _cleaned(corpus: Corpus, works: tuple[ArticleWork, ...]) -> Corpus:
-    """The corpus with each article's body as `clean_article` left it."""
-    articles = tuple(
-        a if w.cleaned_body is None else dataclasses.replace(a, body=w.cleaned_body)
-        for a, w in zip(corpus.articles, works, strict=True)
-    )
-    return dataclasses.replace(corpus, articles=articles)
-
-
-def _claims(
-    works: tuple[ArticleWork, ...], events: tuple[Event, ...], *, keep: bool = True
-) -> tuple[tuple[Claim, ...], dict[int, ArticleWork]]:
-    """Every item's claims, each tagged with the event its item belongs to, and (to `keep`)
-    the works whose claims this tagged anew, by their place in `works`.
-
-    The build cache keeps the claims as the last build tagged them: an item that stays in its
-    event passes its claims on as they are, where tagging all 92,000 claims of a 10k digest
-    was 0.15-0.19 s of every build (#9).
-    """
-    event_of = {item_id: event.id for event in events for item_id in event.item_ids}
-    claims: list[Claim] = []
-    retagged: dict[int, ArticleWork] = {}
-    for n, work in enumerate(works):
-        tagged = list(work.claims)
-        for k, (item, item_claims) in enumerate(zip(work.items, work.claims, strict=True)):
-            event_id = event_of.get(item.id)
-            if event_id is None:  # items excluded by an override have no event
-                continue
-            if not all(c.event_id == event_id for c in item_claims):
-                tagged[k] = item_claims = tuple(c.in_event(event_id) for c in item_claims)
-            claims += item_claims
-        if keep and any(t is not c for t, c in zip(tagged, work.claims, strict=True)):
-            retagged[n] = dataclasses.replace(work, claims=tuple(tagged))
-    return tuple(claims), retagged
 
 
 def check(
