@@ -29,7 +29,7 @@ from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles
 from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
-from parallax.publish import Spill, publish, spill_folder
+from parallax.publish import Spill, publish, spill_folder, tidying
 from parallax.stage_memo import StageMemo
 
 log = logging.getLogger(__name__)
@@ -245,8 +245,10 @@ def _build(
         # The build cache is written while publish runs, by a forked process that only reads
         # what it writes, on the core publish leaves idle (0.2 s of a 10k build with one
         # article added, #9); a failed publish waits for it too.
+        # The last site_src/ is removed by a thread, while this process waits for that one.
         big = cache is not None and worth_forking(len(analysis.corpus.articles))
-        with clock.stage("publish"), beside(lambda _: save(), fork=big) as saved:
+        saving = beside(lambda _: save(), fork=big)
+        with clock.stage("publish"), saving as saved, tidying() as tidy:
             try:
                 stamps = publish(
                     pages,
@@ -254,6 +256,7 @@ def _build(
                     project.abs_site_src,
                     project.abs_site,
                     run_site=run_site,
+                    tidy=tidy,
                 )
                 if page_cache is not None:  # the manifest describes what is now published
                     page_cache.save(pages, stamps)
