@@ -78,6 +78,8 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
         own = stored.own
         more = {key: value for key, value in entries.items() if own.get(key) is not value}
         unused = len(own.keys() - entries.keys())
+        if unused * 4 <= len(own) and _same(more, _journal(stored)):
+            return  # the journal there is this one: entries a build no longer uses remain
         if unused * 4 <= len(own) and sum(map(_size, more.values())) * 2 <= stored.size:
             data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
             data += pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
@@ -101,6 +103,17 @@ def save_pack(abs_pack: Path, used: dict[str, Any], stored: Stored, what: str) -
         write_pack(abs_pack, used, stored)
     except OSError as exc:
         log.warning("could not write the %s %s: %s", what, abs_pack, exc)
+
+
+def _journal(stored: Stored) -> dict[Any, Any]:
+    """The entries `stored` read from its journal: those that are not the pack's own."""
+    own = stored.own
+    return {key: value for key, value in stored.entries.items() if own.get(key) is not value}
+
+
+def _same(one: dict[Any, Any], other: dict[Any, Any]) -> bool:
+    """Whether two dicts of entries hold the same objects under the same keys."""
+    return one.keys() == other.keys() and all(one[key] is other[key] for key in one)
 
 
 def _size(entry: object) -> int:
