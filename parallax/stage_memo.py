@@ -19,7 +19,8 @@ a changed article is a new key (#9).
 - pair scores (cluster): every candidate pair's score, with the weights and article keys
   they were made from, the groups and events of each connected part of the scored pairs,
   and each event's story profile with the scores of its candidate pairs
-  (`cluster.PairScores`). Clustering scores again only the pairs whose items changed or
+  (`cluster.PairScores`); each event in an entry of its own, so that the events a build
+  keeps are not pickled again. Clustering scores again only the pairs whose items changed or
   carry a token whose weight moved, works out candidate pairs again only around added
   items, and groups again only the parts whose pairs changed; story linking groups all
   events again. What it reads of each item (its signature, story counts and content
@@ -39,6 +40,7 @@ a damaged pack costs a clean build. Trusted like the code
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import hashlib
 import logging
 import pickle
@@ -77,6 +79,15 @@ _DISPATCH = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _StoredScores:
+    """The pair scores as their entry keeps them: without their events, which are kept in
+    entries of their own (`StageMemo._put_scores`), named here by group."""
+
+    scores: PairScores  # with no events
+    events: dict[tuple[str, ...], str]
+
+
 @dataclass(frozen=True)
 class Changes:
     """What a `StageMemo` read and computed in another process (`StageMemo.changes`)."""
@@ -102,6 +113,7 @@ class StageMemo:
         self._entries: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()  # the entries with a result computed in this build
         self._scores: ScoreMemo | None = None
+        self._event_entries: dict[tuple[str, ...], str] = {}  # group -> its event's entry
         self.hits = 0
         self.misses = 0
 
@@ -211,9 +223,38 @@ class StageMemo:
         """`cluster.cluster_items`'s memo: the last build's scores, and the items' keys."""
         keys = {i.id: key for i in items if (key := self._article_key(i.article_id)) is not None}
         found = self._get(_scores_entry())
-        last = found[0] if found and isinstance(found[0], PairScores) else None
+        stored = found[0] if found and isinstance(found[0], _StoredScores) else None
+        last = None if stored is None else self._with_events(stored)
         self._scores = ScoreMemo(keys, last)
         return self._scores
+
+    def _with_events(self, stored: _StoredScores) -> PairScores | None:
+        """The scores of the last build with their events, each read from its own entry."""
+        events = {}
+        for group, entry in stored.events.items():
+            found = self._get(entry)
+            if found is None or not isinstance(found[0], Event):
+                return None
+            events[group] = found[0]
+        self._event_entries = dict(stored.events)
+        return dataclasses.replace(stored.scores, events=events)
+
+    def _put_scores(self, made: PairScores, last: PairScores | None) -> None:
+        """The scores' entry, and an entry of its own for each event: the events a build
+        keeps are the last build's, whose entries are kept as they are, where pickling all
+        2,800 events of a 10k digest again was a third of writing the scores (#9)."""
+        entries = {}
+        for group, event in made.events.items():
+            entry = self._event_entries.get(group)
+            if entry is None or last is None or last.events.get(group) is not event:
+                blob = dumps(event, _DISPATCH)
+                entry = f"event {hashlib.sha256(blob).hexdigest()}"
+                self._used[entry] = blob
+            entries[group] = entry
+        for gone in set(self._event_entries.values()) - set(entries.values()):
+            self._used.pop(gone, None)
+        scores = dataclasses.replace(made, events={})
+        self._put(_scores_entry(), _StoredScores(scores, entries))
 
     # --- from another process ------------------------------------------------------------------
 
@@ -245,7 +286,7 @@ class StageMemo:
         self._put_changed()
         scores = self._scores
         if scores is not None and scores.made is not None and scores.made != scores.last:
-            self._put(_scores_entry(), scores.made)
+            self._put_scores(scores.made, scores.last)
         save_pack(self.abs_pack, self._used, self._read, "build cache")
 
 

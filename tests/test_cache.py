@@ -358,6 +358,22 @@ def test_a_small_change_goes_into_the_journal_and_a_large_one_into_the_pack(at_h
     assert len(packs.read_pack(pack, "test pack").own) == len(fewer.analysis.corpus.articles)
 
 
+def test_a_journal_the_same_as_before_is_not_written_again(at_home):
+    # A removed article's entries stay in the pack until it is written whole: they must not
+    # make every later build write the same journals again.
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+    min((root / "content" / "articles").rglob("*.md")).unlink()
+    add_article(root)
+    build(root, use_cache=True)
+    assert packs.journal_path(pack).exists() and packs.journal_path(memo).exists()
+    written = stamps(pack), stamps(memo)
+    build(root, use_cache=True)
+    assert (stamps(pack), stamps(memo)) == written
+
+
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):
     root = make_project(at_home / "project")
     project, _ = pipeline.load_project(root / "mkdocs.yml")
