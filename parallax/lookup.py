@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from parallax.model import (
     Actor,
@@ -50,6 +50,17 @@ class Lookup:
     events_by_item: Mapping[str, tuple[Event, ...]]
     framing: Mapping[str, tuple[tuple[str, str], ...]]  # item id -> ((term key, variant), ...)
     groups: tuple[str, ...]  # every source group, sorted: the order of bars and columns
+    # What several page builders work out from the whole analysis, once (`kept`).
+    made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, worked out once for this lookup and kept under `name`: the index page
+        and each source page read the articles newest first, and each source page its own
+        items, which were sorted and scanned once a page (#9)."""
+        if name not in self.made:
+            self.made[name] = make()
+        found: T = self.made[name]
+        return found
 
     def source_name(self, key: str) -> str:
         """The outlet's name, or its key when the registry does not know it."""

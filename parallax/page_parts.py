@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Figure
@@ -92,6 +92,10 @@ _speaker = lru_cache(maxsize=1 << 14)(Speaker)
 
 def articles_newest_first(lookup: Lookup) -> tuple[Article, ...]:
     """Articles by publication date, newest first; ties by id."""
+    return lookup.kept("articles newest first", partial(_newest_first, lookup))
+
+
+def _newest_first(lookup: Lookup) -> tuple[Article, ...]:
     by_id = sorted(lookup.analysis.corpus.articles, key=lambda a: a.id)
     return tuple(sorted(by_id, key=lambda a: a.published, reverse=True))
 

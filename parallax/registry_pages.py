@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from parallax.lookup import Lookup
-from parallax.model import Claim, Source
+from parallax.model import Article, Claim, Item, Source
 from parallax.page_parts import article_summary, articles_newest_first, group_order, speaker_key
 from parallax.pages import ArticleSummary, ClaimView, Link, described
 from parallax.story_pages import claim_view
@@ -148,13 +149,36 @@ def event_link(lookup: Lookup, event_id: str, from_dest: str) -> EventLink | Non
     return EventLink(event.start.isoformat(), event.title, href, story.title)
 
 
+def _by_source(lookup: Lookup) -> Mapping[str, tuple[tuple[Item, ...], tuple[Article, ...]]]:
+    """Each outlet's items, in the analysis's order, and articles, newest first."""
+    return lookup.kept("by source", partial(_group_by_source, lookup))
+
+
+def _group_by_source(
+    lookup: Lookup,
+) -> Mapping[str, tuple[tuple[Item, ...], tuple[Article, ...]]]:
+    items: dict[str, list[Item]] = {}
+    for item in lookup.analysis.items:
+        items.setdefault(item.source, []).append(item)
+    articles: dict[str, list[Article]] = {}
+    for article in articles_newest_first(lookup):
+        articles.setdefault(article.source, []).append(article)
+    return {
+        key: (tuple(items.get(key, ())), tuple(articles.get(key, ())))
+        for key in items.keys() | articles.keys()
+    }
+
+
+def _source_items(lookup: Lookup, key: str) -> tuple[Item, ...]:
+    return _by_source(lookup).get(key, ((), ()))[0]
+
+
 def _source_events(lookup: Lookup, key: str) -> list[str]:
     """The ids of the events in a story that the outlet reported, newest first (then by
     id): the events `event_link` links."""
     ids = {
         e.id
-        for i in lookup.analysis.items
-        if i.source == key
+        for i in _source_items(lookup, key)
         for e in lookup.events_by_item.get(i.id, ())
         if e.id in lookup.story_of_event
     }
@@ -163,9 +187,8 @@ def _source_events(lookup: Lookup, key: str) -> list[str]:
 
 def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
     counts: Counter[tuple[str, str]] = Counter()
-    for item in lookup.analysis.items:
-        if item.source == key:
-            counts.update(set(lookup.framing.get(item.id, ())))
+    for item in _source_items(lookup, key):
+        counts.update(set(lookup.framing.get(item.id, ())))
     concept = {t.key: t.concept for t in lookup.terms.values()}
     return tuple(
         WordChoice(concept.get(term, term), variant, n)
@@ -176,7 +199,7 @@ def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
 def source_page(lookup: Lookup, source: Source) -> SourcePage:
     """The page object of one outlet."""
     dest = source_dest(source.key)
-    articles = [a for a in articles_newest_first(lookup) if a.source == source.key]
+    articles = _by_source(lookup).get(source.key, ((), ()))[1]
     events = _source_events(lookup, source.key)
     links = (event_link(lookup, e, dest) for e in events[:SOURCE_LIST])
     return SourcePage(
