@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 
 from parallax.cache import ArticleWork, BuildCache
 from parallax.claims import align_claims
@@ -19,6 +20,7 @@ from parallax.lint import lint_corpus
 from parallax.model import Claim, Corpus, Event, Item, Point, Registries, Story
 from parallax.problems import Problem
 from parallax.progress import Stage
+from parallax.signature import Signature
 from parallax.stage_memo import Changes, StageMemo
 
 
@@ -32,17 +34,16 @@ def cluster_works(
 ) -> tuple[tuple[Event, ...], tuple[Story, ...], tuple[Problem, ...]]:
     """Events and stories, from what the per-article pass made of each item for clustering
     (its signature, story counts and content digest) and the last build's scores."""
-    signatures = {s.item_id: s for work in works for s in work.signatures}
-    story_counts = {
-        item.id: counts
-        for work in works
-        for item, counts in zip(work.items, work.story_counts, strict=True)
-    }
-    digests = {
-        item.id: digest
-        for work in works
-        for item, digest in zip(work.items, work.digests, strict=True)
-    }
+    signatures: dict[str, Signature] = {}
+    story_counts: dict[str, Mapping[str, float]] = {}
+    digests: dict[str, str] = {}
+    for work in works:  # a signature per item, in order: its id is the item's
+        made = zip(work.signatures, work.story_counts, work.digests, strict=True)
+        for signature, counts, digest in made:
+            item_id = signature.item_id
+            signatures[item_id] = signature
+            story_counts[item_id] = counts
+            digests[item_id] = digest
     scores = None if memo is None else memo.score_memo(items)
     events, stories, problems = cluster_items(
         items, registries, settings, signatures, story_counts, scores, digests
