@@ -229,14 +229,15 @@ class StageMemo:
         return self._scores
 
     def _with_events(self, stored: _StoredScores) -> PairScores | None:
-        """The scores of the last build with their events, each read from its own entry."""
+        """The scores of the last build with their events, each read from its own entry;
+        None when one cannot be read (the entries read are then left out when saving)."""
+        self._event_entries = dict(stored.events)
         events = {}
         for group, entry in stored.events.items():
             found = self._get(entry)
             if found is None or not isinstance(found[0], Event):
                 return None
             events[group] = found[0]
-        self._event_entries = dict(stored.events)
         return dataclasses.replace(stored.scores, events=events)
 
     def _put_scores(self, made: PairScores, last: PairScores | None) -> None:

@@ -19,7 +19,7 @@ from parallax.cache import BuildCache
 from parallax.claims import extract_claims
 from parallax.config import Settings
 from parallax.ingest import parse_files
-from parallax.model import Override, Registries, Source, SourceRef
+from parallax.model import Event, Override, Registries, Source, SourceRef
 from parallax.per_article import Readers, work_on
 from parallax.problems import BuildError
 from parallax.signature import display_names, item_signature
@@ -372,6 +372,48 @@ def test_a_journal_the_same_as_before_is_not_written_again(at_home):
     written = stamps(pack), stamps(memo)
     build(root, use_cache=True)
     assert (stamps(pack), stamps(memo)) == written
+
+
+def test_the_pair_scores_keep_each_event_in_an_entry_of_its_own(at_home):
+    # Kept events keep their entries; one that cannot be read costs the scores, which are
+    # then made and written again.
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+
+    def event_entries() -> dict[tuple[str, ...], str]:
+        entries = entries_of(memo)
+        (scores,) = (pickle.loads(v) for k, v in entries.items() if k.startswith("scores "))
+        assert all(isinstance(pickle.loads(entries[e]), Event) for e in scores.events.values())
+        return dict(scores.events)
+
+    def stored_events() -> dict[tuple[str, ...], Event]:
+        entries = entries_of(memo)
+        return {g: pickle.loads(entries[e]) for g, e in event_entries().items()}
+
+    first = event_entries()
+    add_article(root)
+    added = build(root, use_cache=True)
+    assert added.analysis is not None
+    events = event_entries()
+    assert len(events) == len(added.analysis.events)
+    kept = {g for g, entry in events.items() if first.get(g) == entry}
+    assert 0 < len(kept) < len(events)  # the events whose parts kept their pairs
+    # The events the build kept were not pickled again: their entries are still the pack's,
+    # and the journal beside it holds the others.
+    stored = packs.read_pack(memo, "test pack")
+    written = {k for k, v in stored.entries.items() if stored.own.get(k) is not v}
+    assert {e for g, e in events.items() if g not in kept} <= written
+    assert set(events.values()) - written
+    before = stored_events()
+    damaged = dict(packs.read_pack(memo, "test pack").entries)
+    damaged[events[min(kept)]] = b"not a pickle"
+    packs.write_pack(memo, damaged)
+    published = tree_bytes(root / "site_src")
+    again = build(root, use_cache=True)
+    assert again.analysis == added.analysis and tree_bytes(root / "site_src") == published
+    assert stored_events() == before  # written again, all of them readable
 
 
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):
