@@ -54,7 +54,7 @@ from parallax.ingest import (
 )
 from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
-from parallax.packs import Stored, read_pack, remove_stale, save_pack
+from parallax.packs import Stored, read_pack, remove_stale, save_pack, write_atomically
 from parallax.parallel import beside, worth_forking
 from parallax.problems import Problem
 from parallax.reducers import constructor_reducers
@@ -144,6 +144,12 @@ def dumps_work(work: ArticleWork) -> bytes:
 Blobs = tuple[bytes, bytes | None]
 
 
+def base_path(abs_pack: Path) -> Path:
+    """Where the digest of the code, settings and folder that wrote a pack is kept: beside
+    it, read before the pack itself (`BuildCache._same_base`)."""
+    return abs_pack.with_name(abs_pack.name + ".base")
+
+
 def pack_path(abs_dir: Path, abs_content: Path) -> Path:
     """The pack of one content folder: building another folder (`--content`) must not
     evict the entries of this one."""
@@ -200,20 +206,35 @@ class BuildCache:
         is read after the fork: the parent would otherwise copy every page of it that it
         touches while the child shares them.
         """
-        try:
-            size = self.abs_pack.stat().st_size
-        except OSError:
-            size = 0
-        fork = worth_forking(size // ENTRY_BYTES)
+        fork = self._same_base() and worth_forking(self._pack_size() // ENTRY_BYTES)
         scan = partial(self._scan, abs_content_dir, settings)
         with beside(scan, fork=fork) as scanned:
             if fork:
                 self._unpickled = {key: self._unpickle(key) for key in self._stored}
-            registries, problems, found, self._keys, dropped = scanned()
+            try:
+                registries, problems, found, self._keys, dropped = scanned()
+            except ChildProcessError:  # it died (out of memory?): read here instead
+                registries, problems, found, self._keys, dropped = scan(False)
+        wanted = set(self._keys.values())  # the entries of files gone or changed are not
+        self._unpickled = {k: v for k, v in self._unpickled.items() if k in wanted}
         failed = [rel for rel in dropped if self._entry(self._keys[rel]) is None]
         if failed:
             found = self._read_again(found, failed, abs_content_dir, settings)
         return registries, problems, found
+
+    def _pack_size(self) -> int:
+        try:
+            return self.abs_pack.stat().st_size
+        except OSError:
+            return 0
+
+    def _same_base(self) -> bool:
+        """Whether the pack was written by this code, with these settings, from this folder
+        (`base_path`): else no entry of it can be asked for, and none is read ahead."""
+        try:
+            return base_path(self.abs_pack).read_text(encoding="ascii") == self._base.hex()
+        except (OSError, UnicodeDecodeError):
+            return False
 
     def _scan(
         self, abs_content_dir: Path, settings: Settings, away: bool
@@ -246,8 +267,7 @@ class BuildCache:
             if file is not None and file[0] in again:
                 rel, path, _ = file
                 del self._keys[rel]  # the file may have changed since: keyed anew
-                raw, problems = ingest.read_bytes(abs_content_dir / rel, path, settings)
-                file = None if raw is None else (rel, path, raw)
+                file, problems = ingest.read_again(abs_content_dir, rel, path, settings)
             files.append((file, problems))
         return FilesRead(found.problems, tuple(files))
 
@@ -321,3 +341,9 @@ class BuildCache:
             self._used[key] = (self._used[key][0], dumps_work(work))
         self._unpacked.clear()
         save_pack(self.abs_pack, self._used, self._read, "build cache")
+        abs_base = base_path(self.abs_pack)
+        if self.abs_pack.exists() and not self._same_base():
+            try:
+                write_atomically(abs_base, lambda out: out.write(self._base.hex().encode()))
+            except OSError as exc:  # only costs reading the pack ahead
+                log.warning("could not write the build cache %s: %s", abs_base, exc)

@@ -531,6 +531,19 @@ def read_files(abs_content_dir: Path, settings: Settings) -> FilesRead:
     return FilesRead(tuple(problems), tuple(files))
 
 
+def read_again(
+    abs_content_dir: Path, rel: str, path: str, settings: Settings
+) -> tuple[RawFile | None, tuple[Problem, ...]]:
+    """One article file read again by its path in the content folder, as `read_files`
+    would read it: refused when it has become a link that leaves the folder."""
+    abs_path = abs_content_dir / rel
+    problem = _link_out(abs_path, abs_content_dir.resolve())
+    if problem is not None:
+        return None, (problem,)
+    raw, problems = read_bytes(abs_path, path, settings)
+    return (None if raw is None else (rel, path, raw)), problems
+
+
 # The registries of a content folder with their problems, and its articles' files.
 Read = tuple[Registries, tuple[Problem, ...], FilesRead]
 

@@ -37,6 +37,7 @@ class Stored:
     own: dict[Any, Any]
     name: str | None  # None: no pack
     size: int
+    journal_read: bool = True  # False: a journal was there and could not be read as this pack's
 
 
 STALE = 3600.0  # seconds: a temporary file of the cache left this long was a stopped write
@@ -78,7 +79,7 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
         own = stored.own
         more = {key: value for key, value in entries.items() if own.get(key) is not value}
         unused = len(own.keys() - entries.keys())
-        if unused * 4 <= len(own) and _same(more, _journal(stored)):
+        if unused * 4 <= len(own) and stored.journal_read and _same(more, _journal(stored)):
             return  # the journal there is this one: entries a build no longer uses remain
         if unused * 4 <= len(own) and sum(map(_size, more.values())) * 2 <= stored.size:
             data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
@@ -143,17 +144,21 @@ def read_pack(abs_pack: Path, what: str) -> Stored:
     name = own.pop(PACK_ID, None)
     entries = dict(own)
     abs_more = journal_path(abs_pack)
+    read = True
     try:
         with quiet_gc(), abs_more.open("rb") as handle:
             written_for = pickle.load(handle)
-            if name is not None and written_for == (name,):
+            read = name is not None and written_for == (name,)
+            if read:
                 more = pickle.load(handle)
+                read = isinstance(more, dict)
                 entries.update(more if isinstance(more, dict) else {})
     except FileNotFoundError:
         pass
     except Exception as exc:
+        read = False
         log.warning("ignoring the %s %s: %s", what, abs_more, exc)
-    return Stored(entries, own, name if isinstance(name, str) else None, len(data))
+    return Stored(entries, own, name if isinstance(name, str) else None, len(data), read)
 
 
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

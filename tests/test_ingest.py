@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from parallax import ingest
 from parallax.config import Settings
 from parallax.ingest import decode_text, load_corpus
 from parallax.problems import format_problem, sort_problems
@@ -293,3 +294,19 @@ def test_files_the_build_skips_under_articles_are_named(content_dir, write_artic
         "content/articles/cnn/2023-06-03-gone.md:1: the link points to nothing (warning)\n"
         "  hint: remove it, or link to a file in content/",
     ]
+
+
+def test_a_file_read_again_is_refused_when_it_became_a_link_out_of_the_folder(tmp_path):
+    # The build cache reads again a file another process read (`BuildCache._read_again`).
+    content = tmp_path / "content"
+    (content / "articles" / "cnn").mkdir(parents=True)
+    (tmp_path / "elsewhere.md").write_text("outside", encoding="utf-8")
+    inside = content / "articles" / "cnn" / "2023-06-01-x.md"
+    inside.write_text("inside", encoding="utf-8")
+    rel = "articles/cnn/2023-06-01-x.md"
+    file, problems = ingest.read_again(content, rel, "shown.md", Settings())
+    assert file == (rel, "shown.md", b"inside") and problems == ()
+    inside.unlink()
+    inside.symlink_to(tmp_path / "elsewhere.md")
+    file, problems = ingest.read_again(content, rel, "shown.md", Settings())
+    assert file is None and "outside the content folder" in problems[0].message
