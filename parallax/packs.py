@@ -78,14 +78,14 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
     if stored is not None and stored.name is not None:
         own = stored.own
         more = {key: value for key, value in entries.items() if own.get(key) is not value}
-        unused = len(own.keys() - entries.keys())
-        if unused * 4 <= len(own) and stored.journal_read and _same(more, _journal(stored)):
-            return  # the journal there is this one: entries a build no longer uses remain
-        if unused * 4 <= len(own) and sum(map(_size, more.values())) * 2 <= stored.size:
-            data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
-            data += pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomically(journal_path(abs_pack), lambda out: out.write(data))
-            return
+        if len(own.keys() - entries.keys()) * 4 <= len(own):
+            if stored.journal_read and _same(more, _journal(stored)):
+                return  # the journal there is this one: entries a build no longer uses remain
+            if sum(map(_size, more.values())) * 2 <= stored.size:
+                data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
+                data += pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
+                write_atomically(journal_path(abs_pack), lambda out: out.write(data))
+                return
     named = {**entries, PACK_ID: secrets.token_hex(16)}
     write_atomically(
         abs_pack, lambda out: pickle.dump(named, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -20,10 +20,7 @@ from parallax.cache import BuildCache
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import Loading, load_corpus
 from parallax.lint import lint_speakers
-from parallax.model import (
-    Analysis,
-    RenderedPage,
-)
+from parallax.model import Analysis, RenderedPage
 from parallax.page_cache import PageCache
 from parallax.parallel import beside, quiet_gc, worth_forking
 from parallax.per_article import analyse_articles

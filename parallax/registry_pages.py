@@ -173,6 +173,10 @@ def _source_items(lookup: Lookup, key: str) -> tuple[Item, ...]:
     return _by_source(lookup).get(key, ((), ()))[0]
 
 
+def _source_articles(lookup: Lookup, key: str) -> tuple[Article, ...]:
+    return _by_source(lookup).get(key, ((), ()))[1]
+
+
 def _source_events(lookup: Lookup, key: str) -> list[str]:
     """The ids of the events in a story that the outlet reported, newest first (then by
     id): the events `event_link` links."""
@@ -199,7 +203,7 @@ def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
 def source_page(lookup: Lookup, source: Source) -> SourcePage:
     """The page object of one outlet."""
     dest = source_dest(source.key)
-    articles = _by_source(lookup).get(source.key, ((), ()))[1]
+    articles = _source_articles(lookup, source.key)
     events = _source_events(lookup, source.key)
     links = (event_link(lookup, e, dest) for e in events[:SOURCE_LIST])
     return SourcePage(

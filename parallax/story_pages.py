@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from parallax.lookup import Lookup
-from parallax.model import Claim, Event, Item, Point, Story
+from parallax.model import Claim, Event, Evidence, Item, Point, Story
 from parallax.page_parts import (
     STATUS_ORDER,
     badge,
@@ -140,11 +140,15 @@ def _evidence(lookup: Lookup, event: Event) -> tuple[EvidenceView, ...]:
         item = lookup.items.get(item_id)
         return item_id if item is None else f"{lookup.source_name(item.source)}: {item.title}"
 
-    ordered = sorted(event.evidence, key=lambda e: (-e.score, e.item_ids))
     return tuple(
         EvidenceView(label(e.item_ids[0]), label(e.item_ids[1]), f"{e.score:.0f}", e.shared)
-        for e in ordered
+        for e in _in_page_order(event)
     )
+
+
+def _in_page_order(event: Event) -> list[Evidence]:
+    """An event's evidence in the order its page lists the rows: best score first."""
+    return sorted(event.evidence, key=lambda e: (-e.score, e.item_ids))
 
 
 def event_voices(lookup: Lookup, event: Event) -> Voices:
@@ -204,8 +208,7 @@ def _rows(event: Event) -> str:
     """An event's evidence as the page's rows show it, in their order, but the items'
     outlets and titles (their articles' keys stand for them): scores move a little with
     every article that changes the corpus's token weights; the page shows them rounded."""
-    ordered = sorted(event.evidence, key=lambda e: (-e.score, e.item_ids))
-    return repr(tuple((e.item_ids, f"{e.score:.0f}", e.shared) for e in ordered))
+    return repr(tuple((e.item_ids, f"{e.score:.0f}", e.shared) for e in _in_page_order(event)))
 
 
 def story_inputs(
