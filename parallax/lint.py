@@ -280,12 +280,25 @@ def _speaker_problem(speaker: str, article: Article, registries: Registries) -> 
 def lint_speakers(claims: tuple[Claim, ...], corpus: Corpus) -> tuple[Problem, ...]:
     """A warning for each named person quoted but not in actors.yml, at their first claim."""
     articles = {a.id: a for a in corpus.articles}
-    first: dict[str, Claim] = {}
-    for claim in sorted(claims, key=lambda c: (c.item_id, c.sentence.index)):
-        if claim.actor is None and _is_personal_name(claim.speaker):
-            first.setdefault(claim.speaker, claim)
+    # Each speaker's first claim by item and sentence, found in one pass, and each name
+    # judged once: 93,000 claims at 10k articles were sorted, and a few hundred names
+    # judged 44,000 times, on every build (#9).
+    personal: dict[str, bool] = {}
+    first: dict[str, tuple[tuple[str, int], Claim]] = {}
+    for claim in claims:
+        speaker = claim.speaker
+        if claim.actor is not None:
+            continue
+        if speaker not in personal:
+            personal[speaker] = _is_personal_name(speaker)
+        if not personal[speaker]:
+            continue
+        at = (claim.item_id, claim.sentence.index)
+        earliest = first.get(speaker)
+        if earliest is None or at < earliest[0]:
+            first[speaker] = (at, claim)
     return tuple(
         _speaker_problem(speaker, articles[claim.item_id.split("#")[0]], corpus.registries)
-        for speaker, claim in sorted(first.items())
+        for speaker, (_, claim) in sorted(first.items())
         if claim.item_id.split("#")[0] in articles
     )

@@ -242,3 +242,16 @@ def test_unknown_spelling_of_a_known_speaker_names_the_actor():
 )
 def test_groups_and_bodies_are_not_reported_as_speakers(speaker):
     assert lint_claims(claim(speaker)) == []
+
+
+def test_unknown_speaker_is_reported_in_the_article_of_their_first_item():
+    body = "Intro.\n\nNATO chief Jens Stoltenberg said so."
+    earlier, later = article("ap/2024-05-30-a", body), article("ap/2024-05-31-x", body)
+    corpus = Corpus("content", (later, earlier), REGISTRIES)
+    claims = (
+        claim("Jens Stoltenberg", later.id, 0),
+        claim("Jens Stoltenberg", earlier.id, 4),
+        claim("Jens Stoltenberg", earlier.id, 2),
+    )
+    (problem,) = lint_speakers(claims, corpus)
+    assert problem.source.path == "content/articles/ap/2024-05-30-a.md"
