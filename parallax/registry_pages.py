@@ -263,15 +263,20 @@ def _in_item(claim: Claim) -> tuple[int, str]:
     return claim.sentence.index, claim.id
 
 
-def _shown(lookup: Lookup, claims: tuple[Claim, ...]) -> list[Claim]:
-    """The claims an actor page can show: in an event of a story, from a known item."""
-    return [
-        c
-        for c in claims
-        if c.event_id in lookup.events
-        and c.event_id in lookup.story_of_event
-        and c.item_id in lookup.items
-    ]
+def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> list[Claim]:
+    """The claims an actor page can show: in an event of a story, from a known item. Of the
+    speaker `key`, whose `claims` they are: picked once for the lookup, which the page's
+    inputs and the actors table both ask for (#9)."""
+    known: dict[str, list[Claim]] = lookup.kept("actors' shown claims", dict)
+    found = known.get(key)
+    if found is None:
+        events, stories, items = lookup.events, lookup.story_of_event, lookup.items
+        found = known[key] = [
+            c
+            for c in claims
+            if c.event_id in events and c.event_id in stories and c.item_id in items
+        ]
+    return found
 
 
 def _actor_row(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[str, str | None]:
@@ -286,7 +291,7 @@ def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage
     """The page object of one speaker."""
     dest = actor_dest(key)
     actor = lookup.actors.get(key)
-    shown = _shown(lookup, claims)
+    shown = _shown(lookup, key, claims)
     dated = []
     for claim in shown[-ACTOR_CLAIMS:]:
         link, view = event_link(lookup, claim.event_id, dest), claim_view(lookup, claim, dest)
@@ -323,7 +328,7 @@ def actor_inputs(
         if found is None:
             return None
         keys.add(found)
-    shown = _shown(lookup, claims)
+    shown = _shown(lookup, key, claims)
     parts = [key, *sorted(keys), str(len(shown))]
     for claim in shown[-ACTOR_CLAIMS:]:
         event, story = lookup.events[claim.event_id], lookup.story_of_event[claim.event_id]
@@ -337,5 +342,5 @@ def actors_index_page(lookup: Lookup, claims: Mapping[str, tuple[Claim, ...]]) -
     for key, said in claims.items():
         name, side = _actor_row(lookup, key, said)
         href = relative(ACTORS_INDEX, actor_dest(key))
-        rows.append(ActorRow(Link(name, href), side or "", len(_shown(lookup, said))))
+        rows.append(ActorRow(Link(name, href), side or "", len(_shown(lookup, key, said))))
     return ActorsIndexPage(tuple(sorted(rows, key=lambda r: (-r.claim_count, r.link.text))))

@@ -152,10 +152,16 @@ def _in_page_order(event: Event) -> list[Evidence]:
 
 
 def event_voices(lookup: Lookup, event: Event) -> Voices:
-    """Who covered the event, a copy of another outlet's story counting as that outlet."""
-    items = event_items(lookup, event)
-    articles = (lookup.articles[i.article_id] for i in items if i.article_id in lookup.articles)
-    return distinct_voices(articles, lookup.group_of)
+    """Who covered the event, a copy of another outlet's story counting as that outlet.
+    Worked out once an event for the lookup: the stories index and the coverage page each
+    ask for every event's (#9)."""
+    known: dict[str, Voices] = lookup.kept("event voices", dict)
+    found = known.get(event.id)
+    if found is None:
+        items = event_items(lookup, event)
+        articles = (lookup.articles[i.article_id] for i in items if i.article_id in lookup.articles)
+        found = known[event.id] = distinct_voices(articles, lookup.group_of)
+    return found
 
 
 def event_section(lookup: Lookup, event: Event, dest: str) -> EventSection:
