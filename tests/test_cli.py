@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from parallax.cli import main
+from parallax.cli import _status, main
+from parallax.pipeline import BuildResult
 from tests.conftest import REPO, _generated_only
 
 GOOD = """\
@@ -172,3 +176,50 @@ def test_json_commands_print_no_json_when_content_has_errors(project, write_arti
     result = CliRunner().invoke(main, ["clusters", "--json"])
     assert result.exit_code == 1
     assert result.stdout == ""
+
+
+def _build_py(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """build.py as a user runs it: a process of its own, with its output in pipes."""
+    command = [sys.executable, str(REPO / "build.py"), *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+
+
+def test_build_py_prints_everything_before_its_process_ends(project, write_article):
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    done = _build_py(project, "build", "--no-site")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("into site_src/\n")
+    assert "total" in done.stderr
+    assert (project / "site_src" / "index.md").is_file()
+
+
+def test_build_py_exits_with_the_commands_status(project, write_article):
+    write_article("cnn/2023-06-01-a.md", GOOD.replace("source: cnn", "source: cnnn"))
+    done = _build_py(project, "-q", "check")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == "1 error, 0 warnings in 1 file"
+    usage = _build_py(project, "check", "--format", "xml")
+    assert usage.returncode == 2
+    assert "Invalid value for '--format'" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "printed"), [(None, 0, ""), (3, 3, ""), ("no", 1, "no\n")]
+)
+def test_exit_status_is_pythons(code, status, printed, capsys):
+    assert _status(code) == status
+    assert capsys.readouterr().err == printed
+
+
+def test_build_leaves_its_result_to_the_caller_that_asks(project, write_article, monkeypatch):
+    monkeypatch.chdir(project)
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    kept: list[object] = []
+    args = ["-q", "build", "--no-site", "-f", str(project / "mkdocs.yml")]
+    result = CliRunner().invoke(main, args, obj=kept)
+    assert result.exit_code == 0, result.output
+    (build,) = kept
+    assert isinstance(build, BuildResult) and build.published
+    assert build.spent  # the cache, kept with the result rather than freed on return
+    assert "spent" not in repr(build)
