@@ -11,9 +11,11 @@ all start from a warm page cache:
    from `progress.Stages`, with the process's peak memory at the end of the stage;
 2. serial: the same with PARALLAX_JOBS=1, to see what the second core buys;
 3. incremental: a build that fills the cache, then one more article, then a cached build,
-   and a cached build again with nothing changed (what every cached build costs); then a
-   day's news (DAY articles about new events, on the day after the corpus's last)
-   and a cached build again: what a digest's daily CI run costs;
+   and a cached build again with nothing changed (what every cached build costs); then
+   one more article and `build.py build --no-site` as a user runs it, timed from the
+   process's start to its end (imports and exit included); then a day's news (DAY
+   articles about new events, on the day after the corpus's last) and a cached build
+   again: what a digest's daily CI run costs;
 4. MkDocs (`mkdocs build --strict`, as publish runs it) over the site_src/ just written,
    timed and divided by the number of pages, then Pagefind.
 
@@ -227,6 +229,18 @@ def _build_json(args: list[str], env: dict[str, str] | None = None) -> dict[str,
     return measured | {"tree_peak_mb": peak}
 
 
+def command_build(abs_config: Path, size: int) -> float:
+    """One more article, then the build as a user runs it: build.py in a process of its own,
+    timed from the process's start to its end, interpreter, imports and exit included. It
+    runs in the folder the other builds ran in, whose cache it reads (the build cache's keys
+    depend on that folder, where problems name files from)."""
+    add_article(abs_config.parent / "content", size, number=1)
+    command = [PY, str(HERE.parent / "build.py"), "-q", "build", "--no-site", "-f", str(abs_config)]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
     """Write the project for `size`, then each measurement in its own subprocess."""
     abs_root = WORK / str(size)
@@ -244,6 +258,7 @@ def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:
         row["added"] = add_article(abs_root / "content", size)
         row["incremental"] = _build_json(["--one", config, "cached"])
         row["unchanged"] = _build_json(["--one", config, "cached"])  # the floor of a cached build
+        row["command_s"] = command_build(abs_config, size)
         row["day_added"] = add_day(abs_root / "content", size, DAY)
         row["day"] = _build_json(["--one", config, "cached"])
     if not options.keep:
@@ -308,6 +323,9 @@ def print_tables(rows: list[dict[str, Any]]) -> None:
     _stage_table(rows, "serial", "The same on one process (PARALLAX_JOBS=1)")
     _stage_table(rows, "incremental", "One article added, with the cache of the build before")
     _stage_table(rows, "unchanged", "Then nothing changed, with the cache")
+    walls = " | ".join(f"{r['command_s']:.2f} s" for r in rows if "command_s" in r)
+    if walls:
+        print(f"| one more article: `build.py build --no-site`, start to end | {walls} |")
     _stage_table(rows, "day", f"Then a day's news ({DAY} articles) added, with the cache")
     print()
     for r in rows:
