@@ -237,8 +237,11 @@ def command_build(abs_config: Path, size: int) -> float:
     add_article(abs_config.parent / "content", size, number=1)
     command = [PY, str(HERE.parent / "build.py"), "-q", "build", "--no-site", "-f", str(abs_config)]
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"build.py failed:\n{done.stderr[-3000:]}")
+    return wall
 
 
 def measure(size: int, options: argparse.Namespace) -> dict[str, Any]:

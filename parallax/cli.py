@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -149,27 +149,40 @@ def main(
         ctx.invoke(build_command)
 
 
-def run() -> None:
+def run() -> NoReturn:
     """The command line as a process (build.py, the `parallax` script): `main`, then the
     process ends as soon as what it printed is out (`os._exit`), without the interpreter's
     teardown. What a build made and used, millions of objects at 10k articles, goes with the
     process rather than freed object by object: 0.4-0.5 s of the command with one article
-    added to 10k (#9). Commands leave what they made in the context's `obj` (`_keep`), so it
-    lives that long. Tests call `main`, which frees everything as any function does; an error
-    that is not a command's exit ends the process as Python would."""
+    added to 10k (#9). The build command leaves its result in the context's `obj` (`_keep`),
+    so that it lives that long. Tests call `main`, which frees everything as any function
+    does; an error that is not a command's exit ends the process as Python would, and so
+    does every exit under a profiler or a tracer (coverage), which write out at exit."""
     kept: list[object] = []
     status = EXIT_OK
     try:
         main.main(obj=kept)  # click's standalone mode ends with SystemExit
     except SystemExit as exc:
+        if sys.getprofile() is not None or sys.gettrace() is not None:
+            raise
         status = _status(exc.code)
     logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: Python's own exit reports 120
-            status = status or 120
+    if not _flushed(sys.stdout):
+        status = 120  # as Python's own exit, when it cannot write out stdout
+    _flushed(sys.stderr)
     os._exit(status)
+
+
+def _flushed(stream: TextIO | None) -> bool:
+    """Write out what is left in `stream`; False if that failed. A stream that is closed,
+    or that the process started without, has nothing left."""
+    if stream is None or stream.closed:
+        return True
+    try:
+        stream.flush()
+    except OSError:  # a closed pipe
+        return False
+    return True
 
 
 def _status(code: object) -> int:

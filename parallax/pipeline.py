@@ -235,7 +235,7 @@ def _build(
     # A content error stops here: publishing would silently drop the broken article.
     if has_errors(problems, strict=strict):
         save()
-        return BuildResult(problems, analysis, timings=tuple(clock.timings))
+        return BuildResult(problems, analysis, timings=tuple(clock.timings), spent=(cache, save))
     # Render's workers write the data files into the spill folder, and publish links them.
     with spill_folder(project.abs_config, project.abs_site_src) as spill:
         try:

@@ -263,20 +263,22 @@ def _in_item(claim: Claim) -> tuple[int, str]:
     return claim.sentence.index, claim.id
 
 
-def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> list[Claim]:
+def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
     """The claims an actor page can show: in an event of a story, from a known item. Of the
     speaker `key`, whose `claims` they are: picked once for the lookup, which the page's
     inputs and the actors table both ask for (#9)."""
-    known: dict[str, list[Claim]] = lookup.kept("actors' shown claims", dict)
+    known: dict[str, tuple[tuple[Claim, ...], tuple[Claim, ...]]] = lookup.kept(
+        "actors' shown claims", dict
+    )
     found = known.get(key)
-    if found is None:
-        events, stories, items = lookup.events, lookup.story_of_event, lookup.items
-        found = known[key] = [
-            c
-            for c in claims
-            if c.event_id in events and c.event_id in stories and c.item_id in items
-        ]
-    return found
+    if found is not None and found[0] is claims:
+        return found[1]
+    events, stories, items = lookup.events, lookup.story_of_event, lookup.items
+    shown = tuple(
+        c for c in claims if c.event_id in events and c.event_id in stories and c.item_id in items
+    )
+    known[key] = (claims, shown)
+    return shown
 
 
 def _actor_row(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from parallax.cache import BuildCache
 from parallax.cli import _status, main
 from parallax.pipeline import BuildResult
 from tests.conftest import REPO, _generated_only
@@ -181,7 +182,8 @@ def test_json_commands_print_no_json_when_content_has_errors(project, write_arti
 def _build_py(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """build.py as a user runs it: a process of its own, with its output in pipes."""
     command = [sys.executable, str(REPO / "build.py"), *args]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # pipes buffer
+    env["PYTHONPATH"] = str(REPO)
     return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 
 
@@ -221,5 +223,25 @@ def test_build_leaves_its_result_to_the_caller_that_asks(project, write_article,
     assert result.exit_code == 0, result.output
     (build,) = kept
     assert isinstance(build, BuildResult) and build.published
-    assert build.spent  # the cache, kept with the result rather than freed on return
+    assert isinstance(build.spent[0], BuildCache)  # kept with the result, not freed on return
     assert "spent" not in repr(build)
+
+
+def test_build_py_under_a_tracer_exits_as_python_does(project, write_article, tmp_path):
+    # Coverage and profilers write out their data at exit, which os._exit would skip.
+    write_article("cnn/2023-06-01-strike.md", GOOD)
+    written = tmp_path / "traced"
+    code = (
+        "import runpy, sys\n"
+        "sys.settrace(lambda *args: None)\n"
+        "sys.argv = ['build.py', '-q', 'check']\n"
+        "import atexit\n"
+        f"atexit.register(lambda: open({str(written)!r}, 'w').write('at exit'))\n"
+        f"runpy.run_path({str(REPO / 'build.py')!r}, run_name='__main__')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert written.read_text() == "at exit"
