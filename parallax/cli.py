@@ -1,124 +1,33 @@
 """The command line: `python build.py [COMMAND]`. Thin: parse options, call the pipeline,
 print problems, choose the exit code (0 ok, 1 content or settings problems, 2 usage).
+`import`, `clusters` and `claims` are in parallax.cli_data; the options the commands share
+in parallax.cli_options.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import NoReturn, TextIO
 
 import click
 
-from parallax import pipeline, progress, signals
-from parallax.model import Analysis
-from parallax.problems import (
-    BuildError,
-    Problem,
-    format_problem,
-    format_problem_github,
-    has_errors,
-    sort_problems,
-    summarise,
+from parallax import cli_data, pipeline, progress, signals
+from parallax.cli_options import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    cache_option,
+    content_options,
+    option_value,
+    print_problems,
+    project_of,
+    report_options,
+    stages_of,
+    use_cache,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-EXIT_OK, EXIT_PROBLEMS = 0, 1
-
-
-def content_options(function: F) -> F:
-    """--config and --content, shared by every command that reads content."""
-    function = click.option(
-        "--content",
-        "content_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        help="Read this content folder instead of the one mkdocs.yml names.",
-    )(function)
-    return click.option(
-        "-f",
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("mkdocs.yml"),
-        show_default=True,
-        help="The site's mkdocs.yml.",
-    )(function)
-
-
-def report_options(function: F) -> F:
-    """--strict and --format, shared by the commands that report problems."""
-    function = click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(["text", "github"]),
-        default=None,
-        help="How to print problems: text (default) or GitHub workflow annotations.",
-    )(function)
-    return click.option(
-        "--strict", is_flag=True, default=None, help="Treat warnings as errors (CI uses this)."
-    )(function)
-
-
-def _skip_cache(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
-    if value:
-        ctx.meta["no_cache"] = True  # ctx.meta is shared by the group and its command
-    return value
-
-
-def cache_option(function: F) -> F:
-    """--no-cache, shared by the commands that analyse the content."""
-    return click.option(
-        "--no-cache",
-        is_flag=True,
-        expose_value=False,
-        callback=_skip_cache,
-        help="A clean build: neither read nor write the build cache (cache_dir).",
-    )(function)
-
-
-def _use_cache(ctx: click.Context) -> bool:
-    return not ctx.meta.get("no_cache", False)
-
-
-def _print_problems(problems: Sequence[Problem], output_format: str, *, strict: bool) -> None:
-    ordered = sort_problems(problems)
-    formatter = format_problem_github if output_format == "github" else format_problem
-    for problem in ordered:
-        click.echo(formatter(problem), err=True)
-    if ordered:
-        tail = " (--strict: warnings count as errors)" if strict and not has_errors(ordered) else ""
-        click.echo(summarise(ordered) + tail, err=True)
-
-
-def _project(ctx: click.Context, config_file: Path, content_dir: Path | None) -> pipeline.Project:
-    if not config_file.is_file():
-        raise click.UsageError(f"no {config_file} here: run from the project folder or pass -f")
-    if content_dir is not None and not content_dir.is_dir():
-        raise click.UsageError(f"--content: no folder {content_dir}")
-    project, problems = pipeline.load_project(config_file.resolve(), content_dir)
-    if has_errors(problems):
-        _print_problems(problems, _opt(ctx, "output_format", None) or "text", strict=False)
-        ctx.exit(EXIT_PROBLEMS)
-    ctx.meta["config_problems"] = problems
-    return project
-
-
-def _stages(ctx: click.Context) -> progress.Stages:
-    """How this run reports its stages: chosen once by the group from -q, -v and the terminal."""
-    stages = ctx.meta.get("stages")
-    return stages if isinstance(stages, progress.Stages) else progress.Stages()
-
-
-def _opt(ctx: click.Context, name: str, value: Any) -> Any:
-    """A command's option, or the group's when the command did not get it."""
-    if value is not None:
-        return value
-    return (ctx.find_root().params or {}).get(name)
+from parallax.problems import BuildError, has_errors
 
 
 @click.group(invoke_without_command=True)
@@ -223,16 +132,16 @@ def build_command(
 
         python build.py build --strict
     """
-    strict = bool(_opt(ctx, "strict", strict))
-    output_format = _opt(ctx, "output_format", output_format) or "text"
-    project = _project(ctx, config_file, content_dir)
+    strict = bool(option_value(ctx, "strict", strict))
+    output_format = option_value(ctx, "output_format", output_format) or "text"
+    project = project_of(ctx, config_file, content_dir)
     try:
         result = pipeline.build(
             project,
             strict=strict,
             run_site=not no_site,
-            stages=_stages(ctx),
-            use_cache=_use_cache(ctx),
+            stages=stages_of(ctx),
+            use_cache=use_cache(ctx),
         )
     except BuildError as exc:
         click.echo(f"build failed: {exc}", err=True)
@@ -240,11 +149,11 @@ def build_command(
         ctx.exit(EXIT_PROBLEMS)
     _keep(ctx, result)
     problems = (*ctx.meta["config_problems"], *result.problems)
-    _print_problems(problems, output_format, strict=strict)
+    print_problems(problems, output_format, strict=strict)
     if not result.published:
         click.echo("nothing was published; site_src/ and site/ are unchanged.", err=True)
         ctx.exit(EXIT_PROBLEMS)
-    _stages(ctx).totals(progress.analysis_counts(result.analysis, result.pages))
+    stages_of(ctx).totals(progress.analysis_counts(result.analysis, result.pages))
     if not ctx.meta.get("quiet"):
         articles = len(result.analysis.corpus.articles) if result.analysis else 0
         where = "site_src/" if no_site else "site_src/ and site/"
@@ -269,12 +178,12 @@ def check_command(
 
         python build.py check --strict --format github
     """
-    strict = bool(_opt(ctx, "strict", strict))
-    output_format = _opt(ctx, "output_format", output_format) or "text"
-    project = _project(ctx, config_file, content_dir)
-    checked = pipeline.check(project, _stages(ctx), use_cache=_use_cache(ctx))
+    strict = bool(option_value(ctx, "strict", strict))
+    output_format = option_value(ctx, "output_format", output_format) or "text"
+    project = project_of(ctx, config_file, content_dir)
+    checked = pipeline.check(project, stages_of(ctx), use_cache=use_cache(ctx))
     problems = (*ctx.meta["config_problems"], *checked)
-    _print_problems(problems, output_format, strict=strict)
+    print_problems(problems, output_format, strict=strict)
     if has_errors(problems, strict=strict):
         ctx.exit(EXIT_PROBLEMS)
     if not ctx.meta.get("quiet"):
@@ -315,144 +224,11 @@ def serve_command(
     """
     from parallax import serve
 
-    project = _project(ctx, config_file, content_dir)
+    project = project_of(ctx, config_file, content_dir)
     preview = serve.Preview(project.abs_config, content_dir, *address)
-    ctx.exit(serve.serve(preview, _stages(ctx)))
+    ctx.exit(serve.serve(preview, stages_of(ctx)))
 
 
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a date like 2024-05-31, got {value!r}") from None
-
-
-def _check_inputs(
-    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
-) -> tuple[str, ...]:
-    """Each input is an http(s) URL or an existing file."""
-    for given in value:
-        if not given.lower().startswith(("http://", "https://")) and not Path(given).is_file():
-            raise click.BadParameter(f"no file {given!r} (and not an http(s) URL)")
-    return value
-
-
-@main.command("import")
-@click.argument("inputs", nargs=-1, metavar="[FILE|URL]...", callback=_check_inputs)
-@click.option("--feed", "feeds", multiple=True, help="An RSS or Atom feed: a file or a URL.")
-@click.option("--source", help="The outlet's key in sources.yml (else inferred, or TODO).")
-@click.option("--url", help="The article's address.")
-@click.option("--published", callback=_parse_date, help="Publication date, YYYY-MM-DD.")
-@click.option("--kind", type=click.Choice(["article", "liveblog"]), help="Else detected.")
-@click.option("--force", is_flag=True, help="Overwrite an existing content file.")
-@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
-@content_options
-@click.pass_context
-def import_command(
-    ctx: click.Context,
-    inputs: tuple[str, ...],
-    feeds: tuple[str, ...],
-    source: str | None,
-    url: str | None,
-    published: dt.date | None,
-    kind: str | None,
-    force: bool,
-    dry_run: bool,
-    as_json: bool,
-    config_file: Path,
-    content_dir: Path | None,
-) -> None:
-    """Turn .txt captures, saved .html pages, URLs and feeds into content files to review.
-
-    Noise is removed and reported; fields that cannot be inferred are left as TODO, which
-    `check` reports until they are filled in. An article already in the corpus (same URL,
-    or the same outlet's text) is skipped; another outlet's copy gets `syndicated_from`.
-
-    Example:
-
-        python build.py import capture.txt --source cnn --kind liveblog
-        python build.py import saved-page.html https://example.org/news/story
-        python build.py import --feed https://example.org/rss.xml --dry-run
-    """
-    from parallax import import_report, importer
-    from parallax.ingest import load_corpus
-
-    if not inputs and not feeds:
-        raise click.UsageError("give a file, a URL or --feed FEED to import")
-    project = _project(ctx, config_file, content_dir)
-    corpus, _ = load_corpus(project.abs_content, project.site.settings)
-    options = importer.ImportOptions(
-        source=source, url=url, published=published, kind=kind, force=force, dry_run=dry_run
-    )
-    reports, problems = importer.import_inputs(
-        inputs, options, project.abs_content, corpus.registries,
-        existing=corpus.articles, feeds=feeds,
-    )  # fmt: skip
-    _print_problems(problems, "text", strict=False)
-    if as_json:
-        data = {"files": [import_report.report_json(r) for r in reports]}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        for report in reports:
-            click.echo(import_report.report_text(report))
-        click.echo(import_report.summary_line(reports), err=True)
-    # An article skipped because the corpus already has it is not a failure: feeds repeat.
-    failed = [r for r in reports if r.status == "skipped" and r.duplicate_of is None]
-    if has_errors(problems) or failed:
-        ctx.exit(EXIT_PROBLEMS)
-
-
-def _analysis_or_exit(ctx: click.Context, config_file: Path, content_dir: Path | None) -> Analysis:
-    """Analyse for a JSON command: problems go to stderr, and errors stop before any JSON."""
-    project = _project(ctx, config_file, content_dir)
-    analysis, problems = pipeline.analyse(project, _stages(ctx), use_cache=_use_cache(ctx))
-    problems = (*ctx.meta["config_problems"], *problems)
-    _print_problems(problems, "text", strict=False)
-    if has_errors(problems):
-        ctx.exit(EXIT_PROBLEMS)
-    return analysis
-
-
-def _print_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
-
-
-@main.command("clusters")
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
-@content_options
-@cache_option
-@click.pass_context
-def clusters_command(
-    ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
-) -> None:
-    """Print the events and stories as JSON; paths are relative to the content folder.
-
-    Example:
-
-        python build.py clusters --json --content tests/eval/clusters
-    """
-    from parallax.exports import clusters_json
-
-    _print_json(clusters_json(_analysis_or_exit(ctx, config_file, content_dir)))
-
-
-@main.command("claims")
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
-@content_options
-@cache_option
-@click.pass_context
-def claims_command(
-    ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
-) -> None:
-    """Print the claims and points as JSON; paths are relative to the content folder.
-
-    Example:
-
-        python build.py claims --json
-    """
-    from parallax.exports import claims_json
-
-    _print_json(claims_json(_analysis_or_exit(ctx, config_file, content_dir)))
+main.add_command(cli_data.import_command)
+main.add_command(cli_data.clusters_command)
+main.add_command(cli_data.claims_command)
