@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -124,11 +125,22 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
-@click.command("clusters")
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
-@content_options
-@cache_option
-@click.pass_context
+def _json_command(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    """A command that analyses the content and prints it as JSON: its options are --json
+    (required), the content options and --no-cache."""
+
+    def make(function: Callable[..., None]) -> click.Command:
+        function = cache_option(click.pass_context(function))
+        function = content_options(function)
+        json_flag = click.option(
+            "--json", "as_json", is_flag=True, required=True, help="Print JSON (required)."
+        )
+        return click.command(name)(json_flag(function))
+
+    return make
+
+
+@_json_command("clusters")
 def clusters_command(
     ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
 ) -> None:
@@ -143,11 +155,7 @@ def clusters_command(
     _print_json(clusters_json(_analysis_or_exit(ctx, config_file, content_dir)))
 
 
-@click.command("claims")
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print JSON (required).")
-@content_options
-@cache_option
-@click.pass_context
+@_json_command("claims")
 def claims_command(
     ctx: click.Context, as_json: bool, config_file: Path, content_dir: Path | None
 ) -> None:
