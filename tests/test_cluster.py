@@ -83,6 +83,19 @@ def test_average_link_does_not_chain():
     assert average_link(3, [(0, 1, 90.0), (1, 2, 90.0)], 60.0) == ((0, 1), (2,))
 
 
+def test_groups_join_only_through_pairs_given_even_at_a_threshold_of_zero():
+    # A threshold of 0 is allowed (config): a pair never scored counts as 0 in a mean, but
+    # does not join two groups by itself.
+    assert average_link(3, [(0, 1, 0.0)], 0.0) == ((0, 1), (2,))
+
+
+def test_two_merged_groups_go_on_to_merge():
+    # {0,1} and {2,3} form first, each the closest pair; every pair across them scores 80.
+    across = [(a, b, 80.0) for a in (0, 1) for b in (2, 3)]
+    pairs = [(0, 1, 100.0), (2, 3, 100.0), *across]
+    assert average_link(4, pairs, 60.0) == ((0, 1, 2, 3),)
+
+
 def test_copies_and_paraphrases_are_one_event_and_strikes_weeks_apart_are_two():
     events, stories, problems = cluster()
     assert groups(events) == sorted([sorted(i.id for i in DAM), [KYIV_EARLY.id], [KYIV_LATE.id]])
