@@ -24,7 +24,7 @@ def average_link(
     no merge brings a group closer to anyone than one of its parts was, and merging mutual
     nearest neighbours makes the merges that merging the most similar pair first makes.
     That holds exactly in exact arithmetic; in floats, a sum that rounds at its last digit
-    can tip a near tie the other way, as deterministically.
+    can tip a near tie the other way (the same way for the same input).
     """
     links: list[dict[int, float]] = [{} for _ in range(size)]  # summed similarity to neighbours
     for a, b, score in pairs:
