@@ -154,6 +154,16 @@ class StageMemo:
             self._changed.add(entry)
         return values[name]
 
+    def lint_todo(self, articles: Sequence[Article]) -> int:
+        """How many of `articles` have no lint results stored: what lint must work out
+        anew, rather than read back."""
+        stored = self._stored
+        return sum(
+            1
+            for article in articles
+            if (key := self._article_key(article.id)) is None or f"lint {key}" not in stored
+        )
+
     def spellings(
         self, article: Article, find: Callable[[], tuple[Problem, ...]]
     ) -> tuple[Problem, ...]:

@@ -160,6 +160,35 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     assert stamps(memo) == written  # every entry was found: nothing to write
 
 
+def test_lint_is_weighed_for_a_process_of_its_own_by_what_it_must_work_out(at_home, monkeypatch):
+    # A process beside cluster pays only for lint's work anew: for results read back, it
+    # cost cluster more than lint in this process (#9). The first question of each build is
+    # lint's; publish asks too, with every article.
+    asked: list[int] = []
+
+    def worth_forking(count: int) -> bool:
+        asked.append(count)
+        return False
+
+    monkeypatch.setattr(pipeline, "worth_forking", worth_forking)
+    root = make_project(at_home / "project")
+    first = build(root, use_cache=True)
+    assert first.analysis is not None
+    articles = len(first.analysis.corpus.articles)
+    assert asked[0] == articles
+    asked.clear()
+    build(root, use_cache=True)
+    assert asked[0] == 0
+    asked.clear()
+    copy_article(root)
+    change_article(root)
+    build(root, use_cache=True)
+    assert asked == [2, articles + 1]
+    asked.clear()
+    build(root, use_cache=False)
+    assert asked[0] == articles + 1
+
+
 def test_the_second_build_reads_every_article_from_the_cache(at_home):
     root = make_project(at_home / "project")
     first = build(root, use_cache=True)

@@ -216,6 +216,23 @@ def short_copies(rng: random.Random, days: range) -> list[Article]:
     ]
 
 
+def test_the_stage_memo_counts_the_articles_lint_has_no_results_for(tmp_path):
+    # What decides whether lint is worth a process of its own (pipeline._analyse).
+    rng = random.Random(5)
+    start = dt.date(2024, 3, 1)
+    articles = [
+        make_article(f"a{n}", start + dt.timedelta(days=n), " ".join(rng.choices(WORDS, k=40)))
+        for n in range(5)
+    ]
+    keys: dict[str, str | None] = {a.id: f"key of {a.id}" for a in articles[:4]}
+    keys[articles[4].id] = None  # an article without a key is never read back
+    assert StageMemo(_Keys(tmp_path, keys)).lint_todo(articles) == 5
+    memo_pairs(tmp_path, keys, articles[:3])
+    assert StageMemo(_Keys(tmp_path, keys)).lint_todo(articles) == 2
+    keys[articles[0].id] = "a new key: the article changed"
+    assert StageMemo(_Keys(tmp_path, keys)).lint_todo(articles) == 3
+
+
 @pytest.mark.parametrize("few_new", [0, 1000])
 @pytest.mark.parametrize("order", ["grow", "shrink"])
 def test_the_stage_memo_finds_the_pairs_of_a_clean_pass_when_common_values_change(
