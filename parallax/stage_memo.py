@@ -75,7 +75,7 @@ _PAIRS = "pairs+common"  # the entry of the last build's copy pairs; named after
 _DISPATCH = {
     **copyreg.dispatch_table,
     **REDUCERS,
-    **constructor_reducers([Event, Evidence, Point, Profile, StoryScores, PairScores]),
+    **constructor_reducers([Event, Evidence, Point, Profile, StoryScores, PairScores, Text]),
 }
 
 
