@@ -157,10 +157,11 @@ def _analyse(
     memo = None if cache is None else StageMemo(cache)
     # Lint needs nothing from clustering, nor clustering from lint: with many articles to
     # lint, it runs in a second process while this one clusters, and its stage is the wait
-    # (#9). With its results stored for nearly every article it runs here, after cluster:
-    # beside a forked process, cluster copied every page of the corpus it touched (at 10k
-    # articles with one added, 78,000 page faults and 0.45 s of kernel time, where lint
-    # took 0.14 s here).
+    # (#9). With its results stored for nearly every article, and none of the last build's
+    # changed or removed (`StageMemo.lint_todo`), it runs here, after cluster: beside a
+    # forked process, cluster copied every page of the corpus it touched (at 10k articles
+    # with one added, 78,000 page faults and 0.45 s of kernel time, where lint took 0.14 s
+    # here).
     todo = len(corpus.articles) if memo is None else memo.lint_todo(corpus.articles)
     lint = partial(corpus_stages.lint_works, corpus, build_date(), memo)
     with beside(lint, fork=worth_forking(todo)) as linted:

@@ -155,14 +155,25 @@ class StageMemo:
         return values[name]
 
     def lint_todo(self, articles: Sequence[Article]) -> int:
-        """How many of `articles` have no lint results stored: what lint must work out
-        anew, rather than read back."""
+        """How many of `articles` lint must work out anew rather than read back: those with
+        no lint results stored, or all of them when an article the last build linted was
+        changed or removed. Only then can a sketch value stop being common (`common_values`
+        only grows as texts are added), which sends `_find_pairs` through a clean pass."""
         stored = self._stored
-        return sum(
-            1
-            for article in articles
-            if (key := self._article_key(article.id)) is None or f"lint {key}" not in stored
-        )
+        keys = [self._article_key(article.id) for article in articles]
+        if not self._last_linted() <= set(keys):
+            return len(articles)
+        return sum(1 for key in keys if key is None or f"lint {key}" not in stored)
+
+    def _last_linted(self) -> frozenset[str]:
+        """The keys of the articles the last build paired (`_PAIRS`), read without counting
+        a hit: empty when there are none, or they cannot be read."""
+        blob = self._stored.get(_PAIRS)
+        try:
+            known = frozenset() if blob is None else pickle.loads(blob)[0]
+        except Exception:  # a miss is always safe: lint then reads it as one
+            return frozenset()
+        return known if isinstance(known, frozenset) else frozenset()
 
     def spellings(
         self, article: Article, find: Callable[[], tuple[Problem, ...]]

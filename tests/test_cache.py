@@ -181,9 +181,16 @@ def test_lint_is_weighed_for_a_process_of_its_own_by_what_it_must_work_out(at_ho
     assert asked[0] == 0
     asked.clear()
     copy_article(root)
+    build(root, use_cache=True)
+    assert asked == [1, articles + 1]
+    asked.clear()
+    # A changed article may end a sketch value's being common: every text is paired again.
     change_article(root)
     build(root, use_cache=True)
-    assert asked == [2, articles + 1]
+    assert asked == [articles + 1, articles + 1]
+    asked.clear()
+    build(root, use_cache=True)
+    assert asked[0] == 0
     asked.clear()
     build(root, use_cache=False)
     assert asked[0] == articles + 1
