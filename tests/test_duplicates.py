@@ -60,11 +60,13 @@ def corpus(seed: int = 3, size: int = 60) -> list[duplicates.Text]:
 
 @pytest.mark.parametrize("few_new", [0, 1000])  # both ways of finding the new pairs
 @pytest.mark.parametrize("split", [0, 1, 30, 59])
-def test_old_pairs_plus_new_pairs_are_all_pairs(monkeypatch, few_new, split):
+@pytest.mark.parametrize("given", [False, True])  # the common values, as the stage memo has them
+def test_old_pairs_plus_new_pairs_are_all_pairs(monkeypatch, few_new, split, given):
     monkeypatch.setattr(duplicates, "FEW_NEW", few_new)
     texts = corpus()
     old, new = texts[:split], texts[split:]
-    assert copy_pairs(old) | copy_pairs_with(new, old) == copy_pairs(texts)
+    common = common_values(texts) if given else None
+    assert copy_pairs(old) | copy_pairs_with(new, old, common) == copy_pairs(texts)
 
 
 def test_each_later_copy_is_reported_once_with_its_earliest_original():
@@ -163,6 +165,32 @@ def test_a_short_window_has_no_common_values():
     assert common_values(texts) == frozenset()
 
 
+def index_candidates(new, old) -> set[tuple[str, str]]:
+    """The candidate pairs of the new texts as `import` finds them, one text at a time."""
+    index = duplicates.TextIndex()
+    for text in (*new, *old):
+        index.add(text)
+    return {tuple(sorted((t.key, o.key))) for t in new for o in index.candidates(t)}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("make", [corpus, footer_corpus])
+def test_the_new_texts_candidates_given_the_common_values_are_the_index_s(make):
+    # The stage memo's way (one pass over every sketch) against the index's, before scoring:
+    # the scored pairs alone would hide a candidate that scores too low.
+    texts = make()
+    common = common_values(texts)
+    rng = random.Random(4)
+    found_any = 0
+    for _ in range(20):
+        new = rng.sample(texts, rng.choice([1, 3, 10]))
+        old = [t for t in texts if t not in new]
+        found = duplicates._pairs_with(new, old, common)
+        assert {tuple(sorted((a.key, b.key))) for a, b in found} == index_candidates(new, old)
+        assert all(duplicates._rank(a) < duplicates._rank(b) for a, b in found)
+        found_any += len(found)
+    assert found_any > 20
+
+
 @pytest.mark.parametrize("few_new", [0, 1000])
 @pytest.mark.parametrize("split", [20, 60])
 def test_old_pairs_checked_again_plus_new_pairs_are_all_pairs(monkeypatch, few_new, split):
@@ -176,6 +204,7 @@ def test_old_pairs_checked_again_plus_new_pairs_are_all_pairs(monkeypatch, few_n
     by_key = {t.key: t for t in texts}
     kept = {p: s for p, s in copy_pairs(old).items() if is_candidate(*map(by_key.get, p), common)}
     assert kept | copy_pairs_with(new, old) == copy_pairs(texts)
+    assert kept | copy_pairs_with(new, old, common) == copy_pairs(texts)
 
 
 class _Keys:
