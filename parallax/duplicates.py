@@ -265,38 +265,29 @@ def copy_pairs_with(
     new: list[Text], old: list[Text], common: frozenset[int] | None = None
 ) -> CopyPairs:
     """`copy_pairs(new + old)` without the pairs of two old texts: only what `new` adds.
-    `common` is `common_values(new + old)` when the caller has it: a few new texts are then
-    paired in one pass over the sketches (`_pairs_with`); without it, an index of every
-    text counts the same values itself.
+    `common` is `common_values(new + old)` when the caller has it.
 
     Whether two texts are a candidate pair depends on those two alone and on the corpus's
     common values (`is_candidate`), so when those are the same, the pairs of the old texts
     are those an earlier build found (#9)."""
-    if len(new) > FEW_NEW:  # one index walk per new text would be quadratic (#8)
+    if len(new) > FEW_NEW:  # each new text against every holder of its values: quadratic (#8)
         texts = sorted((*new, *old), key=_rank)
         fresh = {t.key for t in new}
         pairs = sorted(_candidate_pairs(texts, common_values(texts) if common is None else common))
         return _scored(
             [(texts[i], texts[j]) for i, j in pairs if fresh & {texts[i].key, texts[j].key}]
         )
-    found: set[tuple[Text, Text]] = set()
-    if common is not None:
-        found = _pairs_with(new, old, common)
-    else:
-        index = TextIndex()
-        for text in (*new, *old):
-            index.add(text)
-        for text in new:
-            for other in index.candidates(text):
-                found.add((text, other) if _rank(text) < _rank(other) else (other, text))
+    if common is None:
+        common = common_values((*new, *old))
+    found = _pairs_with(new, old, common)
     return _scored(sorted(found, key=lambda p: (_rank(p[0]), _rank(p[1]))))
 
 
 def _pairs_with(new: list[Text], old: list[Text], common: frozenset[int]) -> set[tuple[Text, Text]]:
-    """The candidate pairs of each new text with any other (`is_candidate`), given the
-    common values: one pass over every text's sketch, looking its values up among the new
-    texts' values that are not common. Indexing every text instead, to look up a few new
-    ones, took four times as long: 0.022-0.026 against 0.005-0.006 s at 10k articles (#9)."""
+    """The candidate pairs of each new text with any other (`is_candidate`): one pass over
+    every text's sketch, looking its values up among the new texts' values that are not
+    common. Indexing every text (`TextIndex`, as `import` does for one text) to look up a
+    few new ones took four times as long: 0.022-0.026 against 0.005-0.006 s at 10k (#9)."""
     holders: defaultdict[int, list[Text]] = defaultdict(list)
     for text in new:
         for value in set(text.sketch) - common:
