@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from parallax import publish as publish_module
 from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
 from parallax.publish import (
+    GENERATED,
     ORPHAN_AGE,
     OWN_CONFIG,
     STAGING_DIR,
@@ -194,12 +198,14 @@ def test_a_kept_page_changed_during_the_build_stops_the_publish(project):
     assert tree_bytes(site_src) == before
 
 
-@pytest.mark.parametrize("linked", [True, False])
-def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkeypatch, linked):
+@pytest.mark.parametrize("way", ["in place", "linked", "copied"])
+def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkeypatch, way):
     site_src = project / "site_src"
     _publish(project, [page("data/same.json", "{}\n"), page("data/new.json", "[1]\n")])
     same = os.stat(site_src / "data" / "same.json")
-    if not linked:
+    if way != "in place":  # the whole generated part swapped, as with the site
+        monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 2.0)
+    if way == "copied":
         monkeypatch.setattr(publish_module, "_link", lambda old, new: False)  # no hard links
     with spill_folder(project / "mkdocs.yml", site_src) as spill:
         pages = [
@@ -215,7 +221,140 @@ def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkey
     assert not spill.abs_dir.exists()
     assert (site_src / "data" / "same.json").read_text(encoding="utf-8") == "{}\n"
     assert (site_src / "data" / "new.json").read_text(encoding="utf-8") == "[2]\n"
-    assert (os.stat(site_src / "data" / "same.json").st_ino == same.st_ino) is linked
+    assert (os.stat(site_src / "data" / "same.json").st_ino == same.st_ino) is (way != "copied")
+
+
+# --- publishing in place: without the site, when most pages are kept ----------------------
+
+FIRST = {
+    "index.md": "# Home\n",
+    "articles/a.md": "# A\n",
+    "articles/b.md": "# B\n",
+    "articles/c.md": "# C\n",
+    "articles/d.md": "# D\n",
+    "stories/s.md": "# S\n",
+    "events/e.md": "# E\n",  # its page goes, and its folder with it
+}
+
+
+def _second_pages(site_src: Path) -> list[RenderedPage]:
+    """A build with one article added: most pages kept, one changed, one gone, and a page in
+    a folder that is not there yet."""
+    same = ("articles/a.md", "articles/b.md", "articles/c.md", "stories/s.md")
+    return [
+        *(kept(site_src, dest, FIRST[dest]) for dest in same),
+        page("articles/d.md", FIRST["articles/d.md"]),  # unchanged, rendered again
+        page("index.md", "# Home, again\n"),
+        page("articles/f.md", "# F\n"),
+        page("sources/n.md", "# N\n"),
+    ]
+
+
+def _folders(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
+
+
+def _leftovers(project: Path) -> list[str]:
+    staging = project / STAGING_DIR
+    return sorted(p.name for p in staging.iterdir()) if staging.exists() else []
+
+
+def test_publishing_in_place_swaps_only_the_files_that_change(project):
+    site_src = project / "site_src"
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    hand_written = {
+        k: v for k, v in tree_bytes(site_src).items() if k.split("/")[0] not in GENERATED
+    }
+    before = {dest: os.stat(site_src / dest).st_ino for dest in FIRST}
+    pages = _second_pages(site_src)
+    stamps = publish(pages, project / "mkdocs.yml", site_src, project / "site", run_site=False)
+    expected = {
+        **{d: FIRST[d] for d in ("articles/a.md", "articles/b.md", "articles/c.md")},
+        "articles/d.md": "# D\n",
+        "articles/f.md": "# F\n",
+        "index.md": "# Home, again\n",
+        "sources/n.md": "# N\n",
+        "stories/s.md": "# S\n",
+    }
+    assert tree_bytes(site_src) == {
+        **hand_written,
+        **{dest: text.encode() for dest, text in expected.items()},
+    }
+    assert "events" not in _folders(site_src)
+    # Unchanged files were left where they were, rendered again or not; the others are new.
+    unchanged = ("articles/a.md", "articles/b.md", "articles/c.md", "articles/d.md", "stories/s.md")
+    assert all(os.stat(site_src / dest).st_ino == before[dest] for dest in unchanged)
+    assert os.stat(site_src / "index.md").st_ino != before["index.md"]
+    # Each stamp is of the file as it is published: the page cache's manifest records them.
+    assert stamps == {p.dest_path: file_stamp(site_src / p.dest_path) for p in pages}
+    assert _leftovers(project) == []
+
+
+def test_publishing_in_place_gives_what_the_whole_swap_gives(project, tmp_path, monkeypatch):
+    site_src = project / "site_src"
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    other = shutil.copytree(project, tmp_path / "other", symlinks=True)
+    _publish(project, _second_pages(site_src))
+    monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 2.0)  # never in place
+    _publish(other, _second_pages(other / "site_src"))
+    assert tree_bytes(site_src) == tree_bytes(other / "site_src")
+    assert _folders(site_src) == _folders(other / "site_src")
+
+
+def test_a_link_in_the_generated_folders_is_replaced_even_when_most_pages_are_kept(project):
+    site_src = project / "site_src"
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    (site_src / "events" / "e.md").unlink()
+    (site_src / "events" / "e.md").symlink_to(site_src / "about.md")
+    _publish(project, [*_second_pages(site_src), page("events/e.md", "# E\n")])
+    link = site_src / "events" / "e.md"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == "# E\n"
+
+
+def _interrupt_at(real: Any, step: int, when: str) -> Any:
+    """`real` (os.replace), raising KeyboardInterrupt before or after its `step`-th call."""
+    calls = itertools.count()
+
+    def replace(src: object, dst: object) -> None:
+        call = next(calls)
+        if call == step and when == "before":
+            raise KeyboardInterrupt
+        real(src, dst)
+        if call == step and when == "after":
+            raise KeyboardInterrupt
+
+    return replace
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp_path, when):
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    real = os.replace
+    steps: list[str] = []
+
+    def counted(src: object, dst: object) -> None:
+        steps.append(str(dst))
+        real(src, dst)  # type: ignore[arg-type]
+
+    counting = shutil.copytree(project, tmp_path / "count", symlinks=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", counted)
+        _publish(counting, _second_pages(counting / "site_src"))
+    # index.md and d.md aside, events/e.md gone; index.md, f.md and n.md in.
+    assert len(steps) == 5
+    broken = []
+    for step in range(len(steps)):
+        root = shutil.copytree(project, tmp_path / f"{step}", symlinks=True)
+        before = tree_bytes(root / "site_src"), _folders(root / "site_src")
+        pages = _second_pages(root / "site_src")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "replace", _interrupt_at(real, step, when))
+            with pytest.raises(KeyboardInterrupt):
+                _publish(root, pages)
+        after = tree_bytes(root / "site_src"), _folders(root / "site_src")
+        if after != before or _leftovers(root):
+            broken.append(f"{when} os.replace #{step} (to {Path(steps[step]).name})")
+    assert broken == [], "\n".join(broken)
 
 
 def test_a_spilled_data_file_gets_the_mode_of_a_written_page(project):
