@@ -181,6 +181,39 @@ def test_a_failure_inside_publish_leaves_both_folders_as_they_were(built, monkey
     assert leftovers(built) == []
 
 
+# Steps of publishing in place, without the site (`publish._publish_in_place`).
+IN_PLACE_STEPS = ("_write_all", "_swap_files")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", IN_PLACE_STEPS)
+@pytest.mark.parametrize("error", [OSError, KeyboardInterrupt])
+def test_a_failure_while_publishing_in_place_leaves_site_src_as_it_was(
+    built, monkeypatch, step, error
+):
+    build(built, run_site=False)  # the page cache now knows this folder's pages
+    article = built / "content" / "articles" / "cnn" / "2023-06-01-strike.md"
+    article.write_text(ARTICLE.replace("Ten people", "Twelve people"), encoding="utf-8")
+    before = snapshot(built)
+    # In a project this small, one article changes most pages: in place all the same.
+    monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 0.0)
+    changes = publish_module._changes
+    planned: list[object] = []
+    monkeypatch.setattr(
+        publish_module, "_changes", lambda *args: planned.append(changes(*args)) or planned[-1]
+    )
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise error(step)
+
+    monkeypatch.setattr(publish_module, step, fail)
+    with pytest.raises(error):
+        build(built, run_site=False)
+    assert len(planned) == 1 and planned[0] is not None  # published in place, or meant to be
+    assert snapshot(built) == before
+    assert leftovers(built) == []
+
+
 def _callees_of_pipeline(run: Callable[[], object]) -> set[str]:
     """`module.function` of every call made directly from code in parallax/pipeline.py, or
     in parallax/corpus_stages.py, which runs the corpus-wide stages for it."""

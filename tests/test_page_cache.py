@@ -138,24 +138,31 @@ def test_a_site_src_restored_with_new_stamps_is_kept_by_its_bytes(at_home, hits)
     assert tree_bytes(root / "site_src") == published
 
 
-def test_a_page_written_into_while_the_site_is_built_is_rendered_again(at_home, monkeypatch):
-    # A kept page is published as a hard link to its live file: an editor saving into that
-    # file while MkDocs runs changes the published page too. The manifest must keep the
-    # stamp under which the page's bytes were checked, so that the next build sees the edit.
+@pytest.mark.parametrize("swap", ["_commit", "_swap_files"], ids=["whole", "in place"])
+def test_a_page_written_into_while_the_site_is_built_is_rendered_again(at_home, monkeypatch, swap):
+    # A kept page is published as a hard link to its live file, or left where it is when
+    # only the changed files are swapped in place: an editor saving into that file while the
+    # site is built changes the published page too. The manifest must keep the stamp under
+    # which the page's bytes were checked, so that the next build sees the edit.
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
     page = root / "site_src" / FIRST
-    commit = publish_module._commit
+    if swap == "_commit":  # the whole generated part swapped, as with the site
+        monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 2.0)
+    real = getattr(publish_module, swap)
+    swapped: list[str] = []
 
-    def edit_then_commit(*args: object) -> None:
+    def edit_then_swap(*args: object) -> None:
         with page.open("r+b") as live:  # in place: the same file, as an editor may write
             live.write(b"EDITED")
-        commit(*args)  # type: ignore[arg-type]
+        swapped.append(swap)
+        real(*args)
 
-    monkeypatch.setattr(publish_module, "_commit", edit_then_commit)
+    monkeypatch.setattr(publish_module, swap, edit_then_swap)
     build(root, use_cache=True)
-    monkeypatch.setattr(publish_module, "_commit", commit)
+    monkeypatch.setattr(publish_module, swap, real)
+    assert swapped == [swap]
     assert page.read_bytes().startswith(b"EDITED")
     build(root, use_cache=True)
     assert tree_bytes(root / "site_src") == published
