@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -74,6 +77,21 @@ def _generated_only(folder: str, names: list[str]) -> list[str]:
     from parallax.publish import GENERATED
 
     return [n for n in names if Path(folder).name == "site_src" and n in GENERATED]
+
+
+def interrupt_at(step: int, when: str) -> Callable[[Any, Any], None]:
+    """os.replace that raises KeyboardInterrupt before or after its `step`-th call."""
+    real, calls = os.replace, itertools.count()
+
+    def replace(src: Any, dst: Any) -> None:
+        call = next(calls)
+        if call == step and when == "before":
+            raise KeyboardInterrupt
+        real(src, dst)
+        if call == step and when == "after":
+            raise KeyboardInterrupt
+
+    return replace
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

@@ -3,7 +3,6 @@ site_src/ and site/ exactly as they were, byte for byte (#7)."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import signal
@@ -21,7 +20,7 @@ from parallax import pipeline
 from parallax import publish as publish_module
 from parallax.model import RenderedPage
 from parallax.publish import STAGING_DIR
-from tests.conftest import REPO, SOURCES, _generated_only, tree_bytes
+from tests.conftest import REPO, SOURCES, _generated_only, interrupt_at, tree_bytes
 
 ARTICLE = """\
 ---
@@ -256,21 +255,6 @@ def fake_mkdocs(abs_config: Path, abs_docs: Path, abs_site: Path) -> None:
     shutil.copytree(abs_docs, abs_site)
 
 
-def _interrupt_at(step: int, when: str) -> Callable[[Any, Any], None]:
-    """os.replace that raises KeyboardInterrupt before or after its `step`-th call."""
-    real, calls = os.replace, itertools.count()
-
-    def replace(src: Any, dst: Any) -> None:
-        call = next(calls)
-        if call == step and when == "before":
-            raise KeyboardInterrupt
-        real(src, dst)
-        if call == step and when == "after":
-            raise KeyboardInterrupt
-
-    return replace
-
-
 def _publish(root: Path, pages: tuple[RenderedPage, ...]) -> None:
     publish_module.publish(pages, root / "mkdocs.yml", root / "site_src", root / "site")
 
@@ -297,7 +281,7 @@ def test_an_interrupt_at_any_step_of_the_swap_rolls_back(tmp_path, monkeypatch):
     for step in range(len(steps)):
         for when in ("before", "after"):
             root = shutil.copytree(base, tmp_path / f"{step}-{when}", symlinks=True)
-            monkeypatch.setattr(os, "replace", _interrupt_at(step, when))
+            monkeypatch.setattr(os, "replace", interrupt_at(step, when))
             with pytest.raises(KeyboardInterrupt):
                 _publish(root, pages)
             monkeypatch.setattr(os, "replace", real)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
 import shutil
 import subprocess
@@ -11,7 +10,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,7 +27,7 @@ from parallax.publish import (
     spill_folder,
     write_pages,
 )
-from tests.conftest import tree_bytes
+from tests.conftest import interrupt_at, tree_bytes
 
 
 def page(dest: str, text: str = "# Page\n", template: str = "t.md.j2") -> RenderedPage:
@@ -311,21 +309,6 @@ def test_a_link_in_the_generated_folders_is_replaced_even_when_most_pages_are_ke
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "# E\n"
 
 
-def _interrupt_at(real: Any, step: int, when: str) -> Any:
-    """`real` (os.replace), raising KeyboardInterrupt before or after its `step`-th call."""
-    calls = itertools.count()
-
-    def replace(src: object, dst: object) -> None:
-        call = next(calls)
-        if call == step and when == "before":
-            raise KeyboardInterrupt
-        real(src, dst)
-        if call == step and when == "after":
-            raise KeyboardInterrupt
-
-    return replace
-
-
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp_path, when):
     _publish(project, [page(dest, text) for dest, text in FIRST.items()])
@@ -340,7 +323,7 @@ def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "replace", counted)
         _publish(counting, _second_pages(counting / "site_src"))
-    # index.md and d.md aside, events/e.md gone; index.md, f.md and n.md in.
+    # index.md and events/e.md aside (one replaced, one gone), then index.md, f.md and n.md in.
     assert len(steps) == 5
     broken = []
     for step in range(len(steps)):
@@ -348,7 +331,7 @@ def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp
         before = tree_bytes(root / "site_src"), _folders(root / "site_src")
         pages = _second_pages(root / "site_src")
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(os, "replace", _interrupt_at(real, step, when))
+            patch.setattr(os, "replace", interrupt_at(step, when))
             with pytest.raises(KeyboardInterrupt):
                 _publish(root, pages)
         after = tree_bytes(root / "site_src"), _folders(root / "site_src")
