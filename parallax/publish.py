@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -151,17 +151,29 @@ def write_pages(
             made.add(folder)
         todo.append((page, abs_path, None if previous is None else os.path.join(previous, *rel)))
     stamps: dict[str, FileStamp] = {}
+
+    def unlinked() -> Iterator[tuple[str, str, bytes]]:
+        for page, abs_path, abs_old in todo:
+            data, stamp = _kept(page, abs_path, abs_old)
+            if data is not None:
+                yield page.dest_path, abs_path, data
+            elif stamp is not None:
+                stamps[page.dest_path] = stamp
+
+    stamps.update(_write_chunks(unlinked()))
+    return stamps
+
+
+def _write_chunks(writes: Iterable[tuple[str, str, bytes]]) -> dict[str, FileStamp]:
+    """Write each (destination, path, bytes) as `writes` makes them, a chunk at a time, on a
+    few threads; the stamp of each file written, by destination."""
+    stamps: dict[str, FileStamp] = {}
     pool: ThreadPoolExecutor | None = None
     pending: deque[Future[Written]] = deque()
     chunk: list[tuple[str, str, bytes]] = []
     try:
-        for page, abs_path, abs_old in todo:
-            data, stamp = _kept(page, abs_path, abs_old)
-            if data is None:
-                if stamp is not None:
-                    stamps[page.dest_path] = stamp
-                continue
-            chunk.append((page.dest_path, abs_path, data))
+        for write in writes:
+            chunk.append(write)
             if len(chunk) < WRITE_CHUNK:
                 continue
             # A full chunk goes to the threads at once, and no more than a few chunks wait
@@ -574,7 +586,10 @@ class _Changes:
     """What publishing in place does."""
 
     stamps: dict[str, FileStamp]  # pages already published as they are, by destination
-    writes: list[tuple[str, Parts, bytes]]  # (destination, path, bytes) of pages to write
+    # (destination, path, page) of each page to write, or the bytes of a kept page whose
+    # file must be written again: a page's text is encoded as it is written, as
+    # `write_pages` does, not held encoded with every other's.
+    writes: list[tuple[str, Parts, RenderedPage | bytes]]
     spilled: list[tuple[str, Parts, str, FileStamp]]  # data files to move in from the spill
     gone: list[Parts]  # published files no page is for any more
     old: set[Parts]  # every published file
@@ -618,8 +633,8 @@ def _published(root: str) -> tuple[set[Parts], set[Parts]] | None:
 def _changes(pages: Sequence[RenderedPage], root: str) -> _Changes | None:
     """What publishing `pages` in place changes in site_src/ (`root`); None where it cannot
     be published in place: something other than files and folders in the generated part, a
-    folder where a page goes or a file where a folder does, or a page whose name differs
-    only in case from a file it would remove."""
+    folder where a page goes or a file where a folder does (published, or another page), or
+    a page whose name differs only in case from a file it would remove."""
     rels = _destinations(pages)
     published = _published(root)
     if published is None:
@@ -627,13 +642,13 @@ def _changes(pages: Sequence[RenderedPage], root: str) -> _Changes | None:
     old, folders = published
     wanted = set(rels)
     needed = {rel[:n] for rel in wanted for n in range(1, len(rel))}
-    if not wanted.isdisjoint(folders) or not needed.isdisjoint(old):
+    if not wanted.isdisjoint(folders | needed) or not needed.isdisjoint(old):
         return None
     gone = sorted(old - wanted)
     if gone and {"/".join(g).casefold() for g in gone} & {"/".join(r).casefold() for r in rels}:
         return None
     stamps: dict[str, FileStamp] = {}
-    writes: list[tuple[str, Parts, bytes]] = []
+    writes: list[tuple[str, Parts, RenderedPage | bytes]] = []
     spilled: list[tuple[str, Parts, str, FileStamp]] = []
     for page, rel in zip(pages, rels, strict=True):
         abs_live = os.path.join(root, *rel)
@@ -646,10 +661,9 @@ def _changes(pages: Sequence[RenderedPage], root: str) -> _Changes | None:
             else:
                 spilled.append((page.dest_path, rel, abs_source, stamp))
             continue
-        data = page.text.encode("utf-8")
-        same = _same_file(abs_live, data) if rel in old else None
+        same = _same_file(abs_live, page.text.encode("utf-8")) if rel in old else None
         if same is None:
-            writes.append((page.dest_path, rel, data))
+            writes.append((page.dest_path, rel, page))
         else:
             stamps[page.dest_path] = same
     stale = sorted(folders - needed, key=len, reverse=True)
@@ -662,62 +676,109 @@ def _publish_in_place(changes: _Changes, root: str, abs_stage: Path) -> dict[str
     stamps = dict(changes.stamps)
     abs_new = abs_stage / "new"
     abs_new.mkdir()
-    written = [
-        (dest, os.path.join(abs_new, str(n)), data)
-        for n, (dest, _, data) in enumerate(changes.writes)
-    ]
-    stamps.update(_write_all(written))
     incoming = [
-        (rel, abs_path)
-        for (_, rel, _), (_, abs_path, _) in zip(changes.writes, written, strict=True)
+        (rel, os.path.join(abs_new, str(n))) for n, (_, rel, _) in enumerate(changes.writes)
+    ]
+
+    def encoded() -> Iterator[tuple[str, str, bytes]]:
+        for (dest, _, made), (_, abs_path) in zip(changes.writes, incoming, strict=True):
+            data = made if isinstance(made, bytes) else made.text.encode("utf-8")
+            yield dest, abs_path, data
+
+    stamps.update(_write_chunks(encoded()))
+    moves = [
+        (rel, abs_path, stamps[dest])
+        for (dest, rel, _), (_, abs_path) in zip(changes.writes, incoming, strict=True)
     ]
     for dest, rel, abs_source, stamp in changes.spilled:
-        incoming.append((rel, abs_source))
+        moves.append((rel, abs_source, stamp))
         stamps[dest] = stamp
-    aside = [rel for rel, _ in incoming if rel in changes.old] + changes.gone
-    _swap_files(root, incoming, aside, abs_stage / "previous")
-    for folder in changes.stale:  # emptied by the swap; one left behind costs nothing
-        with contextlib.suppress(OSError):
-            os.rmdir(os.path.join(root, *folder))
+    aside = [rel for rel, _, _ in moves if rel in changes.old] + changes.gone
+    _swap_files(root, _Swap(moves, aside, changes.stale), abs_stage / "previous")
     return stamps
 
 
-def _swap_files(
-    root: str, incoming: list[tuple[Parts, str]], aside: list[Parts], abs_backup: Path
-) -> None:
-    """Move the published files of `aside` into `abs_backup`, then each new file in; an
-    error or an interrupt puts back what had moved (`_unswap_files`)."""
-    abs_backup.mkdir()
-    saved = {rel: os.path.join(abs_backup, str(n)) for n, rel in enumerate(aside)}
+@dataclass(frozen=True, slots=True)
+class _Swap:
+    """The renames of publishing in place, in site_src/."""
+
+    incoming: list[tuple[Parts, str, FileStamp]]  # (path, the new file to move there, its stamp)
+    aside: list[Parts]  # published files to move aside first: replaced, or gone
+    stale: list[Parts]  # folders to remove once the files are swapped, the deepest first
+
+
+def _swap_files(root: str, swap: _Swap, abs_backup: Path) -> None:
+    """Move the published files of `swap.aside` into `abs_backup`, each new file in, and the
+    folders left empty out; an error or an interrupt puts back what had moved
+    (`_unswap_files`)."""
+    # Aside under their own paths: a file that cannot be put back is found by its name.
+    saved = {rel: os.path.join(abs_backup, *rel) for rel in swap.aside}
+    for folder in sorted({os.path.dirname(abs_path) for abs_path in saved.values()}):
+        os.makedirs(folder, exist_ok=True)
     made: list[str] = []  # folders made for new files, each listed before it is made
+    removed: list[str] = []  # stale folders, each listed before it is removed
     try:
         for rel, abs_path in saved.items():
             os.replace(os.path.join(root, *rel), abs_path)
-        for rel, abs_path in incoming:
+        for rel, abs_path, _ in swap.incoming:
             for n in range(1, len(rel)):
                 folder = os.path.join(root, *rel[:n])
                 if not os.path.isdir(folder):
                     made.append(folder)
                     os.mkdir(folder)
             os.replace(abs_path, os.path.join(root, *rel))
+        for parts in swap.stale:  # emptied by the renames above
+            removed.append(os.path.join(root, *parts))
+            os.rmdir(removed[-1])
     except BaseException:
-        _unswap_files(root, incoming, saved, made)
+        _unswap_files(root, swap.incoming, saved, made, removed, abs_backup)
         raise
 
 
 def _unswap_files(
-    root: str, incoming: list[tuple[Parts, str]], saved: dict[Parts, str], made: list[str]
+    root: str,
+    incoming: list[tuple[Parts, str, FileStamp]],
+    saved: dict[Parts, str],
+    made: list[str],
+    removed: list[str],
+    abs_backup: Path,
 ) -> None:
     """Undo `_swap_files` from wherever it stopped, judging by what is where now (an
-    interrupt can land between a rename and the line after it): whatever is aside goes back,
-    over the new file if it went in, and a new file where there was none is removed."""
-    for rel, _ in incoming:
-        if rel not in saved:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(root, *rel))
+    interrupt can land between a rename and the line after it): the stale folders come
+    back, whatever is aside goes back (over the new file, if it went in), and a new file
+    where there was none goes (when it is still the file moved there), with the folders
+    made for it. A published file that cannot
+    be put back is kept where it is, outside the build's folder (`_keep_backup`)."""
+    for folder in reversed(removed):  # the shallowest first
+        with contextlib.suppress(OSError):  # not removed yet; else its files cannot go back
+            os.mkdir(folder)
+    failed = []
     for rel, abs_path in saved.items():
         if os.path.lexists(abs_path):
-            os.replace(abs_path, os.path.join(root, *rel))
+            try:
+                os.replace(abs_path, os.path.join(root, *rel))
+            except OSError:
+                failed.append("/".join(rel))
+    for rel, _, stamp in incoming:
+        abs_live = os.path.join(root, *rel)
+        if rel not in saved and file_stamp(abs_live) == stamp:
+            with contextlib.suppress(OSError):
+                os.unlink(abs_live)
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             os.rmdir(folder)
+    if failed:
+        raise BuildError(
+            f"publishing failed, and {len(failed)} published files could not be put back "
+            f"into site_src/ (the first: {failed[0]}): they are kept in "
+            f"{_keep_backup(abs_backup)}, under their paths in site_src/; build again to "
+            "publish every page"
+        )
+
+
+def _keep_backup(abs_backup: Path) -> Path:
+    """Move the folder of files set aside out of the build's own folder, which is removed
+    when the build ends, under a name no build removes."""
+    abs_kept = abs_backup.parent.parent / f"kept-{abs_backup.parent.name}"
+    os.replace(abs_backup, abs_kept)
+    return abs_kept

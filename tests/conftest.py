@@ -79,19 +79,22 @@ def _generated_only(folder: str, names: list[str]) -> list[str]:
     return [n for n in names if Path(folder).name == "site_src" and n in GENERATED]
 
 
-def interrupt_at(step: int, when: str) -> Callable[[Any, Any], None]:
-    """os.replace that raises KeyboardInterrupt before or after its `step`-th call."""
-    real, calls = os.replace, itertools.count()
+def interrupt_at(
+    step: int, when: str, real: Callable[..., Any] = os.replace, calls: Any = None
+) -> Callable[..., None]:
+    """`real` (os.replace) raising KeyboardInterrupt before or after its `step`-th call;
+    wrappers given one `calls` (an itertools.count) count their calls together."""
+    calls = itertools.count() if calls is None else calls
 
-    def replace(src: Any, dst: Any) -> None:
-        call = next(calls)
-        if call == step and when == "before":
+    def call(*args: Any) -> None:
+        n = next(calls)
+        if n == step and when == "before":
             raise KeyboardInterrupt
-        real(src, dst)
-        if call == step and when == "after":
+        real(*args)
+        if n == step and when == "after":
             raise KeyboardInterrupt
 
-    return replace
+    return call
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

@@ -3,6 +3,7 @@ site_src/ and site/ exactly as they were, byte for byte (#7)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -180,8 +181,9 @@ def test_a_failure_inside_publish_leaves_both_folders_as_they_were(built, monkey
     assert leftovers(built) == []
 
 
-# Steps of publishing in place, without the site (`publish._publish_in_place`).
-IN_PLACE_STEPS = ("_write_all", "_swap_files")
+# Where publishing in place, without the site, is made to fail: writing the changed files,
+# or the second rename of the swap, with a published file already aside (its rollback).
+IN_PLACE_STEPS = ("_write_all", "a rename")
 
 
 @pytest.mark.slow
@@ -196,21 +198,36 @@ def test_a_failure_while_publishing_in_place_leaves_site_src_as_it_was(
     before = snapshot(built)
     # In a project this small, one article changes most pages: in place all the same.
     monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 0.0)
-    changes = publish_module._changes
-    planned: list[object] = []
-    monkeypatch.setattr(
-        publish_module, "_changes", lambda *args: planned.append(changes(*args)) or planned[-1]
-    )
+    swap, unswap = publish_module._swap_files, publish_module._unswap_files
+    renames, unswapped = itertools.count(), []
 
     def fail(*args: Any, **kwargs: Any) -> None:
         raise error(step)
 
-    monkeypatch.setattr(publish_module, step, fail)
+    def fail_second(src: Any, dst: Any) -> None:  # the rollback's renames go through
+        if next(renames) == 1:
+            raise error(step)
+        os.rename(src, dst)
+
+    def swap_failing(*args: Any) -> None:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(os, "replace", fail_second)
+            swap(*args)
+
+    def unswap_counted(*args: Any) -> None:
+        unswapped.append(args)
+        unswap(*args)
+
+    monkeypatch.setattr(publish_module, "_unswap_files", unswap_counted)
+    if step == "_write_all":
+        monkeypatch.setattr(publish_module, step, fail)
+    else:
+        monkeypatch.setattr(publish_module, "_swap_files", swap_failing)
     with pytest.raises(error):
         build(built, run_site=False)
-    assert len(planned) == 1 and planned[0] is not None  # published in place, or meant to be
     assert snapshot(built) == before
     assert leftovers(built) == []
+    assert len(unswapped) == (step != "_write_all")  # the rollback ran, after a rename
 
 
 def _callees_of_pipeline(run: Callable[[], object]) -> set[str]:

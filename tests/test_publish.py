@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import os
 import shutil
 import subprocess
@@ -10,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,7 +203,7 @@ def test_a_kept_page_changed_during_the_build_stops_the_publish(project):
 def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkeypatch, way):
     site_src = project / "site_src"
     _publish(project, [page("data/same.json", "{}\n"), page("data/new.json", "[1]\n")])
-    same = os.stat(site_src / "data" / "same.json")
+    same, folder = os.stat(site_src / "data" / "same.json"), os.stat(site_src / "data")
     if way != "in place":  # the whole generated part swapped, as with the site
         monkeypatch.setattr(publish_module, "IN_PLACE_KEPT", 2.0)
     if way == "copied":
@@ -215,11 +218,15 @@ def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkey
         kept, new = (p.reused for p in pages)
         assert kept is not None and kept.abs_path is None
         assert new is not None and new.abs_path and Path(new.abs_path).parent == spill.abs_dir
-        _publish(project, pages)
+        stamps = publish(pages, project / "mkdocs.yml", site_src, project / "site", run_site=False)
     assert not spill.abs_dir.exists()
     assert (site_src / "data" / "same.json").read_text(encoding="utf-8") == "{}\n"
     assert (site_src / "data" / "new.json").read_text(encoding="utf-8") == "[2]\n"
     assert (os.stat(site_src / "data" / "same.json").st_ino == same.st_ino) is (way != "copied")
+    # In place, the folder stays; the whole swap puts a new one in.
+    assert (os.stat(site_src / "data").st_ino == folder.st_ino) is (way == "in place")
+    # The stamps the page cache's manifest records are those of the published files.
+    assert stamps == {p.dest_path: file_stamp(site_src / p.dest_path) for p in pages}
 
 
 # --- publishing in place: without the site, when most pages are kept ----------------------
@@ -264,6 +271,7 @@ def test_publishing_in_place_swaps_only_the_files_that_change(project):
         k: v for k, v in tree_bytes(site_src).items() if k.split("/")[0] not in GENERATED
     }
     before = {dest: os.stat(site_src / dest).st_ino for dest in FIRST}
+    folder = os.stat(site_src / "articles").st_ino
     pages = _second_pages(site_src)
     stamps = publish(pages, project / "mkdocs.yml", site_src, project / "site", run_site=False)
     expected = {
@@ -282,6 +290,8 @@ def test_publishing_in_place_swaps_only_the_files_that_change(project):
     # Unchanged files were left where they were, rendered again or not; the others are new.
     unchanged = ("articles/a.md", "articles/b.md", "articles/c.md", "articles/d.md", "stories/s.md")
     assert all(os.stat(site_src / dest).st_ino == before[dest] for dest in unchanged)
+    # In place: the folders stay (the whole swap would have put new ones in).
+    assert os.stat(site_src / "articles").st_ino == folder
     assert os.stat(site_src / "index.md").st_ino != before["index.md"]
     # Each stamp is of the file as it is published: the page cache's manifest records them.
     assert stamps == {p.dest_path: file_stamp(site_src / p.dest_path) for p in pages}
@@ -309,35 +319,133 @@ def test_a_link_in_the_generated_folders_is_replaced_even_when_most_pages_are_ke
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "# E\n"
 
 
+# What publishing in place does to site_src/: renames, and folders made and removed.
+SWAP_CALLS = ("replace", "mkdir", "rmdir")
+
+
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp_path, when):
     _publish(project, [page(dest, text) for dest, text in FIRST.items()])
-    real = os.replace
     steps: list[str] = []
 
-    def counted(src: object, dst: object) -> None:
-        steps.append(str(dst))
-        real(src, dst)  # type: ignore[arg-type]
+    def counting(name: str) -> Any:
+        real = getattr(os, name)
 
-    counting = shutil.copytree(project, tmp_path / "count", symlinks=True)
+        def call(*args: Any) -> None:
+            steps.append(f"{name} {Path(str(args[1] if name == 'replace' else args[0])).name}")
+            real(*args)
+
+        return call
+
+    counted = shutil.copytree(project, tmp_path / "count", symlinks=True)
+    pages = _second_pages(counted / "site_src")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(os, "replace", counted)
-        _publish(counting, _second_pages(counting / "site_src"))
-    # index.md and events/e.md aside (one replaced, one gone), then index.md, f.md and n.md in.
-    assert len(steps) == 5
+        patch.setattr(publish_module, "_swap_files", _swapping(counting))
+        _publish(counted, pages)
+    # Folders for what goes aside (in the staging folder); index.md and events/e.md aside;
+    # index.md, f.md, then sources/ and n.md in; events/ out.
+    assert steps == [
+        *("mkdir previous", "mkdir events", "replace index.md", "replace e.md"),
+        *("replace index.md", "replace f.md", "mkdir sources", "replace n.md", "rmdir events"),
+    ]
     broken = []
     for step in range(len(steps)):
         root = shutil.copytree(project, tmp_path / f"{step}", symlinks=True)
         before = tree_bytes(root / "site_src"), _folders(root / "site_src")
         pages = _second_pages(root / "site_src")
+        interrupting = functools.partial(_interrupting, step, when, itertools.count())
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(os, "replace", interrupt_at(step, when))
+            patch.setattr(publish_module, "_swap_files", _swapping(interrupting))
             with pytest.raises(KeyboardInterrupt):
                 _publish(root, pages)
         after = tree_bytes(root / "site_src"), _folders(root / "site_src")
         if after != before or _leftovers(root):
-            broken.append(f"{when} os.replace #{step} (to {Path(steps[step]).name})")
+            broken.append(f"{when} {steps[step]}")
     assert broken == [], "\n".join(broken)
+
+
+def _interrupting(step: int, when: str, calls: Any, name: str) -> Any:
+    """os's `name`, interrupted at the `step`-th of the calls `calls` counts."""
+    return interrupt_at(step, when, getattr(os, name), calls)
+
+
+def _swapping(wrap: Any) -> Any:
+    """`publish._swap_files` with `wrap(name)` in place of each of os's `SWAP_CALLS` while it
+    runs forward; its rollback calls the real ones."""
+    swap, real = publish_module._swap_files, publish_module._unswap_files
+
+    def swap_files(*args: Any) -> None:
+        saved = {name: getattr(os, name) for name in SWAP_CALLS}
+
+        def unswap(*unswap_args: Any) -> None:
+            for name, call in saved.items():
+                setattr(os, name, call)
+            real(*unswap_args)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(publish_module, "_unswap_files", unswap)
+            for name in SWAP_CALLS:
+                patch.setattr(os, name, wrap(name))
+            swap(*args)
+
+    return swap_files
+
+
+def test_a_file_that_cannot_be_put_back_is_kept_and_named(project, monkeypatch):
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    pages = _second_pages(project / "site_src")
+    real = os.replace
+    moves: list[str] = []
+
+    def failing(src: Any, dst: Any) -> None:
+        moves.append(str(dst))
+        if len(moves) == 3:  # both files are aside: the first new one fails to go in
+            raise OSError("disk full")
+        if str(src).endswith(f"previous{os.sep}index.md"):  # and index.md cannot go back
+            raise PermissionError("read-only")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(BuildError, match="1 published files could not be put back") as caught:
+        _publish(project, pages)
+    monkeypatch.undo()
+    kept = Path(str(caught.value).split(" are kept in ")[1].split(", under")[0])
+    assert (kept / "index.md").read_text(encoding="utf-8") == FIRST["index.md"]
+    # The other file aside went back; nothing new stayed.
+    assert (project / "site_src" / "events" / "e.md").exists()
+    assert not (project / "site_src" / "articles" / "f.md").exists()
+
+
+def test_a_folder_that_links_elsewhere_is_replaced_and_its_target_kept(project, tmp_path):
+    site_src = project / "site_src"
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "s.md").write_text("# S\n", encoding="utf-8")
+    shutil.rmtree(site_src / "stories")
+    (site_src / "stories").symlink_to(elsewhere, target_is_directory=True)
+    _publish(
+        project,
+        [
+            *_second_pages(site_src)[:3],
+            *_second_pages(site_src)[4:],
+            page("stories/s.md", "# S, again\n"),
+        ],
+    )
+    assert not (site_src / "stories").is_symlink()
+    assert (site_src / "stories" / "s.md").read_text(encoding="utf-8") == "# S, again\n"
+    assert tree_bytes(elsewhere) == {"s.md": b"# S\n"}
+
+
+def test_pages_that_are_each_others_folders_fail_and_change_nothing(project, monkeypatch):
+    site_src = project / "site_src"
+    _publish(project, [page(dest, text) for dest, text in FIRST.items()])
+    before = tree_bytes(site_src), _folders(site_src)
+    pages = [*_second_pages(site_src), page("sources/n.md/x.md", "# X\n")]
+    with pytest.raises(OSError):
+        _publish(project, pages)
+    assert (tree_bytes(site_src), _folders(site_src)) == before
+    assert _leftovers(project) == []
 
 
 def test_a_spilled_data_file_gets_the_mode_of_a_written_page(project):
