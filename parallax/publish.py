@@ -708,18 +708,23 @@ class _Swap:
 
 
 def _swap_files(root: str, swap: _Swap, abs_backup: Path) -> None:
-    """Move the published files of `swap.aside` into `abs_backup`, each new file in, and the
-    folders left empty out; an error or an interrupt puts back what had moved
-    (`_unswap_files`)."""
+    """Move the published files of `swap.aside` into `abs_backup` (or link them there), each
+    new file in, and the folders left empty out; an error or an interrupt puts back what
+    had moved (`_unswap_files`)."""
     # Aside under their own paths: a file that cannot be put back is found by its name.
     saved = {rel: os.path.join(abs_backup, *rel) for rel in swap.aside}
     for folder in sorted({os.path.dirname(abs_path) for abs_path in saved.values()}):
         os.makedirs(folder, exist_ok=True)
     made: list[str] = []  # folders made for new files, each listed before it is made
     removed: list[str] = []  # stale folders, each listed before it is removed
+    replaced = {rel for rel, _, _ in swap.incoming}
     try:
         for rel, abs_path in saved.items():
-            os.replace(os.path.join(root, *rel), abs_path)
+            abs_live = os.path.join(root, *rel)
+            # A file that a new one replaces is linked aside, where it can: it stays in place
+            # until the new one takes its name, and its path is never empty.
+            if rel not in replaced or not _link(abs_live, abs_path):
+                os.replace(abs_live, abs_path)
         for rel, abs_path, _ in swap.incoming:
             for n in range(1, len(rel)):
                 folder = os.path.join(root, *rel[:n])
@@ -745,7 +750,8 @@ def _unswap_files(
 ) -> None:
     """Undo `_swap_files` from wherever it stopped, judging by what is where now (an
     interrupt can land between a rename and the line after it): the stale folders come
-    back, whatever is aside goes back (over the new file, if it went in), and a new file
+    back, whatever is aside goes back (over the new file, if it went in; onto itself, a
+    rename that does nothing, if a file linked aside was not replaced yet), and a new file
     where there was none goes (when it is still the file moved there), with the folders
     made for it. A published file that cannot
     be put back is kept where it is, outside the build's folder (`_keep_backup`)."""

@@ -86,11 +86,11 @@ def interrupt_at(
     wrappers given one `calls` (an itertools.count) count their calls together."""
     calls = itertools.count() if calls is None else calls
 
-    def call(*args: Any) -> None:
+    def call(*args: Any, **kwargs: Any) -> None:
         n = next(calls)
         if n == step and when == "before":
             raise KeyboardInterrupt
-        real(*args)
+        real(*args, **kwargs)
         if n == step and when == "after":
             raise KeyboardInterrupt
 

@@ -319,21 +319,24 @@ def test_a_link_in_the_generated_folders_is_replaced_even_when_most_pages_are_ke
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "# E\n"
 
 
-# What publishing in place does to site_src/: renames, and folders made and removed.
-SWAP_CALLS = ("replace", "mkdir", "rmdir")
+# What publishing in place does to site_src/: links and renames, folders made and removed.
+SWAP_CALLS = ("link", "replace", "mkdir", "rmdir")
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp_path, when):
     _publish(project, [page(dest, text) for dest, text in FIRST.items()])
     steps: list[str] = []
+    served: list[bool] = []  # whether index.md, which is replaced, is there after each step
 
     def counting(name: str) -> Any:
         real = getattr(os, name)
 
-        def call(*args: Any) -> None:
-            steps.append(f"{name} {Path(str(args[1] if name == 'replace' else args[0])).name}")
-            real(*args)
+        def call(*args: Any, **kwargs: Any) -> None:
+            named = args[1] if name in ("link", "replace") else args[0]
+            steps.append(f"{name} {Path(str(named)).name}")
+            real(*args, **kwargs)
+            served.append((counted / "site_src" / "index.md").exists())
 
         return call
 
@@ -342,12 +345,14 @@ def test_an_interrupt_at_any_step_of_publishing_in_place_rolls_back(project, tmp
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(publish_module, "_swap_files", _swapping(counting))
         _publish(counted, pages)
-    # Folders for what goes aside (in the staging folder); index.md and events/e.md aside;
-    # index.md, f.md, then sources/ and n.md in; events/ out.
+    # Folders for what goes aside (in the staging folder); index.md linked aside (it is
+    # replaced) and events/e.md moved aside (it goes); index.md, f.md, then sources/ and
+    # n.md in; events/ out.
     assert steps == [
-        *("mkdir previous", "mkdir events", "replace index.md", "replace e.md"),
+        *("mkdir previous", "mkdir events", "link index.md", "replace e.md"),
         *("replace index.md", "replace f.md", "mkdir sources", "replace n.md", "rmdir events"),
     ]
+    assert all(served)  # a replaced page is never missing, for `mkdocs serve`
     broken = []
     for step in range(len(steps)):
         root = shutil.copytree(project, tmp_path / f"{step}", symlinks=True)
@@ -399,7 +404,7 @@ def test_a_file_that_cannot_be_put_back_is_kept_and_named(project, monkeypatch):
 
     def failing(src: Any, dst: Any) -> None:
         moves.append(str(dst))
-        if len(moves) == 3:  # both files are aside: the first new one fails to go in
+        if len(moves) == 3:  # both files are aside and index.md is in: f.md fails to go in
             raise OSError("disk full")
         if str(src).endswith(f"previous{os.sep}index.md"):  # and index.md cannot go back
             raise PermissionError("read-only")
