@@ -224,17 +224,36 @@ def _kept(
 ) -> tuple[bytes | None, FileStamp | None]:
     """(None, the file's stamp) when the published page is linked in as `abs_path` (see
     `write_pages`), else (the bytes to write there, None)."""
+    data = None if page.reused is not None else page.text.encode("utf-8")
+    found = _unchanged(page, abs_old, data)
+    if found is not None and _link(found[0], abs_path):
+        return None, found[1]
+    return data if data is not None else _published_bytes(page, _source(page, abs_old)), None
+
+
+def _unchanged(
+    page: RenderedPage, abs_old: str | None, data: bytes | None
+) -> tuple[str, FileStamp] | None:
+    """The file that holds exactly the page's bytes, and its stamp: a kept page's (published,
+    or spilled by a render worker) while it has the stamp it had when the page cache checked
+    it or the worker wrote it; else the published file `abs_old`, when it holds `data`, the
+    page's text encoded. None when there is no such file."""
     if page.reused is not None:
-        # As the page cache checked the file, or as a render worker wrote it: not as it is now.
-        stamp = page.reused.stamp
-        abs_source = page.reused.abs_path or abs_old
-        if abs_source and file_stamp(abs_source) == stamp and _link(abs_source, abs_path):
-            return None, stamp
-        return _published_bytes(page, abs_source), None
-    data = page.text.encode("utf-8")
-    if abs_old and (same := _same_file(abs_old, data)) and _link(abs_old, abs_path):
-        return None, same
-    return data, None
+        abs_source = _source(page, abs_old)
+        if abs_source is None or file_stamp(abs_source) != page.reused.stamp:
+            return None
+        return abs_source, page.reused.stamp
+    if abs_old is None or data is None:
+        return None
+    same = _same_file(abs_old, data)
+    return None if same is None else (abs_old, same)
+
+
+def _source(page: RenderedPage, abs_old: str | None) -> str | None:
+    """Where a kept page's bytes are: the file a render worker spilled, or the published one."""
+    if page.reused is None or page.reused.abs_path is None:
+        return abs_old
+    return page.reused.abs_path
 
 
 def _published_bytes(page: RenderedPage, abs_source: str | None) -> bytes:
@@ -564,8 +583,9 @@ def _commit(generated: Path, abs_site_src: Path, abs_stage: Path, abs_site: Path
 # of which 80 pages changed. Without the site (`--no-site`), nothing needs the whole new
 # copy, so when most pages are kept as published, the build writes only the files that
 # change into its staging folder and swaps them in one by one: each published file it
-# replaces or removes is first moved aside into the staging folder, and an error or an
-# interrupt moves back whatever had been moved, as `_restore` does for the folders. Between
+# replaces or removes is first set aside in the staging folder (linked there, when a new
+# file replaces it, else moved), and an error or an interrupt puts back whatever had
+# moved, as `_restore` does for the folders. Between
 # two builds, unchanged files keep their inodes (`mkdocs serve` sees only what changed).
 
 IN_PLACE_KEPT = 0.5  # the least share of pages kept as published for publishing in place
@@ -591,8 +611,7 @@ class _Changes:
     # `write_pages` does, not held encoded with every other's.
     writes: list[tuple[str, Parts, RenderedPage | bytes]]
     spilled: list[tuple[str, Parts, str, FileStamp]]  # data files to move in from the spill
-    gone: list[Parts]  # published files no page is for any more
-    old: set[Parts]  # every published file
+    aside: list[Parts]  # published files to set aside first: replaced, then gone
     stale: list[Parts]  # folders no page is in any more, the deepest first
 
 
@@ -652,22 +671,21 @@ def _changes(pages: Sequence[RenderedPage], root: str) -> _Changes | None:
     spilled: list[tuple[str, Parts, str, FileStamp]] = []
     for page, rel in zip(pages, rels, strict=True):
         abs_live = os.path.join(root, *rel)
-        if page.reused is not None:
-            stamp, abs_source = page.reused.stamp, page.reused.abs_path
-            if file_stamp(abs_source or abs_live) != stamp:  # read again, and checked
-                writes.append((page.dest_path, rel, _published_bytes(page, abs_source or abs_live)))
-            elif abs_source is None:
-                stamps[page.dest_path] = stamp
-            else:
-                spilled.append((page.dest_path, rel, abs_source, stamp))
-            continue
-        same = _same_file(abs_live, page.text.encode("utf-8")) if rel in old else None
-        if same is None:
-            writes.append((page.dest_path, rel, page))
+        data = None if page.reused is not None else page.text.encode("utf-8")
+        found = _unchanged(page, abs_live if rel in old else None, data)
+        if found is None:  # a kept page's file changed since is read again, and checked
+            bytes_or_page = (
+                page if data is not None else _published_bytes(page, _source(page, abs_live))
+            )
+            writes.append((page.dest_path, rel, bytes_or_page))
+        elif found[0] == abs_live:
+            stamps[page.dest_path] = found[1]
         else:
-            stamps[page.dest_path] = same
+            spilled.append((page.dest_path, rel, *found))
+    incoming = [rel for _, rel, _ in writes] + [rel for _, rel, _, _ in spilled]
+    aside = [rel for rel in incoming if rel in old] + gone
     stale = sorted(folders - needed, key=len, reverse=True)
-    return _Changes(stamps, writes, spilled, gone, old, stale)
+    return _Changes(stamps, writes, spilled, aside, stale)
 
 
 def _publish_in_place(changes: _Changes, root: str, abs_stage: Path) -> dict[str, FileStamp]:
@@ -693,8 +711,7 @@ def _publish_in_place(changes: _Changes, root: str, abs_stage: Path) -> dict[str
     for dest, rel, abs_source, stamp in changes.spilled:
         moves.append((rel, abs_source, stamp))
         stamps[dest] = stamp
-    aside = [rel for rel, _, _ in moves if rel in changes.old] + changes.gone
-    _swap_files(root, _Swap(moves, aside, changes.stale), abs_stage / "previous")
+    _swap_files(root, _Swap(moves, changes.aside, changes.stale), abs_stage / "previous")
     return stamps
 
 
@@ -753,8 +770,8 @@ def _unswap_files(
     back, whatever is aside goes back (over the new file, if it went in; onto itself, a
     rename that does nothing, if a file linked aside was not replaced yet), and a new file
     where there was none goes (when it is still the file moved there), with the folders
-    made for it. A published file that cannot
-    be put back is kept where it is, outside the build's folder (`_keep_backup`)."""
+    made for it. A published file that cannot be put back is kept where it is, outside the
+    build's folder (`_keep_backup`)."""
     for folder in reversed(removed):  # the shallowest first
         with contextlib.suppress(OSError):  # not removed yet; else its files cannot go back
             os.mkdir(folder)
