@@ -28,6 +28,7 @@ from parallax.problems import Problem, has_errors
 from parallax.progress import Stages
 from parallax.publish import Spill, publish, spill_folder, tidying
 from parallax.stage_memo import StageMemo
+from parallax.template_cache import TemplateCache, template_cache_path
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +279,13 @@ def _render(
 ) -> tuple[tuple[RenderedPage, ...], PageCache | None]:
     """The render stage: every page, checked, and the page cache that kept some of them."""
     with clock.stage("render") as stage:
-        env = render.make_environment(project.abs_templates, project.abs_template_overrides)
+        compiled = None
+        if cache is not None:  # a clean build compiles every template
+            abs_cache_dir = project.abs_root / project.site.settings.cache_dir
+            compiled = TemplateCache(template_cache_path(abs_cache_dir))
+        env = render.make_environment(
+            project.abs_templates, project.abs_template_overrides, compiled
+        )
         page_cache = open_page_cache(project, cache, analysis)
         pages = render.render_site(
             env,

@@ -159,9 +159,12 @@ class _Environment(jinja2.Environment):
 
 
 def make_environment(
-    abs_templates_dir: Path, abs_override_dir: Path | None = None
+    abs_templates_dir: Path,
+    abs_override_dir: Path | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> jinja2.Environment:
-    """Templates from the override folder first, then the defaults; `default:` names a default."""
+    """Templates from the override folder first, then the defaults; `default:` names a default.
+    `compiled` keeps the compiled templates between builds (`template_cache`)."""
     defaults = jinja2.FileSystemLoader(abs_templates_dir)
     loaders: list[jinja2.BaseLoader] = []
     if abs_override_dir is not None:
@@ -182,6 +185,7 @@ def make_environment(
         # Templates do not change during a build; without this every `include` in a loop
         # stats its file again (tens of thousands of times per build, #9).
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     env.filters["paragraphs"] = _paragraphs
     env.filters["link"] = _link

@@ -1,0 +1,69 @@
+"""Compiled templates kept between builds (#9).
+
+Jinja compiles each template to Python before it renders it: 0.045 s in the build's own
+process and 0.025 s in render's worker, at every build. Jinja's file cache keeps the
+compiled code, under a key of the template's name and file, and checks it against the
+template's source. What the source compiles to also depends on this code (render's
+`_Generator`, the environment's settings) and on Jinja and Python, so each code version
+(`cache.code_version`) keeps its own folder, `templates-<digest>` under the cache folder;
+Jinja checks its own version and Python's too. The folders of other versions are removed.
+A folder that cannot be written only costs compiling again.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import jinja2
+from jinja2.bccache import Bucket
+
+from parallax.cache import PACKS, code_version
+
+log = logging.getLogger(__name__)
+
+PREFIX = "templates-"
+
+
+def template_cache_path(abs_cache_dir: Path) -> Path:
+    """The folder of this code's compiled templates, under the cache folder."""
+    return abs_cache_dir / PACKS / f"{PREFIX}{code_version()[:16]}"
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache, in a folder of its own made when first written; a template whose
+    code cannot be read is compiled, and one whose code cannot be stored is compiled again
+    next time."""
+
+    def __init__(self, abs_dir: Path) -> None:
+        super().__init__(str(abs_dir), "%s.jinja")
+        self._abs_dir = abs_dir
+        self._made = False
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged (Jinja unpickles its header): compiled
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            if not self._made:
+                self._made = True
+                _remove_others(self._abs_dir)
+                self._abs_dir.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError as exc:  # a read-only checkout still builds
+            log.warning("could not keep a compiled template in %s: %s", self._abs_dir, exc)
+
+
+def _remove_others(abs_dir: Path) -> None:
+    """Remove the folders of compiled templates that other code versions left."""
+    try:
+        found = [p for p in abs_dir.parent.glob(PREFIX + "*") if p.name != abs_dir.name]
+    except OSError:
+        return
+    for abs_other in found:
+        if abs_other.is_dir() and not abs_other.is_symlink():
+            shutil.rmtree(abs_other, ignore_errors=True)

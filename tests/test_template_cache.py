@@ -1,0 +1,128 @@
+"""Compiled templates kept between builds (#9): used when the template is unchanged, never
+when it changed, and never a reason for a build to fail."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from parallax.template_cache import PREFIX, TemplateCache, template_cache_path
+from tests.conftest import tree_bytes
+from tests.test_cache import build, make_project
+
+
+@pytest.fixture
+def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return tmp_path
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates each build compiled, in order."""
+    names: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a, **k):
+        names.append(str(name))
+        return compile_(self, source, name, *a, **k)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+def _folder(root: Path) -> Path:
+    return template_cache_path(root / ".cache")
+
+
+def test_a_second_build_compiles_no_template(at_home, compiled):
+    root = make_project(at_home / "p")
+    build(root, use_cache=True)
+    first = len(compiled)
+    assert first >= 5
+    kept = sorted(p.name for p in _folder(root).iterdir())
+    assert len(kept) == len(set(compiled)) and all(n.endswith(".jinja") for n in kept)
+    (root / "site_src" / "index.md").unlink()  # so that at least one page renders again
+    build(root, use_cache=True)
+    assert len(compiled) == first
+
+
+def test_an_edited_template_is_compiled_again_and_used(at_home, compiled):
+    root = make_project(at_home / "p")
+    build(root, use_cache=True)
+    template = root / "templates" / "article.md.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("\n# {{", "\n# Edited: {{", 1), encoding="utf-8")
+    del compiled[:]
+    build(root, use_cache=True)
+    assert compiled == ["article.md.j2"]  # every page rendered again, one template compiled
+    clean = make_project(at_home / "clean")
+    (clean / "templates" / "article.md.j2").write_text(template.read_text(encoding="utf-8"))
+    build(clean, use_cache=False)
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
+    page = next((root / "site_src" / "articles").rglob("*.md")).read_text(encoding="utf-8")
+    assert "# Edited: " in page
+
+
+def test_a_clean_build_neither_reads_nor_writes_compiled_templates(at_home, compiled):
+    root = make_project(at_home / "p")
+    build(root, use_cache=True)
+    first = len(compiled)
+    build(root, use_cache=False)
+    assert len(compiled) == 2 * first  # every template compiled again
+    assert sorted(p.name for p in (root / ".cache" / "parallax").iterdir() if p.is_dir()) == [
+        _folder(root).name
+    ]
+
+
+def test_another_code_versions_folder_is_removed(at_home):
+    root = make_project(at_home / "p")
+    other = _folder(root).with_name(PREFIX + "0123456789abcdef")
+    other.mkdir(parents=True)
+    (other / "x.jinja").write_bytes(b"old")
+    unrelated = other.with_name("templates.txt")
+    unrelated.write_text("not a folder of ours")
+    build(root, use_cache=True)
+    assert not other.exists() and unrelated.exists()
+    assert any(_folder(root).iterdir())
+
+
+def test_a_folder_that_cannot_be_written_only_costs_compiling(at_home, compiled, caplog):
+    root = make_project(at_home / "p")
+    _folder(root).parent.mkdir(parents=True)
+    _folder(root).write_text("a file where the folder would be")
+    with caplog.at_level(logging.WARNING, logger="parallax.template_cache"):
+        build(root, use_cache=True)
+        first = len(compiled)
+        (root / "site_src" / "index.md").unlink()
+        build(root, use_cache=True)
+    assert "index.md.j2" in compiled[first:]  # compiled again: nothing was kept
+    assert "could not keep a compiled template" in caplog.text
+    clean = make_project(at_home / "clean")
+    build(clean, use_cache=False)
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_a_damaged_compiled_template_is_compiled_again(at_home, compiled):
+    root = make_project(at_home / "p")
+    build(root, use_cache=True)
+    for kept in _folder(root).iterdir():
+        kept.write_bytes(kept.read_bytes()[:20])
+    (root / "site_src" / "index.md").unlink()
+    del compiled[:]
+    build(root, use_cache=True)
+    assert "index.md.j2" in compiled
+    clean = make_project(at_home / "clean")
+    build(clean, use_cache=False)
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_the_cache_keeps_compiled_code_under_its_own_pattern(tmp_path):
+    cache = TemplateCache(tmp_path / "t")
+    env = jinja2.Environment(loader=jinja2.DictLoader({"a": "{{ x }}"}), bytecode_cache=cache)
+    assert env.get_template("a").render(x=1) == "1"
+    assert [p.suffix for p in (tmp_path / "t").iterdir()] == [".jinja"]
