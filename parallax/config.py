@@ -75,7 +75,7 @@ class Settings:
         "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
         "keyed by its file's hash, the code and the settings; what lint, cluster and claims "
         "found for those articles; a manifest of the published pages and of where each "
-        "event's lines are in `data/claims.json`. Safe to delete; "
+        "event's lines are in `data/claims.json`; the compiled templates. Safe to delete; "
         "`--no-cache` ignores it.",
     )
 

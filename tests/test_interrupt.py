@@ -80,6 +80,7 @@ NOT_STAGES = (
     "parallax.cache",
     "parallax.stage_memo",
     "parallax.page_cache",
+    "parallax.template_cache",  # compiled templates, each checked against its source
     "parallax.parallel",  # runs lint beside cluster: lint_corpus is listed above
 )
 
