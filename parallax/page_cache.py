@@ -4,12 +4,14 @@ unchanged (#9).
 I/O at the edge: the manifest is read once before rendering and written once after a
 successful publish; rendering reads a published page only on a hit, and the lines of
 data/claims.json (below) in the worker that writes that file. The manifest, one per
-site_src/ folder (`<cache_dir>/parallax/pages-<digest>.json`), maps each page's destination to
+site_src/ folder (`<cache_dir>/parallax/pages-<digest>.marshal`), maps each page's destination to
 its key, the sha256 of the file published for it, that file's stamp once published (device,
 inode, size and modification time: `publish.file_stamp`) and the link paths of its HTML
-parts (`urls.page_links`). The key covers everything the page's text is made from: the page
-object (its repr: frozen dataclasses of strings, numbers and tuples, exact and stable), the
-template's name, the destination, every template file, and the code (`cache.code_version`).
+parts (`urls.page_links`). It is kept in Python's `marshal` format: read and written at every
+build, as JSON it took 0.04 s and 0.08 s at 10k articles. The key covers everything the
+page's text is made from: the page object (its repr: frozen dataclasses of strings, numbers
+and tuples, exact and stable), the template's name, the destination, every template file,
+and the code (`cache.code_version`).
 A hit is trusted when the published file still has the recorded stamp, or else, read back,
 the recorded sha256 (a site_src/ restored from CI's cache has new stamps and the same
 bytes), so a page edited, deleted or left over from a failed build is rendered again. A hit
@@ -33,8 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
+import marshal
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,13 +51,18 @@ from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # bump when the manifest's layout changes
+FORMAT = 5  # bump when the manifest's layout changes
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
     """The manifest of one site_src/ folder, under the cache folder."""
     digest = hashlib.sha256(str(abs_site_src.resolve()).encode()).hexdigest()[:16]
-    return abs_dir / PACKS / f"pages-{digest}.json"
+    return abs_dir / PACKS / f"pages-{digest}.marshal"
+
+
+def legacy_manifest(abs_manifest: Path) -> Path:
+    """Where builds before the manifest was kept in `marshal` kept it, as JSON."""
+    return abs_manifest.with_suffix(".json")
 
 
 def legacy_claims_pack(abs_manifest: Path) -> Path:
@@ -115,11 +122,11 @@ class PageCache:
         """dest -> what was published there, and where data/claims.json's runs of lines
         are, from the manifest."""
         try:
-            data = json.loads(self.abs_manifest.read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
+            data = marshal.loads(self.abs_manifest.read_bytes())
+            if not isinstance(data, tuple) or len(data) != 3 or data[0] != FORMAT:
                 return {}, None
-            pages = {str(d): _entry(entry) for d, entry in data["pages"].items()}
-            return pages, _claim_runs(data["claim_runs"])
+            _, pages, runs = data
+            return {str(d): _entry(entry) for d, entry in pages.items()}, _claim_runs(runs)
         except FileNotFoundError:
             return {}, None
         except Exception as exc:  # a damaged manifest only costs a full render
@@ -233,17 +240,16 @@ class PageCache:
         runs = None
         if claims is not None and stamp is not None and self._new_runs:
             sha256 = claims.reused.sha256 if claims.reused is not None else _sha256(claims.text)
-            runs = {"sha256": sha256, "stamp": list(stamp), "spans": self._new_runs}
-        manifest = {"format": FORMAT, "pages": entries, "claim_runs": runs}
+            runs = (sha256, stamp, self._new_runs)
         try:
             write_atomically(
-                self.abs_manifest,
-                lambda out: out.write(json.dumps(manifest, sort_keys=True).encode()),
+                self.abs_manifest, lambda out: out.write(marshal.dumps((FORMAT, entries, runs)))
             )
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
-        with contextlib.suppress(OSError):  # where an earlier version kept claims.json's lines
-            legacy_claims_pack(self.abs_manifest).unlink(missing_ok=True)
+        for legacy in (legacy_claims_pack(self.abs_manifest), legacy_manifest(self.abs_manifest)):
+            with contextlib.suppress(OSError):  # where earlier versions kept what is here now
+                legacy.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,12 +262,16 @@ class _Published:
     links: tuple[str, ...]
 
 
-def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> list[object]:
-    """[key, sha256, stamp, links] of a page just published: its file's stamp when its bytes
+def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> Raw:
+    """(key, sha256, stamp, links) of a page just published: its file's stamp when its bytes
     were known (None: the next build reads it), and its sha256 as it was checked, or of its
     text. A stamp taken later could be that of a file written into since."""
     sha256 = page.reused.sha256 if page.reused is not None else _sha256(page.text)
-    return [key, sha256, None if stamp is None else list(stamp), list(page.links)]
+    return (key, sha256, stamp, page.links)
+
+
+# A manifest entry as `marshal` keeps it.
+Raw = tuple[str, str, FileStamp | None, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,27 +287,39 @@ def _claim_runs(raw: object) -> _ClaimRuns | None:
     """The manifest's record of data/claims.json, as `save` wrote it (None: there is none)."""
     if raw is None:
         return None
-    if not isinstance(raw, dict):
+    if not isinstance(raw, tuple) or len(raw) != 3:
         raise ValueError(f"a damaged record of {CLAIMS_DATA}: {raw!r:.200}")
-    device, inode, size, mtime = (int(n) for n in raw["stamp"])
-    spans = {}
-    for key, span in raw["spans"].items():
-        start, end = (int(n) for n in span)
-        if not 0 <= start <= end:
+    sha256, stamp, spans = raw
+    if not isinstance(sha256, str) or not _is_stamp(stamp) or not isinstance(spans, dict):
+        raise ValueError(f"a damaged record of {CLAIMS_DATA}: {raw!r:.200}")
+    for key, span in spans.items():
+        if not (
+            isinstance(key, str)
+            and isinstance(span, tuple)
+            and len(span) == 2
+            and type(span[0]) is type(span[1]) is int
+            and 0 <= span[0] <= span[1]
+        ):
             raise ValueError(f"a damaged record of {CLAIMS_DATA}: {key}: {span!r:.200}")
-        spans[str(key)] = (start, end)
-    return _ClaimRuns(str(raw["sha256"]), (device, inode, size, mtime), spans)
+    return _ClaimRuns(sha256, stamp, spans)
 
 
-def _entry(raw: list[object]) -> _Published:
+_NO_STAMP: FileStamp = (-1, -1, -1, -1)  # matches no file
+
+
+def _entry(raw: Raw) -> _Published:
     """A manifest entry (`_manifest_entry`) as read back; a stamp it lacks matches no file."""
     key, sha256, stamp, links = raw
-    if not isinstance(stamp, list | None) or not isinstance(links, list):
+    if not (
+        type(key) is str
+        and type(sha256) is str
+        and (stamp is None or _is_stamp(stamp))
+        and type(links) is tuple
+        and all(type(link) is str and is_page_link(link) for link in links)
+    ):
         raise ValueError(f"a damaged entry: {raw!r:.200}")
-    if not all(isinstance(link, str) and is_page_link(link) for link in links):
-        raise ValueError(f"a damaged entry: {raw!r:.200}")
-    found: FileStamp = (-1, -1, -1, -1)
-    if stamp is not None:
-        device, inode, size, mtime = (int(n) for n in stamp)
-        found = (device, inode, size, mtime)
-    return _Published(str(key), str(sha256), found, tuple(links))
+    return _Published(key, sha256, _NO_STAMP if stamp is None else stamp, links)
+
+
+def _is_stamp(stamp: object) -> bool:
+    return type(stamp) is tuple and len(stamp) == 4 and all(type(n) is int for n in stamp)

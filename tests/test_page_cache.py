@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
+import marshal
 import shutil
 from pathlib import Path
 from typing import Any
@@ -174,6 +174,48 @@ def test_no_cache_reads_and_writes_no_manifest(at_home, hits):
     assert hits == [] and not (root / ".cache").exists()
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not marshal", b"\xff" * 40, "truncated", "an old format", "a list", "a bad stamp"],
+)
+def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    published = tree_bytes(root / "site_src")
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    version, pages, runs = read_manifest(root)
+    if isinstance(damage, bytes):
+        manifest.write_bytes(damage)
+    elif damage == "truncated":
+        manifest.write_bytes(manifest.read_bytes()[:-100])
+    elif damage == "an old format":
+        write_manifest(root, (version - 1, pages, runs))
+    elif damage == "a list":
+        manifest.write_bytes(marshal.dumps([version, pages, runs]))
+    else:
+        key, sha256, stamp, links = pages[FIRST]
+        pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links)
+        write_manifest(root, (version, pages, runs))
+    build(root, use_cache=True)
+    assert hits == [0, 0]  # every page rendered again, none published wrongly
+    assert tree_bytes(root / "site_src") == published
+    assert read_manifest(root) == (version, pages, runs) or damage == "a bad stamp"
+    build(root, use_cache=True)
+    assert hits[-1] > 100  # written again whole
+
+
+def test_the_manifest_an_earlier_version_kept_as_json_is_removed(at_home, hits):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    legacy = page_cache.legacy_manifest(manifest)
+    assert legacy.suffix == ".json" and legacy != manifest
+    legacy.write_text('{"format": 4, "pages": {}}', encoding="utf-8")
+    build(root, use_cache=True)
+    assert not legacy.exists() and manifest.exists()
+    assert hits[-1] > 100
+
+
 JOINER = """\
 ---
 title: "Kakhovka dam destroyed, thousands evacuated from Kherson region"
@@ -278,26 +320,35 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
-def claim_runs(root: Path) -> dict[str, Any]:
-    """The manifest's record of where data/claims.json's runs of lines are."""
+def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any]:
+    """The manifest: its format, its pages and its record of data/claims.json."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    runs: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["claim_runs"]
-    return runs
+    data: tuple[int, dict[str, Any], Any] = marshal.loads(manifest.read_bytes())
+    return data
+
+
+def write_manifest(root: Path, data: tuple[int, dict[str, Any], Any]) -> None:
+    page_cache.manifest_path(root / ".cache", root / "site_src").write_bytes(marshal.dumps(data))
+
+
+def claim_runs(root: Path) -> Any:
+    """The manifest's record of where data/claims.json's runs of lines are."""
+    return read_manifest(root)[2]
 
 
 def damage_claim_runs(root: Path, runs: object) -> None:
-    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["claim_runs"] = runs
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    version, pages, _ = read_manifest(root)
+    write_manifest(root, (version, pages, runs))
 
 
 @pytest.mark.parametrize(
     "damage",
     [
         "not a record",
-        {"sha256": "0", "stamp": [1, 2], "spans": {}},
-        {"sha256": "0", "stamp": [1, 2, 3, 4], "spans": {"k": [9, 2]}},
+        ("0", (1, 2), {}),
+        ("0", (1, 2, 3, 4), {"k": (9, 2)}),
+        ("0", (1, 2, 3, 4), {"k": [1, 2]}),
+        ("0", (1, 2, 3, "4"), {}),
     ],
 )
 def test_a_damaged_record_of_claim_runs_costs_only_a_render(at_home, caplog, monkeypatch, damage):
@@ -340,16 +391,17 @@ def test_claims_json_changed_since_it_was_published_is_encoded_again(at_home, en
 
 
 @pytest.mark.parametrize(
-    "links", [["/etc/passwd"], [1, None], "../", ["../x/", "https://example.org/"]]
+    "links",
+    [("/etc/passwd",), (1, None), "../", ("../x/", "https://example.org/"), ["../x/"]],
 )
 def test_a_manifest_with_damaged_links_costs_only_a_render(at_home, caplog, hits, links):
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
-    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["pages"][FIRST][3] = links
-    manifest.write_text(json.dumps(data), encoding="utf-8")
+    version, pages, runs = read_manifest(root)
+    key, sha256, stamp, _ = pages[FIRST]
+    pages[FIRST] = (key, sha256, stamp, links)
+    write_manifest(root, (version, pages, runs))
     build(root, use_cache=True)
     assert "ignoring the page cache" in caplog.text
     assert hits == [0, 0]  # every page rendered again, none published wrongly
@@ -430,7 +482,7 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     assert hits[0] == 0 and hits[1] > 100
     # The worker that wrote data/claims.json sends back where its runs of lines are.
     cached = at_home / "cached"
-    spans = claim_runs(cached)["spans"]
+    spans = claim_runs(cached)[2]  # (sha256, stamp, spans)
     claims_json = (cached / "site_src" / "data" / "claims.json").read_text(encoding="utf-8")
     runs = [claims_json[start:end] for start, end in spans.values()]
     assert len(runs) > 10 and all(run.startswith('{"id": ') for run in runs)
