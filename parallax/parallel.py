@@ -111,14 +111,23 @@ def fork_map(
     results: list[R] = []
     _TASK = task
     gc.freeze()  # the workers' collectors would otherwise touch, and so copy, every page
+    finished = False
     try:
         context = multiprocessing.get_context("fork")
         forked = workers - 1 if here else workers
-        with ProcessPoolExecutor(forked, mp_context=context) as pool, quiet_gc():
-            ticks = chunks if stage is None else stage.track(chunks)  # the bar, by chunk
-            made = _shared(pool, chunks, forked) if here else pool.map(_run_chunk, chunks)
-            for done, _ in zip(made, ticks, strict=True):
-                results += done
+        pool = ProcessPoolExecutor(forked, mp_context=context)
+        try:
+            with quiet_gc():
+                ticks = chunks if stage is None else stage.track(chunks)  # the bar, by chunk
+                made = _shared(pool, chunks, forked) if here else pool.map(_run_chunk, chunks)
+                for done, _ in zip(made, ticks, strict=True):
+                    results += done
+            finished = True
+        finally:
+            # With every result in, the workers are left to exit, and the pool's thread to
+            # reap them: waiting took 0.04-0.07 s of render at 10k articles (#9). After an
+            # error, the pool is shut down and waited for, as `with` would.
+            pool.shutdown(wait=not finished, cancel_futures=not finished)
     finally:
         _TASK = None
         gc.unfreeze()

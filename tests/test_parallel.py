@@ -317,6 +317,45 @@ def test_a_shared_map_raises_a_failed_task_wherever_it_ran(bad):
     assert parallel._TAKEN is None and parallel._TASK is None  # nothing left for the next map
 
 
+def _square(n: int) -> int:
+    return n * n
+
+
+def _pids_alive(pids: set[int]) -> set[int]:
+    """The processes of `pids` that have not ended (a zombie has ended)."""
+    alive = set()
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].split()[0]
+        except OSError:
+            continue
+        if status != "Z":
+            alive.add(pid)
+    return alive
+
+
+@FORKED
+@pytest.mark.parametrize("here", [True, False])
+def test_a_map_returns_with_every_result_and_its_workers_then_end(here):
+    before = {p.pid for p in multiprocessing.active_children()}
+    made = parallel.fork_map(_square, 40, workers=2, chunk=5, min_count=0, here=here)
+    assert made == [n * n for n in range(40)]
+    workers = {p.pid for p in multiprocessing.active_children()} - before
+    deadline = time.monotonic() + 10
+    while (workers := _pids_alive(workers)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert workers == set()  # each ended on its own, and was reaped
+    assert not {p.pid for p in multiprocessing.active_children()} - before
+
+
+@FORKED
+def test_a_map_that_fails_has_stopped_its_workers_when_it_raises():
+    before = {p.pid for p in multiprocessing.active_children()}
+    with pytest.raises(ValueError, match="task 3 failed"):
+        parallel.fork_map(partial(_fail_at, 3), 40, workers=2, chunk=5, min_count=0)
+    assert not {p.pid for p in multiprocessing.active_children()} - before
+
+
 def test_frozen_dataclasses_unpickle_through_their_twins_as_themselves(tmp_path):
     from parallax.cache import dumps
     from parallax.model import Claim, Figure, Sentence, Span
