@@ -54,7 +54,7 @@ from parallax.ingest import (
 )
 from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
-from parallax.packs import Stored, read_pack, remove_stale, save_pack, write_atomically
+from parallax.packs import Blob, Stored, read_pack, remove_stale, save_pack, write_atomically
 from parallax.parallel import beside, worth_forking
 from parallax.problems import Problem
 from parallax.reducers import constructor_reducers
@@ -140,8 +140,9 @@ def dumps_work(work: ArticleWork) -> bytes:
     return dumps(work)
 
 
-# A pack's entry: the pickled `Loaded`, and the pickled `ArticleWork` once there is one.
-Blobs = tuple[bytes, bytes | None]
+# A pack's entry: the pickled `Loaded`, and the pickled `ArticleWork` once there is one (each
+# a view of the pack's file, as read, or bytes, as made: `packs.Blob`).
+Blobs = tuple[Blob, Blob | None]
 
 
 def base_path(abs_pack: Path) -> Path:

@@ -1,14 +1,23 @@
-"""The files the build cache keeps its entries in: packs, each a pickled dict, with a
-journal beside it for what builds added since it was written whole (#9).
+"""The files the build cache keeps its entries in: packs, each a dict of pickled values,
+with a journal beside it for what builds added since it was written whole (#9).
 
 I/O only, and only under the cache folder. A pack is local and trusted like the code
 (pickle runs code when loaded), and every write replaces a file whole
 (`write_atomically`), so that a build stopped halfway leaves the last build's files.
+
+A pack's file is `MAGIC`, the length of its index (8 bytes, little-endian), the index (a
+pickled dict: each entry's value with every blob in it replaced by where its bytes are,
+a `slice` of the rest of the file) and then the blobs, one after the other. The file is
+mapped into memory, not read: an entry is a view of its bytes, and is unpickled from there
+(where a file cannot be mapped, it is read). Read as one pickle, the 10k corpus's pack of
+75 MB was copied twice, into the file's bytes and then into each entry's, and touched 37,000
+new pages of memory: 0.08 s, before any entry was unpickled.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import pickle
 import secrets
@@ -26,6 +35,11 @@ log = logging.getLogger(__name__)
 
 MORE = ".more"  # a pack's journal: what builds added since the pack was written whole
 PACK_ID = " pack"  # the entry that names a pack for its journal (no key starts with a space)
+MAGIC = b"parallax pack 2\n"  # the start of a pack's file, in this layout
+_LENGTH = 8  # bytes of the index's length
+
+# A blob of a pack: pickled bytes, or a view of them in the pack's file.
+Blob = bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +97,47 @@ def write_pack(abs_pack: Path, entries: dict[str, Any], stored: Stored | None = 
                 return  # the journal there is this one: entries a build no longer uses remain
             if sum(map(_size, more.values())) * 2 <= stored.size:
                 data = pickle.dumps((stored.name,), protocol=pickle.HIGHEST_PROTOCOL)
-                data += pickle.dumps(more, protocol=pickle.HIGHEST_PROTOCOL)
+                data += pickle.dumps(_as_bytes(more), protocol=pickle.HIGHEST_PROTOCOL)
                 write_atomically(journal_path(abs_pack), lambda out: out.write(data))
                 return
     named = {**entries, PACK_ID: secrets.token_hex(16)}
-    write_atomically(
-        abs_pack, lambda out: pickle.dump(named, out, protocol=pickle.HIGHEST_PROTOCOL)
-    )
+    write_atomically(abs_pack, lambda out: _write_layout(out, named))
     journal_path(abs_pack).unlink(missing_ok=True)  # if this fails, its name is not the pack's
+
+
+def _write_layout(out: BinaryIO, entries: dict[Any, Any]) -> None:
+    """A pack's file: `MAGIC`, the index's length, the index, the blobs (module doc)."""
+    blobs: list[Blob] = []
+    at = 0
+
+    def placed(value: object) -> object:
+        nonlocal at
+        if isinstance(value, bytes | memoryview):
+            start, at = at, at + len(value)
+            blobs.append(value)
+            return slice(start, at)
+        if isinstance(value, tuple):
+            return tuple(placed(part) for part in value)
+        return value
+
+    index = pickle.dumps(
+        {key: placed(value) for key, value in entries.items()}, protocol=pickle.HIGHEST_PROTOCOL
+    )
+    out.write(MAGIC + len(index).to_bytes(_LENGTH, "little"))
+    out.write(index)
+    for blob in blobs:
+        out.write(blob)
+
+
+def _as_bytes(entries: dict[Any, Any]) -> dict[Any, Any]:
+    """Entries with every view of a pack's file made bytes, for pickling (a journal)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, memoryview):
+            return value.tobytes()
+        return tuple(map(plain, value)) if isinstance(value, tuple) else value
+
+    return {key: plain(value) for key, value in entries.items()}
 
 
 def save_pack(abs_pack: Path, used: dict[str, Any], stored: Stored, what: str) -> None:
@@ -119,7 +166,7 @@ def _same(one: dict[Any, Any], other: dict[Any, Any]) -> bool:
 
 def _size(entry: object) -> int:
     """The bytes an entry holds: a pickled value, or a tuple of them (None: none yet)."""
-    if isinstance(entry, bytes):
+    if isinstance(entry, bytes | memoryview):
         return len(entry)
     return sum(map(_size, entry)) if isinstance(entry, tuple) else 0
 
@@ -132,14 +179,11 @@ def read_pack(abs_pack: Path, what: str) -> Stored:
     not in its file's stamp, so that a cache restored from an archive (CI) keeps both."""
     try:
         with quiet_gc():  # many objects, and no cycles
-            data = abs_pack.read_bytes()
-            own = pickle.loads(data)
+            size, own = _read_layout(abs_pack)
     except FileNotFoundError:
         return Stored({}, {}, None, 0)
     except Exception as exc:
         log.warning("ignoring the %s %s: %s", what, abs_pack, exc)
-        return Stored({}, {}, None, 0)
-    if not isinstance(own, dict):
         return Stored({}, {}, None, 0)
     name = own.pop(PACK_ID, None)
     entries = dict(own)
@@ -158,7 +202,47 @@ def read_pack(abs_pack: Path, what: str) -> Stored:
     except Exception as exc:
         read = False
         log.warning("ignoring the %s %s: %s", what, abs_more, exc)
-    return Stored(entries, own, name if isinstance(name, str) else None, len(data), read)
+    return Stored(entries, own, name if isinstance(name, str) else None, size, read)
+
+
+def _read_layout(abs_pack: Path) -> tuple[int, dict[Any, Any]]:
+    """A pack's file's size and entries, each blob a view of the file (module doc)."""
+    with abs_pack.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        data = _mapped(handle, size)
+    head = len(MAGIC) + _LENGTH
+    if data[: len(MAGIC)] != MAGIC or size < head:
+        raise ValueError("not a pack of this version of Parallax")
+    end = head + int.from_bytes(data[len(MAGIC) : head], "little")
+    index = pickle.loads(data[head:end])
+    blobs = data[end:]
+    if not isinstance(index, dict):
+        raise ValueError("its index is not a dict")
+
+    def found(value: object) -> object:
+        if isinstance(value, slice):
+            start, stop = value.start, value.stop
+            if not (type(start) is type(stop) is int and 0 <= start <= stop <= len(blobs)):
+                raise ValueError(f"an entry outside the file: {value}")
+            return blobs[start:stop]
+        return tuple(map(found, value)) if isinstance(value, tuple) else value
+
+    return size, {key: found(value) for key, value in index.items()}
+
+
+def _can_map() -> bool:
+    """Whether a pack's file is mapped: not where a file mapped cannot be replaced."""
+    return os.name == "posix"
+
+
+def _mapped(handle: BinaryIO, size: int) -> memoryview:
+    """The bytes of an open file, mapped into memory where that can be done. The mapping
+    stays while any view of it does; the file is never written in place (a pack is replaced
+    whole), so a later build's pack does not change what this one maps."""
+    if _can_map() and size > 0:
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # mapped at once, in bulk
+        return memoryview(mmap.mmap(handle.fileno(), size, flags=flags, prot=mmap.PROT_READ))
+    return memoryview(handle.read())
 
 
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -60,7 +60,7 @@ from parallax.duplicates import (
     is_candidate,
 )
 from parallax.model import Article, Event, Evidence, Item, Point, Story
-from parallax.packs import read_pack, save_pack
+from parallax.packs import Blob, read_pack, save_pack
 from parallax.parallel import quiet_gc
 from parallax.points import PointMemo
 from parallax.problems import Problem
@@ -105,8 +105,8 @@ class StageMemo:
         name = cache.abs_pack.name.replace("articles-", "stages-", 1)
         self.abs_pack = cache.abs_pack.with_name(name)
         self._read = read_pack(self.abs_pack, "build cache")
-        self._stored: dict[str, bytes] = self._read.entries
-        self._used: dict[str, bytes] = {}
+        self._stored: dict[str, Blob] = self._read.entries
+        self._used: dict[str, Blob] = {}
         # "<stage> <article key>" -> that stage's results for the article, by name: each
         # stage has entries of its own, so that lint can run in another process beside
         # cluster and send back only its own entries (`changes`, `take`).
@@ -284,7 +284,8 @@ class StageMemo:
         """What this memo read and computed, for the memo of the process that forked this
         one (`take`): entries read from the pack by name, computed ones pickled."""
         self._put_changed()
-        used = {k: None if v is self._stored.get(k) else v for k, v in self._used.items()}
+        # What was read is a view of the pack's file, which cannot be pickled: named instead.
+        used = {k: None if v is self._stored.get(k) else bytes(v) for k, v in self._used.items()}
         return Changes(used, self.hits, self.misses)
 
     def take(self, changes: Changes) -> None:
