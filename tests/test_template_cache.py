@@ -11,14 +11,9 @@ import pytest
 
 from parallax.template_cache import PREFIX, TemplateCache, template_cache_path
 from tests.conftest import tree_bytes
-from tests.test_cache import build, make_project
+from tests.test_cache import at_home, build, make_project
 
-
-@pytest.fixture
-def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    return tmp_path
+__all__ = ["at_home"]  # the fixture, used by every test here
 
 
 @pytest.fixture
