@@ -19,6 +19,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,9 @@ CHUNK = 64  # tasks per chunk sent to a worker: large enough that its overhead i
 R = TypeVar("R")
 _TASK: Callable[[int], Any] | None = None  # what forked workers inherit: the function to map
 _TAKEN: Any = None  # and, in a map this process shares (`_shared`), which chunks are left
+# The threads of pools whose workers are exiting on their own (`fork_map`), each reaping
+# them: waited for before this process forks again, so that none is alive in a fork.
+_EXITING: list[threading.Thread] = []
 
 
 @contextmanager
@@ -107,6 +111,7 @@ def fork_map(
         return [task(n) for n in indexes]
     for cls, reduce in (reducers or {}).items():  # the forked workers inherit them
         ForkingPickler.register(cls, reduce)
+    _reap()
     chunks = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     results: list[R] = []
     _TASK = task
@@ -125,13 +130,25 @@ def fork_map(
             finished = True
         finally:
             # With every result in, the workers are left to exit, and the pool's thread to
-            # reap them: waiting took 0.04-0.07 s of render at 10k articles (#9). After an
-            # error, the pool is shut down and waited for, as `with` would.
+            # reap them: waiting took 0.04-0.07 s of render at 10k articles (#9). The next
+            # fork waits for them (`_reap`). After an error, the pool is shut down and waited
+            # for, as `with` would.
+            reaping = getattr(pool, "_executor_manager_thread", None)
             pool.shutdown(wait=not finished, cancel_futures=not finished)
+            if finished and isinstance(reaping, threading.Thread):
+                _EXITING.append(reaping)
     finally:
         _TASK = None
         gc.unfreeze()
     return results
+
+
+def _reap() -> None:
+    """Wait for the workers of earlier maps to have exited, and their pools' threads to
+    have ended: a thread alive when this process forks leaves the locks it holds locked in
+    the child."""
+    while _EXITING:
+        _EXITING.pop().join()
 
 
 def _shared(
@@ -273,6 +290,7 @@ def _fork_beside(task: Callable[[bool], Any]) -> tuple[BaseProcess | None, Conne
     global _TASK
     if not _may_fork():
         return None, None
+    _reap()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_send_result, args=(receive, send), daemon=True)

@@ -10,7 +10,9 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import process
 from functools import partial
 from pathlib import Path
 
@@ -346,6 +348,27 @@ def test_a_map_returns_with_every_result_and_its_workers_then_end(here):
         time.sleep(0.01)
     assert workers == set()  # each ended on its own, and was reaped
     assert not {p.pid for p in multiprocessing.active_children()} - before
+
+
+def _pool_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if isinstance(t, process._ExecutorManagerThread)]
+
+
+@FORKED
+@pytest.mark.parametrize("then", ["beside", "fork_map"])
+def test_the_next_fork_waits_for_the_last_maps_workers_to_exit(then):
+    # A thread alive when a process forks leaves the locks it holds locked in the child:
+    # the pool's thread that reaps the workers must be gone by the next fork.
+    assert parallel.fork_map(_square, 40, workers=2, chunk=5, min_count=0, here=True)
+    assert parallel._EXITING
+    if then == "beside":
+        with parallel.beside(lambda away: os.getpid()) as forked:
+            assert not parallel._EXITING and not _pool_threads()
+            assert forked() != os.getpid()
+    else:
+        made = parallel.fork_map(_square, 40, workers=2, chunk=5, min_count=0)
+        assert made == [n * n for n in range(40)]
+    assert not _pool_threads() or parallel._EXITING
 
 
 @FORKED
