@@ -241,7 +241,10 @@ def _mapped(handle: BinaryIO, size: int) -> memoryview:
     whole), so a later build's pack does not change what this one maps."""
     if _can_map() and size > 0:
         flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)  # mapped at once, in bulk
-        return memoryview(mmap.mmap(handle.fileno(), size, flags=flags, prot=mmap.PROT_READ))
+        try:
+            return memoryview(mmap.mmap(handle.fileno(), size, flags=flags, prot=mmap.PROT_READ))
+        except (OSError, ValueError):  # a file system that cannot map files (ENODEV)
+            pass
     return memoryview(handle.read())
 
 

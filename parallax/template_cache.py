@@ -8,10 +8,15 @@ template's source. What the source compiles to also depends on this code (render
 (`cache.code_version`) keeps its own folder, `templates-<digest>` under the cache folder;
 Jinja checks its own version and Python's too. The folders of other versions are removed.
 A folder that cannot be written only costs compiling again.
+
+Each file starts with the sha256 of the rest, checked before Jinja reads it: compiled code
+is run as it is found, and a file with one damaged byte crashed the interpreter (SIGSEGV).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import shutil
 from pathlib import Path
@@ -20,6 +25,7 @@ import jinja2
 from jinja2.bccache import Bucket
 
 from parallax.cache import PACKS, code_version
+from parallax.packs import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +49,34 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
-            super().load_bytecode(bucket)
-        except Exception:  # unreadable or damaged (Jinja unpickles its header): compiled
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:  # none yet, or unreadable: compiled
+            return
+        digest, payload = data[:_DIGEST], data[_DIGEST:]
+        if hashlib.sha256(payload).digest() != digest:  # damaged, or written otherwise
+            return
+        try:
+            bucket.load_bytecode(io.BytesIO(payload))
+        except Exception:  # Jinja's own checks (versions, the source) failed: compiled
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
+        payload = io.BytesIO()
+        bucket.write_bytecode(payload)
+        data = payload.getvalue()
         try:
             if not self._made:
                 self._made = True
                 _remove_others(self._abs_dir)
-                self._abs_dir.mkdir(parents=True, exist_ok=True)
-            super().dump_bytecode(bucket)
+            write_atomically(
+                Path(self._get_cache_filename(bucket)),
+                lambda out: out.write(hashlib.sha256(data).digest() + data),
+            )
         except OSError as exc:  # a read-only checkout still builds
             log.warning("could not keep a compiled template in %s: %s", self._abs_dir, exc)
+
+
+_DIGEST = 32  # bytes of sha256 before each compiled template
 
 
 def _remove_others(abs_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import pickle
 
@@ -87,10 +88,20 @@ def test_a_pack_that_cannot_be_read_is_empty_and_named(tmp_path, caplog, damage)
     assert "ignoring the test pack" in caplog.text and str(pack) in caplog.text
 
 
-def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("why", ["not POSIX", "a file system that cannot map"])
+def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch, caplog, why):
     pack = tmp_path / "articles-x.pickle"
     packs.write_pack(pack, ENTRIES)
-    monkeypatch.setattr(packs, "_can_map", lambda: False)
-    stored = packs.read_pack(pack, "test pack")
-    assert stored.entries == ENTRIES
-    assert not isinstance(stored.entries["a"].obj, packs.mmap.mmap)
+    mapped = packs.mmap.mmap
+    if why == "not POSIX":
+        monkeypatch.setattr(packs, "_can_map", lambda: False)
+    else:
+
+        def no_device(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENODEV, "No such device")
+
+        monkeypatch.setattr(packs.mmap, "mmap", no_device)
+    with caplog.at_level(logging.WARNING):
+        stored = packs.read_pack(pack, "test pack")
+    assert stored.entries == ENTRIES and caplog.text == ""
+    assert not isinstance(stored.entries["a"].obj, mapped)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import marshal
+import pickle
 import shutil
 from pathlib import Path
 from typing import Any
@@ -174,9 +174,28 @@ def test_no_cache_reads_and_writes_no_manifest(at_home, hits):
     assert hits == [] and not (root / ".cache").exists()
 
 
+EXPLODED: list[str] = []
+
+
+class Exploding:
+    """What a damaged manifest might name: unpickling it would record that it was made."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (EXPLODED.append, ("made",))
+
+
 @pytest.mark.parametrize(
     "damage",
-    [b"", b"not marshal", b"\xff" * 40, "truncated", "an old format", "a list", "a bad stamp"],
+    [
+        b"",
+        b"not a pickle",
+        b"\xff" * 40,
+        "truncated",
+        "an old format",
+        "a list",
+        "a bad stamp",
+        "a class",
+    ],
 )
 def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     root = make_project(at_home / "project")
@@ -191,7 +210,10 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     elif damage == "an old format":
         write_manifest(root, (version - 1, pages, runs))
     elif damage == "a list":
-        manifest.write_bytes(marshal.dumps([version, pages, runs]))
+        manifest.write_bytes(pickle.dumps([version, pages, runs]))
+    elif damage == "a class":  # named, never made
+        pages[FIRST] = (*pages[FIRST][:3], Exploding())
+        manifest.write_bytes(pickle.dumps((version, pages, runs)))
     else:
         key, sha256, stamp, links = pages[FIRST]
         pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links)
@@ -199,7 +221,8 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     build(root, use_cache=True)
     assert hits == [0, 0]  # every page rendered again, none published wrongly
     assert tree_bytes(root / "site_src") == published
-    assert read_manifest(root) == (version, pages, runs) or damage == "a bad stamp"
+    assert read_manifest(root) == (version, pages, runs) or damage in ("a bad stamp", "a class")
+    assert not EXPLODED
     build(root, use_cache=True)
     assert hits[-1] > 100  # written again whole
 
@@ -323,12 +346,12 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any]:
     """The manifest: its format, its pages and its record of data/claims.json."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data: tuple[int, dict[str, Any], Any] = marshal.loads(manifest.read_bytes())
+    data: tuple[int, dict[str, Any], Any] = pickle.loads(manifest.read_bytes())
     return data
 
 
 def write_manifest(root: Path, data: tuple[int, dict[str, Any], Any]) -> None:
-    page_cache.manifest_path(root / ".cache", root / "site_src").write_bytes(marshal.dumps(data))
+    page_cache.manifest_path(root / ".cache", root / "site_src").write_bytes(pickle.dumps(data))
 
 
 def claim_runs(root: Path) -> Any:

@@ -116,6 +116,31 @@ def test_a_damaged_compiled_template_is_compiled_again(at_home, compiled):
     assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
 
 
+@pytest.mark.parametrize("at", [0, 40, -200, -1])
+def test_a_compiled_template_with_one_damaged_byte_is_compiled_again(tmp_path, at):
+    # Compiled code is run as it is found: one changed byte of it crashed the interpreter.
+    folder = tmp_path / "t"
+    source = {"a": "{% for n in range(3) %}{{ n }},{% endfor %}{{ x | upper }}"}
+
+    def rendered() -> tuple[str, int]:
+        compiled: list[str] = []
+        env = jinja2.Environment(
+            loader=jinja2.DictLoader(source), bytecode_cache=TemplateCache(folder)
+        )
+        compile_ = env.compile
+        env.compile = lambda *a, **k: compiled.append("a") or compile_(*a, **k)  # type: ignore[method-assign]
+        return env.get_template("a").render(x="ok"), len(compiled)
+
+    assert rendered() == ("0,1,2,OK", 1)
+    assert rendered() == ("0,1,2,OK", 0)  # read back
+    (kept,) = folder.iterdir()
+    data = bytearray(kept.read_bytes())
+    data[at] ^= 0x5A
+    kept.write_bytes(bytes(data))
+    assert rendered() == ("0,1,2,OK", 1)
+    assert rendered() == ("0,1,2,OK", 0)  # and kept again
+
+
 def test_the_cache_keeps_compiled_code_under_its_own_pattern(tmp_path):
     cache = TemplateCache(tmp_path / "t")
     env = jinja2.Environment(loader=jinja2.DictLoader({"a": "{{ x }}"}), bytecode_cache=cache)
