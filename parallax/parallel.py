@@ -36,6 +36,7 @@ CHUNK = 64  # tasks per chunk sent to a worker: large enough that its overhead i
 R = TypeVar("R")
 _TASK: Callable[[int], Any] | None = None  # what forked workers inherit: the function to map
 _TAKEN: Any = None  # and, in a map this process shares (`_shared`), which chunks are left
+_IN_WORKER = False  # whether this process is a map's forked worker (`_start_worker`)
 # The threads of pools whose workers are exiting on their own (`fork_map`), each reaping
 # them: waited for before this process forks again, so that none is alive in a fork.
 _EXITING: list[threading.Thread] = []
@@ -75,7 +76,23 @@ def _may_fork() -> bool:
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     task = _TASK
     assert task is not None, "a worker without its task"
-    return [task(n) for n in range(*bounds)]
+    if not _IN_WORKER:  # this process's own share of a map (`_shared`)
+        return [task(n) for n in range(*bounds)]
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return [task(n) for n in range(*bounds)]
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_worker() -> None:
+    """A map's worker takes Ctrl-C only while it runs a chunk (`_run_chunk`): the terminal
+    sends it to every process of the build, which stops the map and says so, and a worker
+    waiting for work, or exiting once the map has its results, would print a traceback of
+    its own."""
+    global _IN_WORKER
+    _IN_WORKER = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def fork_map(
@@ -120,7 +137,7 @@ def fork_map(
     try:
         context = multiprocessing.get_context("fork")
         forked = workers - 1 if here else workers
-        pool = ProcessPoolExecutor(forked, mp_context=context)
+        pool = ProcessPoolExecutor(forked, mp_context=context, initializer=_start_worker)
         try:
             with quiet_gc():
                 ticks = chunks if stage is None else stage.track(chunks)  # the bar, by chunk

@@ -371,6 +371,37 @@ def test_the_next_fork_waits_for_the_last_maps_workers_to_exit(then):
     assert not _pool_threads() or parallel._EXITING
 
 
+_AFTER_A_MAP = """
+import os, signal, sys, time, multiprocessing
+from parallax import parallel
+def square(n):
+    return n * n
+before = set(multiprocessing.active_children())
+assert parallel.fork_map(square, 40, workers=2, chunk=5, min_count=0, here=True)
+for worker in set(multiprocessing.active_children()) - before:
+    os.kill(worker.pid, signal.SIGINT)  # as Ctrl-C reaches every process of the terminal's
+time.sleep(0.3)
+parallel._reap()
+print("done")
+"""
+
+
+@FORKED
+def test_ctrl_c_after_a_map_leaves_its_workers_quiet():
+    # A worker waiting for work or exiting once the map has its results ignores Ctrl-C: the
+    # build stops and says so; a worker would print a traceback of its own.
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_A_MAP],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout == "done\n"
+    assert done.stderr == ""
+
+
 @FORKED
 def test_a_map_that_fails_has_stopped_its_workers_when_it_raises():
     before = {p.pid for p in multiprocessing.active_children()}
