@@ -66,6 +66,9 @@ FORMAT = 3  # bump when the layout of entries changes
 PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
+# Libraries that render pages: Jinja's own check of a compiled template reads only its
+# bytecode format's version, which releases that compile templates otherwise keep.
+RENDERERS = ("Jinja2", "MarkupSafe")
 ENTRY_BYTES = 4096  # about the least an article's entry takes in the pack, to count them
 
 Framing = tuple[tuple[str, str], ...]
@@ -91,6 +94,20 @@ class ArticleWork:
 class _Entry:
     loaded: Loaded
     work: ArticleWork | None = None
+
+
+@lru_cache(maxsize=1)
+def renderer_version() -> str:
+    """A digest of `code_version` and of the libraries that render pages: what the page
+    cache's keys and the compiled templates depend on besides the templates, where the
+    articles' entries do not (a new Jinja keeps the build cache)."""
+    digest = hashlib.sha256(code_version().encode())
+    for name in RENDERERS:
+        try:
+            digest.update(f"\n{name} {metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"\n{name} missing".encode())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)

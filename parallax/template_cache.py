@@ -4,10 +4,10 @@ Jinja compiles each template to Python before it renders it: 0.045 s in the buil
 process and 0.025 s in render's worker, at every build. Jinja's file cache keeps the
 compiled code, under a key of the template's name and file, and checks it against the
 template's source. What the source compiles to also depends on this code (render's
-`_Generator`, the environment's settings) and on Jinja and Python, so each code version
-(`cache.code_version`) keeps its own folder, `templates-<digest>` under the cache folder;
-Jinja checks its own version and Python's too. The folders of other versions are removed.
-A folder that cannot be written only costs compiling again.
+`_Generator`, the environment's settings) and on Jinja and MarkupSafe, so each version of
+them (`cache.renderer_version`) keeps its own folder, `templates-<digest>` under the cache
+folder; Jinja checks Python's version itself. The folders of other versions are removed.
+A folder that cannot be written only costs compiling again, with one warning a build.
 
 Each file starts with the sha256 of the rest, checked before Jinja reads it: compiled code
 is run as it is found, and a file with one damaged byte crashed the interpreter (SIGSEGV).
@@ -24,8 +24,8 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-from parallax.cache import PACKS, code_version
-from parallax.packs import write_atomically
+from parallax.cache import PACKS, renderer_version
+from parallax.packs import remove_stale, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ PREFIX = "templates-"
 
 def template_cache_path(abs_cache_dir: Path) -> Path:
     """The folder of this code's compiled templates, under the cache folder."""
-    return abs_cache_dir / PACKS / f"{PREFIX}{code_version()[:16]}"
+    return abs_cache_dir / PACKS / f"{PREFIX}{renderer_version()[:16]}"
 
 
 class TemplateCache(jinja2.FileSystemBytecodeCache):
@@ -46,6 +46,7 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
         super().__init__(str(abs_dir), "%s.jinja")
         self._abs_dir = abs_dir
         self._made = False
+        self._warned = False
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -68,12 +69,15 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             if not self._made:
                 self._made = True
                 _remove_others(self._abs_dir)
+                remove_stale(self._abs_dir)  # what writes that were stopped left
             write_atomically(
                 Path(self._get_cache_filename(bucket)),
                 lambda out: out.write(hashlib.sha256(data).digest() + data),
             )
         except OSError as exc:  # a read-only checkout still builds
-            log.warning("could not keep a compiled template in %s: %s", self._abs_dir, exc)
+            if not self._warned:
+                self._warned = True
+                log.warning("could not keep compiled templates in %s: %s", self._abs_dir, exc)
 
 
 _DIGEST = 32  # bytes of sha256 before each compiled template

@@ -105,3 +105,20 @@ def test_a_file_that_cannot_be_mapped_is_read(tmp_path, monkeypatch, caplog, why
         stored = packs.read_pack(pack, "test pack")
     assert stored.entries == ENTRIES and caplog.text == ""
     assert not isinstance(stored.entries["a"].obj, mapped)
+
+
+def test_a_journal_is_weighed_with_the_views_it_would_hold(tmp_path):
+    # An entry made of a view of the pack and new bytes (an article's work pickled again)
+    # counts both towards the journal's size, which decides whether the pack is written whole.
+    pack = tmp_path / "articles-x.pickle"
+    packs.write_pack(pack, {str(n): (bytes(1000), None) for n in range(10)})
+    stored = packs.read_pack(pack, "test pack")
+    assert packs._size((stored.entries["0"][0], b"work")) == 1004
+    half = {k: (v[0], b"w") if int(k) < 4 else v for k, v in stored.entries.items()}
+    packs.write_pack(pack, half, stored)  # 4,004 bytes again of 10,000: a journal
+    assert packs.journal_path(pack).exists()
+    stored = packs.read_pack(pack, "test pack")
+    more = {k: (v[0], b"w") if int(k) < 6 else v for k, v in stored.entries.items()}
+    packs.write_pack(pack, more, stored)  # 6,006 bytes: the pack written whole
+    assert not packs.journal_path(pack).exists()
+    assert packs.read_pack(pack, "test pack").entries == more

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import pickle
 import shutil
 from pathlib import Path
@@ -195,6 +196,7 @@ class Exploding:
         "a list",
         "a bad stamp",
         "a class",
+        "a number one more",
     ],
 )
 def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
@@ -210,10 +212,15 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     elif damage == "an old format":
         write_manifest(root, (version - 1, pages, runs))
     elif damage == "a list":
-        manifest.write_bytes(pickle.dumps([version, pages, runs]))
+        write_manifest(root, [version, pages, runs])
     elif damage == "a class":  # named, never made
         pages[FIRST] = (*pages[FIRST][:3], Exploding())
-        manifest.write_bytes(pickle.dumps((version, pages, runs)))
+        write_manifest(root, (version, pages, runs))
+    elif damage == "a number one more":  # well formed, but not what was written
+        sha256, stamp, spans = runs
+        key = min(spans)
+        spans[key] = (spans[key][0] + 1, spans[key][1])
+        write_manifest(root, (version, pages, (sha256, stamp, spans)), digest=False)
     else:
         key, sha256, stamp, links = pages[FIRST]
         pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links)
@@ -221,7 +228,8 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     build(root, use_cache=True)
     assert hits == [0, 0]  # every page rendered again, none published wrongly
     assert tree_bytes(root / "site_src") == published
-    assert read_manifest(root) == (version, pages, runs) or damage in ("a bad stamp", "a class")
+    damaged = ("a bad stamp", "a class", "a number one more")
+    assert read_manifest(root) == (version, pages, runs) or damage in damaged
     assert not EXPLODED
     build(root, use_cache=True)
     assert hits[-1] > 100  # written again whole
@@ -346,12 +354,17 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any]:
     """The manifest: its format, its pages and its record of data/claims.json."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data: tuple[int, dict[str, Any], Any] = pickle.loads(manifest.read_bytes())
+    data: tuple[int, dict[str, Any], Any] = pickle.loads(manifest.read_bytes()[32:])
     return data
 
 
-def write_manifest(root: Path, data: tuple[int, dict[str, Any], Any]) -> None:
-    page_cache.manifest_path(root / ".cache", root / "site_src").write_bytes(pickle.dumps(data))
+def write_manifest(root: Path, data: object, *, digest: bool = True) -> None:
+    """Write a manifest of `data`, with its sha256 before it, or (not `digest`) the sha256 it
+    had before: as a damaged byte would leave it."""
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    payload = pickle.dumps(data)
+    checksum = hashlib.sha256(payload).digest() if digest else manifest.read_bytes()[:32]
+    manifest.write_bytes(checksum + payload)
 
 
 def claim_runs(root: Path) -> Any:
