@@ -101,24 +101,25 @@ def renderer_version() -> str:
     """A digest of `code_version` and of the libraries that render pages: what the page
     cache's keys and the compiled templates depend on besides the templates, where the
     articles' entries do not (a new Jinja keeps the build cache)."""
-    digest = hashlib.sha256(code_version().encode())
-    for name in RENDERERS:
+    return hashlib.sha256(f"{code_version()}{_versions(RENDERERS)}".encode()).hexdigest()
+
+
+def _versions(names: Sequence[str]) -> str:
+    """The installed version of each of these libraries, one line each."""
+    found = []
+    for name in names:
         try:
-            digest.update(f"\n{name} {metadata.version(name)}".encode())
+            found.append(f"\n{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
-            digest.update(f"\n{name} missing".encode())
-    return digest.hexdigest()
+            found.append(f"\n{name} missing")
+    return "".join(found)
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """A digest of everything in the code that can change what a stage makes of an article."""
     digest = hashlib.sha256(f"{FORMAT}\n{sys.version}\n{unicodedata.unidata_version}".encode())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"\n{name} {metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"\n{name} missing".encode())
+    digest.update(_versions(LIBRARIES).encode())
     abs_package = Path(parallax.__file__).parent
     for abs_path in sorted(abs_package.rglob("*")):
         if abs_path.suffix in (".py", ".json") and "__pycache__" not in abs_path.parts:

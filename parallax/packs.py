@@ -16,6 +16,7 @@ new pages of memory: 0.08 s, before any entry was unpickled.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mmap
 import os
@@ -246,6 +247,22 @@ def _mapped(handle: BinaryIO, size: int) -> memoryview:
         except (OSError, ValueError):  # a file system that cannot map files (ENODEV)
             pass
     return memoryview(handle.read())
+
+
+DIGEST = 32  # bytes of the sha256 before a checksummed file's payload (`with_digest`)
+
+
+def with_digest(payload: bytes) -> bytes:
+    """A file's bytes: the sha256 of `payload`, then `payload`. For cache files whose damage
+    would not show when read (a number changed by one) or would crash the interpreter
+    (compiled code, run as it is found)."""
+    return hashlib.sha256(payload).digest() + payload
+
+
+def checked(data: bytes) -> bytes | None:
+    """The payload of a file's bytes made by `with_digest`; None when its sha256 differs."""
+    digest, payload = data[:DIGEST], data[DIGEST:]
+    return payload if hashlib.sha256(payload).digest() == digest else None
 
 
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:

@@ -8,11 +8,11 @@ site_src/ folder (`<cache_dir>/parallax/pages-<digest>.pickle`), maps each page'
 its key, the sha256 of the file published for it, that file's stamp once published (device,
 inode, size and modification time: `publish.file_stamp`) and the link paths of its HTML
 parts (`urls.page_links`). It is pickled, of plain tuples, dicts, strings and numbers only,
-after the sha256 of the pickle, and read back, once its sha256 matches, by an unpickler that
-makes nothing else (`_PlainUnpickler`): read and written
-at every build, as JSON it took 0.04 s and 0.08 s at 10k articles. (`marshal`, as fast,
-crashes the interpreter on some files with one damaged byte.) The key covers everything the
-page's text is made from: the page object (its repr: frozen dataclasses of strings, numbers
+after the sha256 of the pickle (`packs.with_digest`), and read back, once its sha256 matches,
+by an unpickler that makes nothing else (`_PlainUnpickler`): read and written at every
+build, as JSON it took 0.04 s and 0.08 s at 10k articles. (`marshal`, as fast, crashes the
+interpreter on some files with one damaged byte.) The key covers everything the page's
+text is made from: the page object (its repr: frozen dataclasses of strings, numbers
 and tuples, exact and stable), the template's name, the destination, every template file,
 the code, and Jinja's and MarkupSafe's versions (`cache.renderer_version`).
 A hit is trusted when the published file still has the recorded stamp, or else, read back,
@@ -50,13 +50,14 @@ from typing import Any
 from parallax.cache import PACKS, renderer_version
 from parallax.exports import Span
 from parallax.model import FileStamp, RenderedPage, Reused
-from parallax.packs import write_atomically
+from parallax.packs import checked, with_digest, write_atomically
 from parallax.publish import file_stamp, read_plain
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
 FORMAT = 5  # bump when the manifest's layout changes
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -127,7 +128,10 @@ class PageCache:
         """dest -> what was published there, and where data/claims.json's runs of lines
         are, from the manifest."""
         try:
-            data = _PlainUnpickler(io.BytesIO(_checked(self.abs_manifest.read_bytes()))).load()
+            payload = checked(self.abs_manifest.read_bytes())
+            if payload is None:  # a number changed by one would keep wrong pages
+                raise ValueError("its checksum does not match: damaged")
+            data = _PlainUnpickler(io.BytesIO(payload)).load()
             if not isinstance(data, tuple) or len(data) != 3 or data[0] != FORMAT:
                 return {}, None
             _, pages, runs = data
@@ -251,27 +255,13 @@ class PageCache:
         try:
             write_atomically(
                 self.abs_manifest,
-                lambda out: out.write(_with_digest(pickle.dumps((FORMAT, entries, runs), 5))),
+                lambda out: out.write(with_digest(pickle.dumps((FORMAT, entries, runs), PROTOCOL))),
             )
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
         for legacy in (legacy_claims_pack(self.abs_manifest), legacy_manifest(self.abs_manifest)):
             with contextlib.suppress(OSError):  # where earlier versions kept what is here now
                 legacy.unlink(missing_ok=True)
-
-
-def _with_digest(payload: bytes) -> bytes:
-    """The manifest's bytes: the sha256 of its pickle, then the pickle."""
-    return hashlib.sha256(payload).digest() + payload
-
-
-def _checked(data: bytes) -> bytes:
-    """The pickle of a manifest's bytes (`_with_digest`), if its sha256 is the one before it:
-    a number changed by one is still a well-formed manifest, and would keep wrong pages."""
-    digest, payload = data[:32], data[32:]
-    if hashlib.sha256(payload).digest() != digest:
-        raise ValueError("its checksum does not match: damaged")
-    return payload
 
 
 class _PlainUnpickler(pickle.Unpickler):

@@ -9,13 +9,13 @@ them (`cache.renderer_version`) keeps its own folder, `templates-<digest>` under
 folder; Jinja checks Python's version itself. The folders of other versions are removed.
 A folder that cannot be written only costs compiling again, with one warning a build.
 
-Each file starts with the sha256 of the rest, checked before Jinja reads it: compiled code
-is run as it is found, and a file with one damaged byte crashed the interpreter (SIGSEGV).
+Each file starts with the sha256 of the rest (`packs.with_digest`), checked before Jinja
+reads it: compiled code is run as it is found, and a file with one damaged byte crashed the
+interpreter (SIGSEGV).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import shutil
@@ -25,7 +25,7 @@ import jinja2
 from jinja2.bccache import Bucket
 
 from parallax.cache import PACKS, renderer_version
-from parallax.packs import remove_stale, write_atomically
+from parallax.packs import checked, remove_stale, with_digest, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
     def __init__(self, abs_dir: Path) -> None:
         super().__init__(str(abs_dir), "%s.jinja")
         self._abs_dir = abs_dir
-        self._made = False
+        self._tidied = False  # the folders of other versions, and stopped writes, removed
         self._warned = False
 
     def load_bytecode(self, bucket: Bucket) -> None:
@@ -53,8 +53,8 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             data = Path(self._get_cache_filename(bucket)).read_bytes()
         except OSError:  # none yet, or unreadable: compiled
             return
-        digest, payload = data[:_DIGEST], data[_DIGEST:]
-        if hashlib.sha256(payload).digest() != digest:  # damaged, or written otherwise
+        payload = checked(data)
+        if payload is None:  # damaged, or written otherwise
             return
         try:
             bucket.load_bytecode(io.BytesIO(payload))
@@ -64,23 +64,20 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         payload = io.BytesIO()
         bucket.write_bytecode(payload)
-        data = payload.getvalue()
+        data = with_digest(payload.getvalue())
         try:
-            if not self._made:
-                self._made = True
+            if not self._tidied:
+                self._tidied = True
                 _remove_others(self._abs_dir)
                 remove_stale(self._abs_dir)  # what writes that were stopped left
             write_atomically(
                 Path(self._get_cache_filename(bucket)),
-                lambda out: out.write(hashlib.sha256(data).digest() + data),
+                lambda out: out.write(data),
             )
         except OSError as exc:  # a read-only checkout still builds
             if not self._warned:
                 self._warned = True
                 log.warning("could not keep compiled templates in %s: %s", self._abs_dir, exc)
-
-
-_DIGEST = 32  # bytes of sha256 before each compiled template
 
 
 def _remove_others(abs_dir: Path) -> None:
