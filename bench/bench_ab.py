@@ -21,8 +21,9 @@ the same folder, since the build cache's keys depend on both.
     .venv/bin/python bench/bench_ab.py HEAD~1 HEAD           # 5 pairs at 10k, 6-9 minutes
     .venv/bin/python bench/bench_ab.py main . --pairs 3 --size 2000
 
-A commit is anything `git worktree add` takes; "." is this checkout as it is, uncommitted
-changes included (do not edit parallax/ while it runs: the code's version keys the cache).
+A commit is anything `git worktree add` takes, its compiled module built in place; "." is
+this checkout as it is, uncommitted changes included (do not edit parallax/ while it runs:
+the code's version keys the cache).
 Each commit's own bench_build.py runs its builds, so both must have `--one` (any commit
 since the benchmark has existed). Results are printed as a Markdown table and saved to
 bench/results/ab-<date>-<size>.json.
@@ -71,6 +72,11 @@ def checkout(rev: str, n: int) -> Path:
         _git("worktree", "remove", "--force", str(abs_tree))
     _git("worktree", "prune")
     _git("worktree", "add", "--detach", str(abs_tree), _git("rev-parse", "--verify", rev))
+    if (abs_tree / "setup.py").exists():  # its compiled module, as the install builds it
+        command = [PY, "setup.py", "-q", "build_ext", "--inplace"]
+        done = subprocess.run(command, cwd=abs_tree, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"{rev}: could not compile its module:\n{done.stderr[-3000:]}")
     return abs_tree
 
 

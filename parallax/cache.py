@@ -122,7 +122,7 @@ def code_version() -> str:
     digest.update(_versions(LIBRARIES).encode())
     abs_package = Path(parallax.__file__).parent
     for abs_path in sorted(abs_package.rglob("*")):
-        if abs_path.suffix in (".py", ".json") and "__pycache__" not in abs_path.parts:
+        if abs_path.suffix in (".py", ".c", ".json") and "__pycache__" not in abs_path.parts:
             digest.update(f"\n{abs_path.relative_to(abs_package).as_posix()}\n".encode())
             digest.update(abs_path.read_bytes())
     return digest.hexdigest()

@@ -7,7 +7,22 @@ chains unrelated items together through intermediaries as a corpus grows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+Linkage = Callable[[int, Iterable[tuple[int, int, float]], float], tuple[tuple[int, ...], ...]]
+
+
+def _compiled() -> Linkage | None:
+    """`parallax._linkage.average_link`, compiled with the package where a C compiler was
+    found (setup.py), else None."""
+    try:
+        from parallax._linkage import average_link
+    except ImportError:
+        return None
+    return average_link
+
+
+COMPILED = _compiled()
 
 
 def average_link(
@@ -17,6 +32,21 @@ def average_link(
     similarity is at least `threshold`. Scores are not negative; a pair not given counts as
     0 in a mean, and groups join only through pairs given. Ties go to the lowest indices.
     Every index is in exactly one group; groups are sorted and listed by their lowest index.
+
+    It runs compiled (`parallax._linkage`, the same steps in C, 6 times as fast: 0.04
+    against 0.27 s for the 119,000 story pairs of a 10k digest, #9) where the package was
+    installed with a C compiler, and as `python_average_link` elsewhere; both give the same
+    groups, bit for bit.
+    """
+    if COMPILED is not None:
+        return COMPILED(size, pairs, threshold)
+    return python_average_link(size, pairs, threshold)
+
+
+def python_average_link(
+    size: int, pairs: Iterable[tuple[int, int, float]], threshold: float
+) -> tuple[tuple[int, ...], ...]:
+    """`average_link` in Python: what `parallax._linkage` does, step for step.
 
     It follows chains of nearest neighbours: a group's nearest neighbour leads to that
     neighbour's, until two groups are each other's nearest, and those two merge. A merged

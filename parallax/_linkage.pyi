@@ -1,0 +1,5 @@
+from collections.abc import Iterable
+
+def average_link(
+    size: int, pairs: Iterable[tuple[int, int, float]], threshold: float
+) -> tuple[tuple[int, ...], ...]: ...
