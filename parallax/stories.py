@@ -197,16 +197,18 @@ def link_stories(
     pairs = _candidates(profiles, settings.story_window_days)
     ids = [event.id for event in ordered]
     kept = _kept(last, ids, profiles)
-    scores = {
-        (ids[i], ids[j]): score
-        if (score := kept.get((ids[i], ids[j]))) is not None
-        else story_score(profiles[i], profiles[j])
-        for i, j in pairs
-    }
+    scores: dict[tuple[str, str], float] = {}
+    edges = []  # what average link reads, made in the same pass (#9)
+    for i, j in pairs:
+        pair = (ids[i], ids[j])
+        score = kept.get(pair)
+        if score is None:
+            score = story_score(profiles[i], profiles[j])
+        scores[pair] = score
+        edges.append((i, j, score))
     threshold = settings.story_threshold
     groups = _same_groups(last, ids, scores, threshold)
     if groups is None:
-        edges = ((i, j, scores[ids[i], ids[j]]) for i, j in pairs)
         groups = average_link(len(ordered), edges, threshold)
     stories = [_story([ordered[n] for n in group]) for group in groups]
     named = tuple(tuple(ids[n] for n in group) for group in groups)
