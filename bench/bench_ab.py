@@ -126,6 +126,7 @@ def measure(
         for n in order:
             put_back(warm[n], abs_project)
             add_article(abs_project / "content", size, number=FIRST_ADDED + pair)
+            os.sync()  # the copy's writeback would otherwise run during the build
             row = build(codes[n], abs_project, "cached")
             runs[n].append(row)
             print(f"pair {pair + 1}, {revs[n]}: {row['total_s']:.2f} s", flush=True)
