@@ -19,6 +19,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from parallax.config import Settings
 from parallax.linkage import average_link
 from parallax.model import Event, Item, Registries, Story
@@ -50,14 +52,22 @@ class Profile:
     keys: tuple[str, ...]  # the strongest KEY_TOKENS, for candidates
 
 
+# A candidate pair of events and its score: the places of the two events in the order of
+# `StoryScores.profiles` (earlier first), and the cosine of their profiles.
+PAIR = np.dtype([("first", "<i4"), ("second", "<i4"), ("score", "<f8")])
+
+
 @dataclass(frozen=True, slots=True)
 class StoryScores:
     """What story linking scored, for the next build to keep (#9): each event's profile and
-    the score of each candidate pair, by event id. A pair's score depends on its two profiles
-    alone, so where both are as they were, the last build's score is this one's."""
+    the score of each candidate pair. A pair's score depends on its two profiles alone, so
+    where both are as they were, the last build's score is this one's."""
 
-    profiles: Mapping[str, Profile]
-    pairs: Mapping[tuple[str, str], float]  # (earlier, later) event ids -> score
+    profiles: Mapping[str, Profile]  # by event id, in the order of the events' places
+    # Every candidate pair, as an array of PAIR in the order `_candidates` finds them, in
+    # bytes: read back at once, where a dict by the events' ids was 119,000 keys to unpickle
+    # at 10k articles, and 119,000 look-ups to keep the scores that hold (#9).
+    pairs: bytes = b""
     # The stories average link made of them, as event ids, and at what threshold: a build
     # whose events, pairs and scores are all the last one's keeps them (`_same_groups`).
     groups: tuple[tuple[str, ...], ...] = ()
@@ -144,7 +154,7 @@ def _profiles(
 
 
 def _candidates(profiles: Sequence[Profile], window: int) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, within the window that share a rare key token."""
+    """Pairs (i, j), i < j, within the window that share a rare key token, by i then j."""
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
     for index, profile in enumerate(profiles):  # profiles are sorted by day
@@ -194,51 +204,87 @@ def link_stories(
     them already; `last` is what the last build scored, to keep what still holds (#9)."""
     ordered = sorted(events, key=lambda e: (e.start, e.id))
     profiles = _profiles(ordered, items, registries, counts or {})
-    pairs = _candidates(profiles, settings.story_window_days)
+    found = _candidates(profiles, settings.story_window_days)
     ids = [event.id for event in ordered]
-    kept = _kept(last, ids, profiles)
-    scores: dict[tuple[str, str], float] = {}
-    edges = []  # what average link reads, made in the same pass (#9)
-    for i, j in pairs:
-        pair = (ids[i], ids[j])
-        score = kept.get(pair)
-        if score is None:
-            score = story_score(profiles[i], profiles[j])
-        scores[pair] = score
-        edges.append((i, j, score))
+    pairs = np.zeros(len(found), dtype=PAIR)
+    if found:
+        pairs["first"], pairs["second"] = zip(*found, strict=True)
+    kept = _keep_scores(last, ids, profiles, pairs)
+    todo = np.flatnonzero(~kept).tolist()
+    firsts, seconds = pairs["first"].tolist(), pairs["second"].tolist()
+    pairs["score"][todo] = [story_score(profiles[firsts[k]], profiles[seconds[k]]) for k in todo]
+    packed = pairs.tobytes()
     threshold = settings.story_threshold
-    groups = _same_groups(last, ids, scores, threshold)
+    groups = _same_groups(last, ids, packed, threshold)
     if groups is None:
+        edges = list(zip(firsts, seconds, pairs["score"].tolist(), strict=True))
         groups = average_link(len(ordered), edges, threshold)
     stories = [_story([ordered[n] for n in group]) for group in groups]
     named = tuple(tuple(ids[n] for n in group) for group in groups)
-    made = StoryScores(dict(zip(ids, profiles, strict=True)), scores, named, threshold)
+    made = StoryScores(dict(zip(ids, profiles, strict=True)), packed, named, threshold)
     return tuple(sorted(stories, key=lambda s: s.id)), made
 
 
+def scored_pairs(scores: StoryScores) -> dict[tuple[str, str], float]:
+    """The scores of `scores`' candidate pairs, by the two events' ids (earlier first)."""
+    ids = list(scores.profiles)
+    pairs = np.frombuffer(scores.pairs, dtype=PAIR)
+    return {
+        (ids[i], ids[j]): score
+        for i, j, score in zip(
+            pairs["first"].tolist(), pairs["second"].tolist(), pairs["score"].tolist(), strict=True
+        )
+    }
+
+
 def _same_groups(
-    last: StoryScores | None,
-    ids: Sequence[str],
-    scores: Mapping[tuple[str, str], float],
-    threshold: float,
+    last: StoryScores | None, ids: Sequence[str], pairs: bytes, threshold: float
 ) -> tuple[tuple[int, ...], ...] | None:
     """The last build's groups, by place in `ids`, when average link would read just what
-    it read then: the same events in the same order, the same pairs with the same scores,
-    and the same threshold (its result depends on nothing else). With nothing changed, or
-    only the templates, story linking at 10k then costs a comparison, not 0.25 s (#9)."""
+    it read then: the same events in the same order, the same pairs (`pairs`, an array of
+    PAIR in bytes) with the same scores, and the same threshold (its result depends on
+    nothing else). With nothing changed, or only the templates, story linking at 10k then
+    costs a comparison, not 0.25 s (#9)."""
     if last is None or last.threshold != threshold or list(last.profiles) != list(ids):
         return None
-    if last.pairs != scores:
+    if last.pairs != pairs:
         return None
     at = {event_id: n for n, event_id in enumerate(ids)}
     return tuple(tuple(at[event_id] for event_id in group) for group in last.groups)
 
 
-def _kept(
-    last: StoryScores | None, ids: Sequence[str], profiles: Sequence[Profile]
-) -> Mapping[tuple[str, str], float]:
-    """The last build's scores of the pairs whose profiles are both as they were."""
-    if last is None:
-        return {}
-    same = {i for i, p in zip(ids, profiles, strict=True) if last.profiles.get(i) == p}
-    return {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
+def _keep_scores(
+    last: StoryScores | None, ids: Sequence[str], profiles: Sequence[Profile], pairs: np.ndarray
+) -> np.ndarray:
+    """Set the score of each of `pairs` whose two profiles are both as they were to the last
+    build's; whether each was set.
+
+    The events of unchanged profiles keep their order (a profile holds the event's day, and
+    events are ordered by day and id), so a pair of them is the pair it was, at new places:
+    the last build's pairs are moved to this build's places and looked up by position, in
+    numpy, rather than one dict look-up a pair (#9)."""
+    kept = np.zeros(len(pairs), dtype=bool)
+    if last is None or not last.pairs or not len(pairs):
+        return kept
+    at = {event_id: n for n, event_id in enumerate(ids)}
+    place = np.array(
+        [
+            n if (n := at.get(event_id)) is not None and profile == profiles[n] else -1
+            for event_id, profile in last.profiles.items()
+        ],
+        dtype=np.int64,
+    )
+    old = np.frombuffer(last.pairs, dtype=PAIR)
+    first, second = place[old["first"]], place[old["second"]]
+    both = (first >= 0) & (second >= 0)
+    size = len(ids)
+    keys = first[both] * size + second[both]
+    order = np.argsort(keys, kind="stable")
+    keys, scores = keys[order], old["score"][both][order]
+    if not len(keys):
+        return kept
+    wanted = pairs["first"].astype(np.int64) * size + pairs["second"]
+    at_key = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    found: np.ndarray = keys[at_key] == wanted
+    pairs["score"][found] = scores[at_key[found]]
+    return found

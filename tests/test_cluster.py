@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -279,7 +280,10 @@ def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
     assert cluster_items(more, Registries(), SETTINGS, memo=memo) == cluster(more)
     assert memo.made == clean_scores(more)  # stories' scores too, which decide only groups
     assert 0 < memo.kept < every
-    assert memo.made.stories.pairs.keys() & first.made.stories.pairs.keys()
+    assert (
+        stories.scored_pairs(memo.made.stories).keys()
+        & stories.scored_pairs(first.made.stories).keys()
+    )
 
     # An edited article is scored again, though its tokens and their weights did not move:
     # the report now came out two days after the breach ("on Tuesday" is still 6 June).
@@ -505,19 +509,41 @@ def test_story_candidates_are_as_defined(events, window, max_postings):
         )
 
 
-def _linked(ids: list[str], pairs: dict[tuple[str, str], float]) -> stories.StoryScores:
+def _packed(pairs: list[tuple[int, int, float]]) -> bytes:
+    return np.array(pairs, dtype=stories.PAIR).tobytes()
+
+
+def _linked(ids: list[str], pairs: list[tuple[int, int, float]]) -> stories.StoryScores:
     profiles = {i: stories.Profile(n, {}, 0.0, ()) for n, i in enumerate(ids)}
-    return stories.StoryScores(profiles, pairs, (("e1", "e3"), ("e2",)), 28.0)
+    return stories.StoryScores(profiles, _packed(pairs), (("e1", "e3"), ("e2",)), 28.0)
 
 
 def test_story_linking_keeps_the_last_stories_only_when_it_would_read_the_same():
-    ids, pairs = ["e1", "e2", "e3"], {("e1", "e3"): 60.0, ("e1", "e2"): 10.0}
+    ids, pairs = ["e1", "e2", "e3"], [(0, 1, 10.0), (0, 2, 60.0)]
     last = _linked(ids, pairs)
-    assert stories._same_groups(last, ids, dict(pairs), 28.0) == ((0, 2), (1,))
-    assert stories._same_groups(last, ids, {**pairs, ("e1", "e2"): 11.0}, 28.0) is None
-    assert stories._same_groups(last, ids, dict(pairs), 30.0) is None  # another threshold
-    assert stories._same_groups(last, ["e2", "e1", "e3"], dict(pairs), 28.0) is None
-    assert stories._same_groups(None, ids, dict(pairs), 28.0) is None
+    assert stories.scored_pairs(last) == {("e1", "e2"): 10.0, ("e1", "e3"): 60.0}
+    assert stories._same_groups(last, ids, _packed(pairs), 28.0) == ((0, 2), (1,))
+    moved = _packed([(0, 1, 11.0), (0, 2, 60.0)])
+    assert stories._same_groups(last, ids, moved, 28.0) is None
+    assert stories._same_groups(last, ids, _packed(pairs), 30.0) is None  # another threshold
+    assert stories._same_groups(last, ["e2", "e1", "e3"], _packed(pairs), 28.0) is None
+    assert stories._same_groups(None, ids, _packed(pairs), 28.0) is None
+
+
+def test_story_scores_kept_are_those_of_unchanged_profiles_at_their_new_places():
+    # e2 is new: e1 and e3 keep their scores at the places they move to.
+    one, three = stories.Profile(1, {"a": 1.0}, 1.0, ()), stories.Profile(3, {"b": 1.0}, 1.0, ())
+    last = stories.StoryScores({"e1": one, "e3": three}, _packed([(0, 1, 42.5)]))
+    pairs = np.zeros(3, dtype=stories.PAIR)
+    pairs["first"], pairs["second"] = (0, 0, 1), (1, 2, 2)
+    profiles = [one, stories.Profile(2, {}, 0.0, ()), three]
+    kept = stories._keep_scores(last, ["e1", "e2", "e3"], profiles, pairs)
+    assert kept.tolist() == [False, True, False]
+    assert pairs["score"].tolist() == [0.0, 42.5, 0.0]
+    # A profile that moved keeps none of its pairs' scores.
+    moved = [stories.Profile(1, {"a": 2.0}, 2.0, ()), profiles[1], three]
+    pairs["score"] = 0.0
+    assert not stories._keep_scores(last, ["e1", "e2", "e3"], moved, pairs).any()
 
 
 def test_stories_kept_from_the_last_build_are_the_stories_linked_again():
