@@ -1,9 +1,17 @@
-"""The one compiled module, `parallax._linkage` (#9); everything else is in pyproject.toml.
+"""The compiled modules (#9); everything else is in pyproject.toml.
 
-It is optional: where it cannot be compiled (no C compiler), the install goes on and
-`parallax.linkage` runs its Python loops instead, with the same results.
+- `parallax._linkage`: average link, for clustering and story linking;
+- `parallax._makers`: what unpickling calls to make a frozen dataclass.
+
+Both are optional: where they cannot be compiled (no C compiler), the install goes on and
+`parallax.linkage` and `parallax.reducers` run their Python versions, with the same results.
 """
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("parallax._linkage", ["parallax/_linkage.c"], optional=True)])
+setup(
+    ext_modules=[
+        Extension(f"parallax.{name}", [f"parallax/{name}.c"], optional=True)
+        for name in ("_linkage", "_makers")
+    ]
+)

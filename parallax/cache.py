@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import parallax
-from parallax import ingest
+from parallax import ingest, reducers
 from parallax.config import Settings
 from parallax.ingest import (
     FilesRead,
@@ -119,6 +119,8 @@ def _versions(names: Sequence[str]) -> str:
 def code_version() -> str:
     """A digest of everything in the code that can change what a stage makes of an article."""
     digest = hashlib.sha256(f"{FORMAT}\n{sys.version}\n{unicodedata.unidata_version}".encode())
+    # Pickles name the compiled makers, or the twins where there are none (`reducers`).
+    digest.update(f"\nmakers {reducers.COMPILED}".encode())
     digest.update(_versions(LIBRARIES).encode())
     abs_package = Path(parallax.__file__).parent
     for abs_path in sorted(abs_package.rglob("*")):
