@@ -441,39 +441,3 @@ def test_frozen_dataclasses_unpickle_through_their_makers_as_themselves(tmp_path
         cwd=Path(__file__).parent.parent,
     )
     assert out.stdout == "Claim 3 people\n"
-
-
-def test_a_dataclass_that_is_not_frozen_or_checks_itself_has_no_twin():
-    @dataclasses.dataclass(slots=True)
-    class Open:
-        a: int
-
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Checked:
-        a: int
-
-        def __post_init__(self) -> None:
-            assert self.a >= 0
-
-    @dataclasses.dataclass(frozen=True)
-    class NoSlots:
-        a: int
-
-    assert [reducers._twin(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
-    reduce = reducers.constructor_reducers([Checked])[Checked]
-    assert reduce(Checked(1)) == (Checked, (1,))
-
-
-def test_classes_of_one_name_get_twins_of_their_own():
-    def make(kind: type) -> type:
-        @dataclasses.dataclass(frozen=True, slots=True)
-        class Same:
-            a: kind  # type: ignore[valid-type]
-
-        return Same
-
-    one, other = make(int), make(str)
-    assert one.__qualname__ == other.__qualname__ and one is not other
-    twins = reducers._twin(one), reducers._twin(other)
-    assert twins[0] is not twins[1] and twins[0] is reducers._twin(one)
-    assert [type(t(1)) for t in twins] == [one, other]  # type: ignore[misc]

@@ -1,5 +1,5 @@
-"""The compiled makers (`parallax._makers`) through which frozen dataclasses unpickle, and
-the Python twins they replace where there is no compiler (`parallax.reducers`)."""
+"""How frozen dataclasses are pickled (`parallax.reducers`): through the compiled makers
+(`parallax._makers`), or the Python twins they replace where there is no compiler."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import tracemalloc
 
 import pytest
 
-from parallax import reducers
+from parallax import model, reducers
 from parallax.model import Claim, Figure, Item, Sentence, Span
 
 
@@ -59,7 +59,11 @@ def test_a_maker_is_pickled_by_its_name_and_found_again():
     assert maker.__module__ == "parallax._makers"
 
 
-def test_classes_of_one_name_get_makers_of_their_own():
+MAKE = [reducers._maker, reducers._twin]  # the compiled makers, and the twins without them
+
+
+@pytest.mark.parametrize("made_for", MAKE)
+def test_classes_of_one_name_get_makers_of_their_own(made_for):
     def make(kind: type) -> type:
         @dataclasses.dataclass(frozen=True, slots=True)
         class Same:
@@ -68,13 +72,28 @@ def test_classes_of_one_name_get_makers_of_their_own():
         return Same
 
     one, other = make(int), make(str)
-    makers = reducers._maker(one), reducers._maker(other)
-    assert makers[0] is not makers[1] and makers[0] is reducers._maker(one)
+    assert one.__qualname__ == other.__qualname__ and one is not other
+    makers = made_for(one), made_for(other)
+    assert makers[0] is not makers[1] and makers[0] is made_for(one)
     assert [type(m(1)) for m in makers] == [one, other]
-    assert pickle.loads(_pickled(other("x"), [other])) == other("x")
 
 
-def test_a_class_a_maker_cannot_make_gets_none():
+def test_a_class_of_a_taken_name_is_pickled_through_its_own_maker():
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Span:  # the name of parallax.model.Span, in another module
+        start: int
+        end: int
+
+    assert reducers._maker(Span) is not reducers._maker(model.Span)
+    assert pickle.loads(_pickled(Span(1, 2), [Span])) == Span(1, 2)
+
+
+@pytest.mark.parametrize("made_for", MAKE)
+def test_a_class_that_is_not_frozen_or_checks_itself_gets_none(made_for):
+    @dataclasses.dataclass(slots=True)
+    class Open:
+        a: int
+
     @dataclasses.dataclass(frozen=True, slots=True)
     class Checked:
         a: int
@@ -86,7 +105,7 @@ def test_a_class_a_maker_cannot_make_gets_none():
     class NoSlots:
         a: int
 
-    assert [reducers._maker(c) for c in (Checked, NoSlots)] == [None, None]
+    assert [made_for(c) for c in (Open, Checked, NoSlots)] == [None, None, None]
     assert reducers.constructor_reducers([Checked])[Checked](Checked(1)) == (Checked, (1,))
 
 
