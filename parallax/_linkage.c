@@ -175,13 +175,26 @@ static int merge(Graph *g, Py_ssize_t a, Py_ssize_t b) {
 }
 
 static int cluster(Graph *g) {
-    Py_ssize_t *chain = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(g->size + 1));
+    /* A group is in the chain once in exact arithmetic; a near tie that rounds the other
+       way could put it there twice, so the chain grows rather than trusting that. */
+    Py_ssize_t capacity = g->size + 1;
+    Py_ssize_t *chain = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)capacity);
     if (chain == NULL) return -1;
     Py_ssize_t length = 0;
     for (Py_ssize_t start = 0; start < g->size; start++) {
         if (g->sizes[start] == 0) continue; /* merged into a group of a lower index */
         chain[length++] = start;
         while (length > 0) {
+            if (length + 1 >= capacity) {
+                size_t bigger = sizeof(Py_ssize_t) * (size_t)capacity * 2;
+                Py_ssize_t *longer = PyMem_Realloc(chain, bigger);
+                if (longer == NULL) {
+                    PyMem_Free(chain);
+                    return -1;
+                }
+                chain = longer;
+                capacity *= 2;
+            }
             Py_ssize_t group = chain[length - 1];
             Py_ssize_t near = nearest(g, group);
             if (near == -1) {
@@ -244,9 +257,11 @@ fail:
 /* The pairs as three arrays; the caller frees them. -1 with an exception set. */
 static Py_ssize_t read_pairs(PyObject *pairs, Py_ssize_t size, Py_ssize_t **firsts,
                              Py_ssize_t **seconds, double **scores) {
-    PyObject *seq = PySequence_Fast(pairs, "pairs must be an iterable of (a, b, score)");
+    /* A tuple of its own: a list could be changed by code a conversion below runs (a
+       score's __float__), under the items being read. */
+    PyObject *seq = PySequence_Tuple(pairs);
     if (seq == NULL) return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
     *firsts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
     *seconds = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
     *scores = PyMem_Malloc(sizeof(double) * (size_t)(n + 1));
@@ -255,11 +270,11 @@ static Py_ssize_t read_pairs(PyObject *pairs, Py_ssize_t size, Py_ssize_t **firs
         PyErr_NoMemory();
         return -1;
     }
-    PyObject **items = PySequence_Fast_ITEMS(seq);
+    Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         /* A tuple as it is; any other sequence of three, as the Python loops unpack it. */
-        PyObject *pair =
-            PyTuple_Check(items[i]) ? Py_NewRef(items[i]) : PySequence_Tuple(items[i]);
+        PyObject *item = PyTuple_GET_ITEM(seq, i);
+        PyObject *pair = PyTuple_Check(item) ? Py_NewRef(item) : PySequence_Tuple(item);
         if (pair != NULL && PyTuple_GET_SIZE(pair) != 3) {
             Py_CLEAR(pair);
             PyErr_SetString(PyExc_ValueError, "each pair must be (a, b, score)");
@@ -271,6 +286,10 @@ static Py_ssize_t read_pairs(PyObject *pairs, Py_ssize_t size, Py_ssize_t **firs
         Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 0));
         Py_ssize_t b =
             a == -1 && PyErr_Occurred() ? -1 : PyLong_AsSsize_t(PyTuple_GET_ITEM(pair, 1));
+        if (!PyErr_Occurred() && a == b) { /* a pair of one group with itself says nothing */
+            Py_DECREF(pair);
+            continue;
+        }
         double score = PyErr_Occurred() ? 0.0 : PyFloat_AsDouble(PyTuple_GET_ITEM(pair, 2));
         Py_DECREF(pair);
         if (PyErr_Occurred()) {
@@ -282,12 +301,13 @@ static Py_ssize_t read_pairs(PyObject *pairs, Py_ssize_t size, Py_ssize_t **firs
             Py_DECREF(seq);
             return -1;
         }
-        (*firsts)[i] = a;
-        (*seconds)[i] = b;
-        (*scores)[i] = score;
+        (*firsts)[kept] = a;
+        (*seconds)[kept] = b;
+        (*scores)[kept] = score;
+        kept++;
     }
     Py_DECREF(seq);
-    return n;
+    return kept;
 }
 
 static PyObject *average_link(PyObject *module, PyObject *args) {
@@ -299,6 +319,9 @@ static PyObject *average_link(PyObject *module, PyObject *args) {
     if (size < 0) {
         PyErr_SetString(PyExc_ValueError, "size must not be negative");
         return NULL;
+    }
+    if (size > PY_SSIZE_T_MAX / 64) { /* its arrays could not be sized without overflowing */
+        return PyErr_NoMemory();
     }
     Py_ssize_t *firsts = NULL, *seconds = NULL;
     double *scores = NULL;

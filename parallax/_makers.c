@@ -41,6 +41,20 @@ static PyObject *maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     }
     PyTypeObject *target = (PyTypeObject *)cls;
     Py_ssize_t count = PyTuple_GET_SIZE(names);
+    /* A class of Python's making, straight from object, not abstract, with nothing but its
+       slots (no __dict__, no __weakref__) and object's own allocation and __new__: one whose
+       every field a maker fills, and whose objects need nothing else set up. */
+    Py_ssize_t room = (target->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) /
+                      (Py_ssize_t)sizeof(PyObject *);
+    if (!(target->tp_flags & Py_TPFLAGS_HEAPTYPE) || (target->tp_flags & Py_TPFLAGS_IS_ABSTRACT) ||
+        target->tp_base != &PyBaseObject_Type ||
+        target->tp_alloc != PyType_GenericAlloc || target->tp_new != PyBaseObject_Type.tp_new ||
+        target->tp_dictoffset != 0 || target->tp_weaklistoffset != 0 || target->tp_itemsize != 0 ||
+        room != count) {
+        PyErr_Format(PyExc_TypeError, "a maker cannot make %s: not a class of slots %R only",
+                     target->tp_name, names);
+        return NULL;
+    }
     Py_ssize_t *offsets = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(count + 1));
     if (offsets == NULL) return PyErr_NoMemory();
     for (Py_ssize_t i = 0; i < count; i++) {
@@ -60,6 +74,13 @@ static PyObject *maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
                              target->tp_name);
             }
             return NULL;
+        }
+        for (Py_ssize_t j = 0; j < i; j++) {
+            if (offsets[j] == member->offset) { /* a name twice: one slot would be left NULL */
+                PyMem_Free(offsets);
+                PyErr_Format(PyExc_TypeError, "%R is named twice", field);
+                return NULL;
+            }
         }
         offsets[i] = member->offset;
     }

@@ -36,7 +36,8 @@ def average_link(
     It runs compiled (`parallax._linkage`, the same steps in C, 6 times as fast: 0.04
     against 0.27 s for the 119,000 story pairs of a 10k digest, #9) where the package was
     installed with a C compiler, and as `python_average_link` elsewhere; both give the same
-    groups, bit for bit.
+    groups, bit for bit, for indices in 0..size-1 and float scores (the compiled version
+    refuses other indices, and reads each score as a float).
     """
     if COMPILED is not None:
         return COMPILED(size, pairs, threshold)

@@ -47,8 +47,8 @@ def constructor_reducers(classes: Iterable[type]) -> dict[type, Callable[[Any], 
 
 def _own_slots(cls: type) -> tuple[str, ...] | None:
     """The field names of a frozen dataclass of its own slots (one slot per field, no base
-    class) with no `__post_init__`, which a twin or a maker can make: None for another
-    class."""
+    class) with no `__post_init__` and no `__new__` of its own, which a twin or a maker can
+    make: None for another class."""
     params = getattr(cls, "__dataclass_params__", None)
     slots = cls.__dict__.get("__slots__")
     names = tuple(f.name for f in dataclasses.fields(cls)) if params is not None else ()
@@ -59,6 +59,7 @@ def _own_slots(cls: type) -> tuple[str, ...] | None:
         or sorted(slots) != sorted(names)
         or cls.__bases__ != (object,)
         or hasattr(cls, "__post_init__")
+        or "__new__" in cls.__dict__
     ):
         return None
     return names

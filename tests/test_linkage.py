@@ -94,6 +94,27 @@ def test_bad_pairs_raise_rather_than_crash(pairs, error):
         compiled(3, pairs, 50.0)
 
 
+def test_a_pair_of_one_index_with_itself_is_skipped_unread_as_in_python():
+    pairs = [(0, 0, "x"), (1, 1, None), (0, 1, 80.0)]
+    assert compiled(3, pairs, 50.0) == linkage.python_average_link(3, pairs, 50.0)
+
+
+def test_a_list_changed_while_it_is_read_is_read_as_it_was():
+    class Clears(float):
+        def __float__(self) -> float:
+            pairs.clear()  # what a score's conversion could do to the list being read
+            return 80.0
+
+    pairs = [(0, 1, Clears(80.0)), *[(0, 2, 60.0), (1, 2, 70.0)] * 50]
+    expected = linkage.python_average_link(3, [(0, 1, 80.0), (0, 2, 60.0), (1, 2, 70.0)], 50.0)
+    assert compiled(3, pairs, 50.0) == expected == ((0, 1, 2),)
+
+
+def test_a_size_no_memory_could_hold_is_refused():
+    with pytest.raises(MemoryError):
+        compiled(2**62, [], 10.0)
+
+
 def test_no_indices_make_no_groups():
     assert compiled(0, [], 10.0) == ()
     assert compiled(3, [], 10.0) == ((0,), (1,), (2,))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import copyreg
 import dataclasses
 import gc
@@ -121,12 +122,44 @@ def test_a_maker_refuses_what_is_not_an_object_slot_of_the_class():
 
     with pytest.raises(TypeError, match="not an object slot"):
         maker_type(Span, ("start", "nope"), "x")
-    with pytest.raises(TypeError, match="not an object slot"):
+    with pytest.raises(TypeError, match="cannot make"):
         maker_type(Child, ("a", "b"), "x")  # `a` is the base class's slot
     with pytest.raises(TypeError, match="not an object slot"):
-        maker_type(Item, ("id",), "x")  # a property
+        maker_type(Item, (*reducers._own_slots(Item)[:-1], "id"), "x")  # a property
     with pytest.raises(TypeError):
         maker_type(Span, ["start", "end"], "x")  # the names must be a tuple
+
+
+def test_a_maker_refuses_a_class_whose_objects_need_more_than_their_slots():
+    maker_type = type(reducers._maker(Span))
+
+    class Slotted(dict):  # type: ignore[type-arg]
+        __slots__ = ("a",)
+
+    class WithDict:
+        __slots__ = ("__dict__", "a")
+
+    class OwnNew:
+        __slots__ = ("a",)
+
+        def __new__(cls) -> OwnNew:
+            return super().__new__(cls)
+
+    class Two:
+        __slots__ = ("a", "b")
+
+    for cls, names in [
+        (type, ()),  # a type of C's making
+        (Slotted, ("a",)),  # a dict's insides would never be set up
+        (collections.abc.Sized, ()),
+        (WithDict, ("a",)),
+        (OwnNew, ("a",)),
+        (Two, ("a",)),  # a slot left empty
+        (Two, ("a", "a")),  # one named twice
+    ]:
+        with pytest.raises(TypeError):
+            maker_type(cls, names, "x")
+    assert maker_type(Two, ("b", "a"), "x")(1, 2).a == 2
 
 
 def test_a_maker_takes_exactly_the_values_of_the_slots():
