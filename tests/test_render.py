@@ -256,6 +256,15 @@ def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
     kept = RenderedPage("stories/u.md", "", "t", ("../c/",), Reused((1, 2, 3, 4), "0" * 64))
     with pytest.raises(BuildError, match=r"site_src/stories/u\.md: a link to \.\./c/ "):
         check_links([*pages, story, kept], tmp_path)
+    # Links are looked up once a folder; a broken one is still reported on the first page
+    # that holds it, and a link without "../" from its own page's address.
+    twin = RenderedPage("stories/v.md", "", "t", ("../c/",), Reused((1, 2, 3, 4), "0" * 64))
+    with pytest.raises(BuildError, match=r"site_src/stories/u\.md: a link to \.\./c/ "):
+        check_links([*pages, story, kept, twin], tmp_path)
+    down = RenderedPage("stories/w.md", "", "t", ("x/", "../s/"), Reused((1, 2, 3, 4), "0" * 64))
+    check_links([*pages, story, RenderedPage("stories/w/x.md", "", "t"), down], tmp_path)
+    with pytest.raises(BuildError, match=r"site_src/stories/w\.md: a link to x/ "):
+        check_links([*pages, story, RenderedPage("stories/x.md", "", "t"), down], tmp_path)
     # A rendered page brings the links of its text.
     (tmp_path / "l.html.j2").write_text('<a href="../../stories/s/#e">{{ page }}</a>')
     rendered = render_page(make_environment(tmp_path), "l.html.j2", "actors/a.md", "s")
