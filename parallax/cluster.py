@@ -30,6 +30,7 @@ from parallax.overrides import exclude_items, merge_groups, retitle, split_group
 from parallax.problems import Problem
 from parallax.signature import (
     Signature,
+    blocking_tokens,
     display_names,
     informative_text,
     item_signature,
@@ -38,8 +39,6 @@ from parallax.signature import (
 from parallax.stories import StoryScores, link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
-# Names, numbers, figures and dates find candidates; words only score.
-BLOCKING_KINDS = ("e:", "a:", "n:", "f:", "d:")
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
 FUZZY_SHARE = 0.3  # the share of rapidfuzz's token_set_ratio in a pair's score
 # token_set_ratio of two unrelated signatures is 35-50 (shared letters, not shared facts): only
@@ -125,7 +124,7 @@ def candidate_pairs(
     only for the items that carry one of their tokens within the window around them, so
     only the pairs of those items and of the added ones are worked out again (#9).
     """
-    blocking = [sorted(t for t in s.tokens if t.startswith(BLOCKING_KINDS)) for s in signatures]
+    blocking = [s.blocking if s.blocking is not None else blocking_tokens(s) for s in signatures]
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
     for index, (signature, tokens) in enumerate(zip(signatures, blocking, strict=True)):

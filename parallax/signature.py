@@ -74,6 +74,22 @@ class Signature:
     text: str  # the tokens' values, sorted and joined, for fuzzy scoring
     near_dates: frozenset[int]  # mentioned dates near publication, as ordinals
     labels: tuple[tuple[str, str], ...]  # (token, readable text), for evidence
+    # The tokens that find candidate pairs (`blocking_tokens`), made with the signature in
+    # the per-article pass and kept in the build cache, rather than sorted out of every
+    # signature's tokens on every build (0.04 s at 10k, #9); None: not made yet.
+    blocking: tuple[str, ...] | None = None
+
+
+# The kinds of token that find clustering's candidate pairs: names, numbers, figures and
+# dates. Words only score.
+BLOCKING_KINDS = ("e:", "a:", "n:", "f:", "d:")
+
+
+def blocking_tokens(signature: Signature) -> tuple[str, ...]:
+    """The signature's tokens of the `BLOCKING_KINDS`, sorted."""
+    if signature.blocking is not None:
+        return signature.blocking
+    return tuple(sorted(t for t in signature.tokens if t.startswith(BLOCKING_KINDS)))
 
 
 def stem(word: str) -> str:
@@ -176,6 +192,7 @@ def item_signature(item: Item, names: Mapping[str, str]) -> Signature:
         text=text,
         near_dates=frozenset(d.toordinal() for d in _near_dates(item)),
         labels=tuple(labels),
+        blocking=tuple(sorted(t for t in tokens if t.startswith(BLOCKING_KINDS))),
     )
 
 

@@ -16,7 +16,7 @@ from parallax.cluster import LastPairs, ScoreMemo, candidate_pairs, cluster_item
 from parallax.config import Settings
 from parallax.linkage import average_link
 from parallax.model import Actor, Item, Override, Registries, SourceRef
-from parallax.signature import Signature, item_signature, rarity
+from parallax.signature import Signature, blocking_tokens, display_names, item_signature, rarity
 
 SETTINGS = Settings(event_threshold=12.0, story_threshold=28.0)
 OVERRIDES = SourceRef("content/overrides.yml", 3)
@@ -318,6 +318,18 @@ def test_candidate_pairs_after_items_are_added_are_those_worked_out_afresh(rows,
         last = {(before[i].item_id, before[j].item_id) for i, j in candidate_pairs(before, 2, 1)}
         fresh = candidate_pairs(signatures, 2, 1)
         assert candidate_pairs(signatures, 2, 1, LastPairs(last, added)) == fresh
+
+
+def test_a_signature_brings_its_blocking_tokens_and_pairs_as_one_made_without_them():
+    names = display_names(Registries())
+    analysed = cluster_module._prepare(ITEMS, Registries())  # analysed, in clustering's order
+    made = sorted((item_signature(item, names) for item in analysed), key=lambda s: s.day)
+    assert all(s.blocking == blocking_tokens(dataclasses.replace(s, blocking=None)) for s in made)
+    assert any(s.blocking for s in made) and all(
+        not t.startswith("w:") for s in made for t in s.blocking or ()
+    )
+    bare = [dataclasses.replace(s, blocking=None) for s in made]
+    assert candidate_pairs(made, 3, 1) == candidate_pairs(bare, 3, 1) != []
 
 
 def test_an_item_without_a_key_in_the_last_build_keeps_nothing_of_its_pairs():
