@@ -337,13 +337,12 @@ static PyObject *average_link(PyObject *module, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
-    /* Each table sized for its degree: counted first, as the pairs are read twice. */
+    /* Each table sized for its degree, counted first (`read_pairs` left out the pairs of an
+       index with itself). */
     for (Py_ssize_t i = 0; i < size; i++) g.sizes[i] = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (firsts[i] != seconds[i]) {
-            g.sizes[firsts[i]]++;
-            g.sizes[seconds[i]]++;
-        }
+        g.sizes[firsts[i]]++;
+        g.sizes[seconds[i]]++;
     }
     for (Py_ssize_t i = 0; i < size; i++) {
         if (table_init(&g.links[i], g.sizes[i]) < 0) {
@@ -356,7 +355,6 @@ static PyObject *average_link(PyObject *module, PyObject *args) {
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_ssize_t a = firsts[i], b = seconds[i];
-        if (a == b) continue;
         double *ab = table_slot(&g.links[a], b, 0.0);
         double *ba = ab == NULL ? NULL : table_slot(&g.links[b], a, 0.0);
         if (ba == NULL) {

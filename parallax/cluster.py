@@ -124,7 +124,7 @@ def candidate_pairs(
     only for the items that carry one of their tokens within the window around them, so
     only the pairs of those items and of the added ones are worked out again (#9).
     """
-    blocking = [s.blocking if s.blocking is not None else blocking_tokens(s) for s in signatures]
+    blocking = [blocking_tokens(s) for s in signatures]
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
     for index, (signature, tokens) in enumerate(zip(signatures, blocking, strict=True)):

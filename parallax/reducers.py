@@ -73,7 +73,7 @@ def _maker(cls: type) -> Any:
     names = _own_slots(cls)
     if _MAKERS is None or names is None:
         return None
-    name = _free_name(_MAKERS, "_Make__", cls, lambda found: getattr(found, "cls", None))
+    name = _free_name(vars(_MAKERS), "_Make__", cls, lambda found: getattr(found, "cls", None))
     found = getattr(_MAKERS, name, None)
     if found is None:
         found = _MAKERS.Maker(cls, names, name)
@@ -82,14 +82,10 @@ def _maker(cls: type) -> Any:
 
 
 def _free_name(
-    module: ModuleType | dict[str, Any],
-    prefix: str,
-    cls: type,
-    made_for: Callable[[Any], object],
+    space: dict[str, Any], prefix: str, cls: type, made_for: Callable[[Any], object]
 ) -> str:
-    """The name under which `module` holds (or will hold) what is made for `cls`: the
-    prefix and the class's module and name, numbered when another class took it."""
-    space = module if isinstance(module, dict) else vars(module)
+    """The name under which the namespace `space` holds (or will hold) what is made for
+    `cls`: the prefix and the class's module and name, numbered when another class took it."""
     base = prefix + re.sub(r"\W", "_", f"{cls.__module__}.{cls.__qualname__}".replace(".", "__"))
     name, copies = base, 1
     while (found := space.get(name)) is not None and made_for(found) is not cls:

@@ -89,7 +89,11 @@ def blocking_tokens(signature: Signature) -> tuple[str, ...]:
     """The signature's tokens of the `BLOCKING_KINDS`, sorted."""
     if signature.blocking is not None:
         return signature.blocking
-    return tuple(sorted(t for t in signature.tokens if t.startswith(BLOCKING_KINDS)))
+    return _blocking(signature.tokens)
+
+
+def _blocking(tokens: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(t for t in tokens if t.startswith(BLOCKING_KINDS)))
 
 
 def stem(word: str) -> str:
@@ -192,7 +196,7 @@ def item_signature(item: Item, names: Mapping[str, str]) -> Signature:
         text=text,
         near_dates=frozenset(d.toordinal() for d in _near_dates(item)),
         labels=tuple(labels),
-        blocking=tuple(sorted(t for t in tokens if t.startswith(BLOCKING_KINDS))),
+        blocking=_blocking(tokens),
     )
 
 

@@ -225,18 +225,6 @@ def link_stories(
     return tuple(sorted(stories, key=lambda s: s.id)), made
 
 
-def scored_pairs(scores: StoryScores) -> dict[tuple[str, str], float]:
-    """The scores of `scores`' candidate pairs, by the two events' ids (earlier first)."""
-    ids = list(scores.profiles)
-    pairs = np.frombuffer(scores.pairs, dtype=PAIR)
-    return {
-        (ids[i], ids[j]): score
-        for i, j, score in zip(
-            pairs["first"].tolist(), pairs["second"].tolist(), pairs["score"].tolist(), strict=True
-        )
-    }
-
-
 def _same_groups(
     last: StoryScores | None, ids: Sequence[str], pairs: bytes, threshold: float
 ) -> tuple[tuple[int, ...], ...] | None:
