@@ -275,6 +275,8 @@ class Point:
 # A plain file's device, inode, size and modification time: the same stamp later means
 # nobody replaced or wrote into the file in between.
 FileStamp = tuple[int, int, int, int]
+# A part of a page (`RenderedPage.parts`): its key, and where its bytes start and end.
+PartSpan = tuple[str, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +303,10 @@ class RenderedPage:
     # once, where it was rendered, or recorded with a kept page. Data files have none.
     links: tuple[str, ...] = ()
     reused: Reused | None = None
+    # Where the parts its template had rendered on their own (`render.part`) are in its
+    # bytes, for the page cache: a page rendered again copies each unchanged part from the
+    # file published before it (#9). Recorded with a kept page, like its links.
+    parts: tuple[PartSpan, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,9 @@ Story and article pages, one per story and article, are keyed on what their page
 made of instead (`input_key`): the story with its events and points, the article's events and
 stories, and the build cache's key of every article involved, which stands for the article,
 its items, claims and framing, the registries and the settings. Their page objects are built
-only when the key has changed. Overview pages are keyed on their page objects. Data files
+only when the key has changed. Overview pages are keyed on their page objects. A page
+rendered again copies from its published file each part (`render._part`) made of the same
+values: the manifest records where each part is in the file, by its key (`PageParts`). Data files
 are made afresh, but data/claims.json copies the lines of each event's claims from the last
 build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
 the manifest records where each run of lines is in the published file, with that file's
@@ -49,14 +51,14 @@ from typing import Any
 
 from parallax.cache import PACKS, renderer_version
 from parallax.exports import Span
-from parallax.model import FileStamp, RenderedPage, Reused
+from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
 from parallax.packs import checked, with_digest, write_atomically
 from parallax.publish import file_stamp, read_plain
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5  # bump when the manifest's layout changes
+FORMAT = 6  # bump when the manifest's layout changes
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
@@ -229,7 +231,13 @@ class PageCache:
             if hashlib.sha256(data).hexdigest() != published.sha256:
                 return None
         kept = Reused(stamp, published.sha256)
-        return RenderedPage(dest, "", template, links=published.links, reused=kept)
+        return RenderedPage(
+            dest, "", template, links=published.links, reused=kept, parts=published.parts
+        )
+
+    def parts_of(self, dest: str) -> PageParts:
+        """The parts of the page published at `dest`, for rendering it again."""
+        return PageParts(self, dest, self._published.get(dest))
 
     def remember(self, page: RenderedPage, key: str) -> None:
         """Note a page this build rendered or kept, with its key, for the manifest saved
@@ -272,6 +280,57 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a damaged manifest names {module}.{name}")
 
 
+class PageParts:
+    """The parts of one published page (`RenderedPage.parts`), for rendering it again (#9):
+    the key of a part made of something, and the text of the part published under a key,
+    read from the page's file at the first call and trusted as a kept page is (its stamp,
+    or else its sha256). Pure but for that read: it runs in render's workers."""
+
+    def __init__(self, cache: PageCache, dest: str, published: _Published | None) -> None:
+        self._cache = cache
+        self._dest = dest
+        self._published = published
+        self._spans = {} if published is None else {k: (s, e) for k, s, e in published.parts}
+        self._data: bytes | None = None
+
+    def key(self, template: str, made_of: str) -> str:
+        """The key of a part that `template` renders, on this page, of `made_of` (its
+        values, written out exactly)."""
+        return self._cache._key(template, self._dest, f"part\n{made_of}")
+
+    def kept(self, key: str) -> str | None:
+        """The text of the part published under `key`, or None."""
+        span = self._spans.get(key)
+        if span is None:
+            return None
+        data = self._read()
+        start, end = span
+        # The offsets are of the page as its template printed it, and the file ends with one
+        # newline where that ended with several (`render.render_page`): when the last part
+        # ended the page, the newlines past the file's end are those it lost.
+        lost = end - len(data)
+        if start >= len(data) or (lost > 0 and not data.endswith(b"\n")):
+            return None
+        try:
+            return data[start:end].decode("utf-8") + "\n" * max(lost, 0)
+        except UnicodeDecodeError:  # the manifest's offsets cut a character: not our file
+            return None
+
+    def _read(self) -> bytes:
+        """The published file's bytes when they are the ones the manifest describes, else
+        none."""
+        published, dest = self._published, self._dest
+        if self._data is None:
+            self._data = b""
+            if published is not None and "\\" not in dest and ".." not in dest.split("/"):
+                found = read_plain(self._cache._site_src_prefix + dest)
+                if found is not None:
+                    stamp, data = found
+                    if stamp == published.stamp or _sha256_bytes(data) == published.sha256:
+                        self._data = data
+        return self._data
+
+
 @dataclass(frozen=True, slots=True)
 class _Published:
     """A manifest entry: what the last build published at one destination."""
@@ -280,18 +339,19 @@ class _Published:
     sha256: str
     stamp: FileStamp  # when its bytes were known (`publish.write_pages`); -1s: unknown
     links: tuple[str, ...]
+    parts: tuple[PartSpan, ...]
 
 
 def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> Raw:
-    """(key, sha256, stamp, links) of a page just published: its file's stamp when its bytes
-    were known (None: the next build reads it), and its sha256 as it was checked, or of its
-    text. A stamp taken later could be that of a file written into since."""
+    """(key, sha256, stamp, links, parts) of a page just published: its file's stamp when its
+    bytes were known (None: the next build reads it), and its sha256 as it was checked, or of
+    its text. A stamp taken later could be that of a file written into since."""
     sha256 = page.reused.sha256 if page.reused is not None else _sha256(page.text)
-    return (key, sha256, stamp, page.links)
+    return (key, sha256, stamp, page.links, page.parts)
 
 
 # A manifest entry as it is pickled.
-Raw = tuple[str, str, FileStamp | None, tuple[str, ...]]
+Raw = tuple[str, str, FileStamp | None, tuple[str, ...], tuple[PartSpan, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,15 +389,27 @@ _NO_STAMP: FileStamp = (-1, -1, -1, -1)  # matches no file
 
 def _entry(raw: Raw) -> _Published:
     """A manifest entry (`_manifest_entry`) as read back; a stamp it lacks matches no file."""
-    key, sha256, stamp, links = raw
+    key, sha256, stamp, links, parts = raw
     if not (
         type(key) is str
         and type(sha256) is str
         and (stamp is None or _is_stamp(stamp))
         and type(links) is tuple
+        and type(parts) is tuple
+        and all(_is_part(part) for part in parts)
     ):
         raise ValueError(f"a damaged entry: {raw!r:.200}")
-    return _Published(key, sha256, _NO_STAMP if stamp is None else stamp, links)
+    return _Published(key, sha256, _NO_STAMP if stamp is None else stamp, links, parts)
+
+
+def _is_part(part: object) -> bool:
+    return (
+        type(part) is tuple
+        and len(part) == 3
+        and type(part[0]) is str
+        and type(part[1]) is type(part[2]) is int
+        and 0 <= part[1] <= part[2]
+    )
 
 
 def _check_links(links: set[object]) -> None:

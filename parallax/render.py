@@ -18,6 +18,8 @@ import posixpath
 import re
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,8 @@ from parallax.markup import (
     link,
     safe_markup,
 )
-from parallax.model import Analysis, Corpus, RenderedPage
-from parallax.page_cache import PageCache
+from parallax.model import Analysis, Corpus, PartSpan, RenderedPage
+from parallax.page_cache import PageCache, PageParts
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.publish import Spill
@@ -129,6 +131,60 @@ def _token(value: str) -> Markup:
     return Markup(value)
 
 
+@dataclass(slots=True)
+class _Parts:
+    """The parts of the page being rendered (`_part`): where the kept ones come from, and
+    each part's key and text, in the order the template printed them."""
+
+    published: PageParts
+    made: list[tuple[str, str]] = field(default_factory=list)
+
+
+# The parts of the page `render_page` is rendering, when it has a page cache; None inside a
+# part, whose own parts are rendered with it.
+_PARTS: ContextVar[_Parts | None] = ContextVar("parts", default=None)
+
+
+@jinja2.pass_context
+def _part(context: Context, template: str, **values: Any) -> Markup:
+    """`template` rendered with `values` and the page's `dest` alone, as Markup: a part of
+    the page that the page cache keeps on its own (#9). Its text is a function of those,
+    so a page rendered again copies each part made of the same values (their repr: page
+    objects, exact) from the page published before, rather than render it again: when one
+    article moves events between stories, most of each story page's events are unchanged."""
+    parts, dest = _PARTS.get(), context["dest"]
+    text = None
+    if parts is not None:
+        key = parts.published.key(template, repr(sorted(values.items())))
+        text = parts.published.kept(key)
+    if text is None:
+        outer = _PARTS.set(None)
+        try:
+            text = context.environment.get_template(template).render(values, dest=dest)
+        finally:
+            _PARTS.reset(outer)
+    if parts is not None:
+        parts.made.append((key, text))
+    return Markup(text)
+
+
+def _spans(text: str, made: Sequence[tuple[str, str]]) -> tuple[PartSpan, ...]:
+    """Where each part is in the bytes of `text`, a page as its template printed it, as
+    `RenderedPage.parts`; a part the page does not hold as printed (a template may cut or
+    change it) is left out, and is rendered again next time."""
+    spans: list[PartSpan] = []
+    at = size = 0  # a place in the text, and the size in bytes of the text before it
+    for key, part in made:
+        start = text.find(part, at) if part else -1
+        if start < 0:
+            continue
+        size += len(text[at:start].encode("utf-8"))
+        end = size + len(part.encode("utf-8"))
+        spans.append((key, size, end))
+        at, size = start + len(part), end
+    return tuple(spans)
+
+
 class _Generator(CodeGenerator):
     """Compiles `{{ value }}` in an HTML template without Jinja's `escape` around `_finalize`.
 
@@ -193,6 +249,7 @@ def make_environment(
     env.filters["join"] = _join
     env.filters["urlize"] = _no_urlize
     env.filters["token"] = _token
+    env.globals["part"] = _part
     return env
 
 
@@ -208,16 +265,26 @@ def _template_frame(exc: jinja2.TemplateError, template: str) -> tuple[str, int]
 
 
 def render_page(
-    env: jinja2.Environment, template: str, dest_path: str, page: object
+    env: jinja2.Environment,
+    template: str,
+    dest_path: str,
+    page: object,
+    published: PageParts | None = None,
 ) -> RenderedPage:
-    """Render one page object with one template."""
+    """Render one page object with one template; a part the page published at `dest_path`
+    holds is copied from there (`_part`)."""
+    parts = None if published is None else _Parts(published)
+    outer = _PARTS.set(parts)
     try:
         text = env.get_template(template).render(page=page, dest=dest_path)
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc, template)
         raise BuildError(f"{where}:{line}: {exc.message or exc}") from exc
-    text = text.rstrip("\n") + "\n"
-    return RenderedPage(dest_path, text, template, links=page_links(text))
+    finally:
+        _PARTS.reset(outer)
+    spans = () if parts is None else _spans(text, parts.made)
+    text = text.rstrip("\n") + "\n"  # which may cut the last part short (`PageParts.kept`)
+    return RenderedPage(dest_path, text, template, links=page_links(text), parts=spans)
 
 
 # A rendered page, or one kept as published (rendering may run in a worker: what the
@@ -267,7 +334,7 @@ def _reuse_or_render(
     kept = cache.reuse(template, dest, key)
     if kept is not None:
         return kept, key
-    return render_page(env, template, dest, build()), key
+    return render_page(env, template, dest, build(), cache.parts_of(dest)), key
 
 
 def _tasks(

@@ -197,6 +197,7 @@ class Exploding:
         "a bad stamp",
         "a class",
         "a number one more",
+        "a part that ends before it starts",
     ],
 )
 def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
@@ -221,14 +222,17 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
         key = min(spans)
         spans[key] = (spans[key][0] + 1, spans[key][1])
         write_manifest(root, (version, pages, (sha256, stamp, spans)), digest=False)
+    elif damage == "a part that ends before it starts":
+        pages[FIRST] = (*pages[FIRST][:4], (("0" * 64, 9, 2),))
+        write_manifest(root, (version, pages, runs))
     else:
-        key, sha256, stamp, links = pages[FIRST]
-        pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links)
+        key, sha256, stamp, links, parts = pages[FIRST]
+        pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links, parts)
         write_manifest(root, (version, pages, runs))
     build(root, use_cache=True)
     assert hits == [0, 0]  # every page rendered again, none published wrongly
     assert tree_bytes(root / "site_src") == published
-    damaged = ("a bad stamp", "a class", "a number one more")
+    damaged = ("a bad stamp", "a class", "a number one more", "a part that ends before it starts")
     assert read_manifest(root) == (version, pages, runs) or damage in damaged
     assert not EXPLODED
     build(root, use_cache=True)
@@ -435,8 +439,8 @@ def test_a_manifest_with_damaged_links_costs_only_a_render(at_home, caplog, hits
     build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
     version, pages, runs = read_manifest(root)
-    key, sha256, stamp, _ = pages[FIRST]
-    pages[FIRST] = (key, sha256, stamp, links)
+    key, sha256, stamp, _, parts = pages[FIRST]
+    pages[FIRST] = (key, sha256, stamp, links, parts)
     write_manifest(root, (version, pages, runs))
     build(root, use_cache=True)
     assert "ignoring the page cache" in caplog.text
@@ -523,3 +527,76 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     runs = [claims_json[start:end] for start, end in spans.values()]
     assert len(runs) > 10 and all(run.startswith('{"id": ') for run in runs)
     assert all(claims_json[end : end + 2] in (",\n", "\n]") for _, end in spans.values())
+
+
+STORY = "stories/2022-09-10-balakliia-and-izium-liberated-counteroffensive-in-f4b8.md"
+# The leads of the story's two events, oldest first, and an edit of each.
+LEADS = {
+    "first": (
+        "articles/northwire/2022-09-10-ukraine-retakes-izium.md",
+        "Ukrainian troops entered the city",
+        "Ukrainian troops marched into the city",
+    ),
+    "last": (
+        "articles/northwire/2022-09-12-kremlin-says-continues.md",
+        "would continue until its goals",
+        "would go on until its goals",
+    ),
+}
+
+
+@pytest.fixture
+def parts_kept(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """Each part a page rendered again asked the published page for: (its page, found)."""
+    asked: list[tuple[str, bool]] = []
+    kept = page_cache.PageParts.kept
+
+    def counting(self: page_cache.PageParts, key: str) -> str | None:
+        text = kept(self, key)
+        asked.append((self._dest, text is not None))
+        return text
+
+    monkeypatch.setattr(page_cache.PageParts, "kept", counting)
+    return asked
+
+
+@pytest.mark.parametrize("event", LEADS)
+def test_a_story_page_rendered_again_keeps_the_events_that_did_not_change(
+    at_home, parts_kept, event
+):
+    rel, old, new = LEADS[event]
+    cached = make_project(at_home / "cached")
+    build(cached, use_cache=True)
+    story = cached / "site_src" / STORY
+    assert story.read_text(encoding="utf-8").count("\n## ") == 2
+    parts_kept.clear()
+    _edit(cached, rel, old, new)
+    build(cached, use_cache=True)
+    clean = make_project(at_home / "clean")
+    _edit(clean, rel, old, new)
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    assert new.split()[-3] in story.read_text(encoding="utf-8")
+    # The edited event is rendered again; the other is copied from the published page,
+    # the last one's newlines included (cut from the end of the page when it was published).
+    found = [kept for dest, kept in parts_kept if dest == STORY]
+    assert found == ([False, True] if event == "first" else [True, False])
+
+
+def test_the_parts_of_a_page_edited_since_it_was_published_are_rendered_again(at_home, parts_kept):
+    rel, old, new = LEADS["last"]
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    story = root / "site_src" / STORY
+    published = story.read_bytes()
+    edited = published.replace(b"Dmitry Peskov", b"Somebody")
+    assert edited != published
+    story.write_bytes(edited)
+    parts_kept.clear()
+    _edit(root, rel, old, new)
+    build(root, use_cache=True)
+    clean = make_project(at_home / "clean")
+    _edit(clean, rel, old, new)
+    build(clean, use_cache=False)
+    assert story.read_bytes() == (clean / "site_src" / STORY).read_bytes()
+    assert [kept for dest, kept in parts_kept if dest == STORY] == [False, False]

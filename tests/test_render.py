@@ -13,6 +13,7 @@ from markupsafe import Markup
 from parallax.model import RenderedPage, Reused
 from parallax.problems import BuildError
 from parallax.render import (
+    _spans,
     check_links,
     check_unique,
     make_environment,
@@ -140,6 +141,54 @@ def test_a_template_error_names_the_template_and_line(tmp_path):
     env = make_environment(tmp_path)
     with pytest.raises(BuildError, match=r"bad\.md\.j2:2: .*nothing"):
         render_page(env, "bad.md.j2", "index.md", object())
+
+
+def test_a_part_sees_its_values_and_dest_alone(tmp_path):
+    (tmp_path / "p.md.j2").write_text('{{ part("q.md.j2", n=page) }}', encoding="utf-8")
+    (tmp_path / "q.md.j2").write_text("{{ n }} at {{ dest }}\n{{ page }}", encoding="utf-8")
+    env = make_environment(tmp_path)
+    with pytest.raises(BuildError, match=r"q\.md\.j2:2: 'page' is undefined"):
+        render_page(env, "p.md.j2", "stories/s.md", 1)
+
+
+class Published:
+    """What `render_page` asks of the page published before (`page_cache.PageParts`): here,
+    the parts in `kept`, by what they are made of."""
+
+    def __init__(self, kept: dict[str, str]) -> None:
+        self._kept = kept
+
+    def key(self, template: str, made_of: str) -> str:
+        return f"{template} {made_of}"
+
+    def kept(self, key: str) -> str | None:
+        return self._kept.get(key)
+
+
+def test_a_page_copies_the_parts_it_is_given_and_says_where_each_is(tmp_path):
+    page = "é{% for n in page %}{{ part('q.md.j2', n=n) }}{% endfor %}"
+    (tmp_path / "p.md.j2").write_text(page, encoding="utf-8")
+    (tmp_path / "q.md.j2").write_text("[{{ n }} ü]\n\n", encoding="utf-8")
+    env = make_environment(tmp_path)
+    kept = Published({"q.md.j2 [('n', 2)]": "[kept]\n\n"})
+    rendered = render_page(env, "p.md.j2", "stories/s.md", (1, 2, 3), kept)  # type: ignore[arg-type]
+    assert rendered.text == "é[1 ü]\n\n[kept]\n\n[3 ü]\n"
+    data = (rendered.text + "\n").encode()  # as printed: the page lost its last newline
+    parts = [(key, data[start:end].decode()) for key, start, end in rendered.parts]
+    assert parts == [
+        ("q.md.j2 [('n', 1)]", "[1 ü]\n\n"),
+        ("q.md.j2 [('n', 2)]", "[kept]\n\n"),
+        ("q.md.j2 [('n', 3)]", "[3 ü]\n\n"),
+    ]
+    # Without a page published before, nothing is kept and nothing recorded.
+    alone = render_page(env, "p.md.j2", "stories/s.md", (1, 2, 3))
+    assert alone.text == "é[1 ü]\n\n[2 ü]\n\n[3 ü]\n" and alone.parts == ()
+
+
+def test_a_part_the_page_does_not_hold_as_printed_is_not_recorded():
+    text = "aé<1>b<3>\n\n"
+    made = [("one", "<1>"), ("cut", "<2>"), ("empty", ""), ("three", "<3>\n\n")]
+    assert _spans(text, made) == (("one", 3, 6), ("three", 7, 12))
 
 
 def test_an_unsafe_token_in_an_attribute_stops_the_build(tmp_path):
