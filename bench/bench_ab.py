@@ -5,8 +5,9 @@ machine drifts from one run to the next: at 10k articles, the same commit's incr
 build measured anywhere in 2.3-3.4 s over a day on the same host (#9). This measures both
 in the same minutes instead:
 
-1. one synthetic project (`corpus.write_project`) is built with each commit's code, with
-   the cache, each into a copy of its own (a warm project);
+1. one synthetic project (`corpus.write_project`) is built with each commit's code (and
+   its templates and mkdocs.yml), with the cache, each into a copy of its own (a warm
+   project);
 2. then, for each pair, each commit in turn (the order flips from one pair to the next):
    the commit's warm project is put back where it was built, the pair's article is added
    (the same article for both commits), and the commit's `bench_build.py --one ... cached`
@@ -105,6 +106,15 @@ def put_back(abs_warm: Path, abs_project: Path) -> None:
             shutil.copy2(abs_path, abs_to, follow_symlinks=False)
 
 
+def use_templates(code: Path, abs_project: Path) -> None:
+    """The project built with `code` uses its templates and mkdocs.yml: a commit that
+    changes a template changes the code that fills it."""
+    abs_templates = abs_project / "templates"
+    abs_templates.unlink()
+    abs_templates.symlink_to(code / "templates")
+    shutil.copy2(code / "mkdocs.yml", abs_project / "mkdocs.yml")
+
+
 def measure(
     revs: list[str], codes: list[Path], size: int, pairs: int
 ) -> list[list[dict[str, Any]]]:
@@ -115,6 +125,7 @@ def measure(
     warm = [AB / f"warm-{n}" for n in range(len(revs))]
     for rev, code, abs_warm in zip(revs, codes, warm, strict=True):
         put_back(abs_fresh, abs_project)  # nothing to link yet: a plain copy
+        use_templates(code, abs_project)
         start = time.perf_counter()
         build(code, abs_project, "fill")
         print(f"{rev}: the cache filled in {time.perf_counter() - start:.1f} s", flush=True)
