@@ -9,6 +9,7 @@ build these objects live in story_pages.py, article_pages.py and overview_pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,33 @@ from markupsafe import Markup
 def described(text: str) -> Any:
     """A dataclass field with `help` metadata: what a template author needs to know of it."""
     return field(metadata={"help": text})
+
+
+class Lazy:
+    """A part of a page object built when it is first read, as that part; printed as a part
+    of its own (`render._part`), the page cache looks it up by `inputs` (everything it is
+    made of, written out) and builds it only when it has no part made of the same (#9).
+    Its repr is its inputs."""
+
+    __slots__ = ("_build", "_value", "inputs")
+
+    def __init__(self, build: Callable[[], object], inputs: str) -> None:
+        self._build: Callable[[], object] | None = build
+        self._value: object = None
+        self.inputs = inputs
+
+    @property
+    def value(self) -> object:
+        """What it stands for, built at the first call."""
+        if self._build is not None:
+            self._value, self._build = self._build(), None
+        return self._value
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.value, name)
+
+    def __repr__(self) -> str:
+        return f"Lazy(inputs={self.inputs!r})"
 
 
 # --- parts shared by several pages ----------------------------------------------------------
@@ -154,7 +182,9 @@ class StoryPage:
     source_count: int = described("How many outlets reported any of its events.")
     bar: CoverageBar = described("All its reports by source group.")
     sources: tuple[Link, ...] = described("Links to the outlets' source pages.")
-    events: tuple[EventSection, ...] = described("Its events, oldest first.")
+    events: tuple[EventSection | Lazy, ...] = described(
+        "Its events, oldest first (each built when first read: `Lazy`)."
+    )
     methodology_href: str = described("Link to the methodology page.")
 
 

@@ -46,6 +46,7 @@ from parallax.markup import (
 )
 from parallax.model import Analysis, Corpus, PartSpan, RenderedPage
 from parallax.page_cache import PageCache, PageParts
+from parallax.pages import Lazy
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
 from parallax.publish import Spill
@@ -150,17 +151,19 @@ def _part(context: Context, template: str, **values: Any) -> Markup:
     """`template` rendered with `values` and the page's `dest` alone, as Markup: a part of
     the page that the page cache keeps on its own (#9). Its text is a function of those,
     so a page rendered again copies each part made of the same values (their repr: page
-    objects, exact) from the page published before, rather than render it again: when one
-    article moves events between stories, most of each story page's events are unchanged."""
+    objects, exact; a `Lazy` value's is its inputs, and it is built only when the part is
+    rendered) from the page published before, rather than build and render it again: when
+    one article moves events between stories, most of each story page's events are not."""
     parts, dest = _PARTS.get(), context["dest"]
     text = None
     if parts is not None:
         key = parts.published.key(template, repr(sorted(values.items())))
         text = parts.published.kept(key)
     if text is None:
+        built = {k: v.value if isinstance(v, Lazy) else v for k, v in values.items()}
         outer = _PARTS.set(None)
         try:
-            text = context.environment.get_template(template).render(values, dest=dest)
+            text = context.environment.get_template(template).render(built, dest=dest)
         finally:
             _PARTS.reset(outer)
     if parts is not None:
@@ -361,7 +364,7 @@ def _tasks(
             cache,
             "story.md.j2",
             story_dest(story.id),
-            partial(story_page, lookup, story),
+            partial(story_page, lookup, story, None if cache is None else cache.article_key),
             partial(story_inputs, lookup, story),
         )
         for story in stories

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from parallax.lookup import Lookup
 from parallax.model import Claim, Event, Evidence, Item, Point, Story
@@ -24,6 +25,7 @@ from parallax.pages import (
     ClaimView,
     EventSection,
     EvidenceView,
+    Lazy,
     Link,
     OutletColumn,
     PointView,
@@ -187,10 +189,21 @@ def story_sources(lookup: Lookup, story: Story) -> tuple[str, ...]:
     return tuple(s for e in story_events(lookup, story) for s in event_voices(lookup, e).sources)
 
 
-def story_page(lookup: Lookup, story: Story) -> StoryPage:
-    """The page object of one story."""
+def story_page(
+    lookup: Lookup, story: Story, article_key: Callable[[str], str | None] | None = None
+) -> StoryPage:
+    """The page object of one story. Given the build cache's key of each article, each event
+    whose articles have one is built when first read (`Lazy`, by its `event_inputs`): the
+    page cache may keep its part from the page published before."""
     dest = story_dest(story.id)
     events = story_events(lookup, story)
+
+    def section(event: Event) -> EventSection | Lazy:
+        inputs = None if article_key is None else event_inputs(lookup, event.id, article_key)
+        if inputs is None:
+            return event_section(lookup, event, dest)
+        return Lazy(partial(event_section, lookup, event, dest), inputs)
+
     keys = story_sources(lookup, story)
     distinct = sorted(set(keys), key=lambda k: group_order(lookup, k))
     return StoryPage(
@@ -201,7 +214,7 @@ def story_page(lookup: Lookup, story: Story) -> StoryPage:
         sources=tuple(
             Link(lookup.source_name(k), relative(dest, source_dest(k))) for k in distinct
         ),
-        events=tuple(event_section(lookup, e, dest) for e in events),
+        events=tuple(section(e) for e in events),
         methodology_href=relative(dest, METHODOLOGY),
     )
 
@@ -223,29 +236,45 @@ def story_inputs(
     """Everything `story_page` reads, written out, for the page cache (#9); None when an
     article involved has no key. Keep it in step with the builders above.
 
-    The story, its events (their evidence as the page shows it) and their points, and the
-    key of every article behind the events' items and the points' claims: an article's key
+    The story, and each of its events' inputs (`event_inputs`).
+    """
+    parts = [repr(story)]
+    for event_id in story.event_ids:
+        inputs = event_inputs(lookup, event_id, article_key)
+        if inputs is None:
+            return None
+        parts.append(inputs)
+    return "\n".join(parts)
+
+
+def event_inputs(
+    lookup: Lookup, event_id: str, article_key: Callable[[str], str | None]
+) -> str | None:
+    """Everything `event_section` reads, written out, for the page cache (#9); None when an
+    article involved has no key. Keep it in step with the builders above.
+
+    The event (its evidence as the page shows it) and its points, and the key of every
+    article behind its items and its points' claims: an article's key
     (`BuildCache.article_key`) covers its file, the registries and the settings, so it
     stands for the article's items, claims and framing, and for the outlets' names and
     groups and the speakers' actors.
     """
-    parts = [repr(story)]
-    article_ids: set[str] = set()
-    for event_id in story.event_ids:
-        event = lookup.events.get(event_id)
-        points = lookup.points_by_event.get(event_id, ())
-        item_ids: Iterable[str] = ()
-        if event is not None:
-            parts += (repr(tuple(getattr(event, name) for name in _EVENT_INPUTS)), _rows(event))
-            item_ids = event.item_ids  # which hold the items of its points' claims
-        elif points:
-            claims = (lookup.claims.get(c) for point in points for c in point.claim_ids)
-            item_ids = [claim.item_id for claim in claims if claim is not None]
-        parts.append(repr(points))
-        for item_id in item_ids:
-            item = lookup.items.get(item_id)
-            if item is not None:
-                article_ids.add(item.article_id)
+    event = lookup.events.get(event_id)
+    points = lookup.points_by_event.get(event_id, ())
+    parts: list[str] = []
+    item_ids: Iterable[str] = ()
+    if event is not None:
+        parts += (repr(tuple(getattr(event, name) for name in _EVENT_INPUTS)), _rows(event))
+        item_ids = event.item_ids  # which hold the items of its points' claims
+    elif points:
+        claims = (lookup.claims.get(c) for point in points for c in point.claim_ids)
+        item_ids = [claim.item_id for claim in claims if claim is not None]
+    parts.append(repr(points))
+    article_ids = set()
+    for item_id in item_ids:
+        item = lookup.items.get(item_id)
+        if item is not None:
+            article_ids.add(item.article_id)
     for article_id in sorted(article_ids):
         key = article_key(article_id)
         if key is None:

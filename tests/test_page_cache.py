@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from parallax import exports, page_cache, parallel, pipeline, registry_pages, render
+from parallax import exports, page_cache, parallel, pipeline, registry_pages, render, story_pages
 from parallax import publish as publish_module
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import Lookup, build_lookup
@@ -560,18 +560,40 @@ def parts_kept(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     return asked
 
 
+@pytest.fixture
+def sections_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The events whose sections of a story page were built, in order."""
+    built: list[str] = []
+    section = story_pages.event_section
+
+    def counting(lookup: Lookup, event: Any, dest: str) -> Any:
+        built.append(event.id)
+        return section(lookup, event, dest)
+
+    monkeypatch.setattr(story_pages, "event_section", counting)
+    return built
+
+
 @pytest.mark.parametrize("event", LEADS)
 def test_a_story_page_rendered_again_keeps_the_events_that_did_not_change(
-    at_home, parts_kept, event
+    at_home, parts_kept, sections_built, event
 ):
     rel, old, new = LEADS[event]
     cached = make_project(at_home / "cached")
-    build(cached, use_cache=True)
+    result = build(cached, use_cache=True)
     story = cached / "site_src" / STORY
     assert story.read_text(encoding="utf-8").count("\n## ") == 2
+    (story_id,) = (s.id for s in result.analysis.stories if STORY.endswith(f"/{s.id}.md"))
+    lookup = build_lookup(result.analysis)
+    (unchanged,) = (
+        e for e in lookup.stories[story_id].event_ids if rel[:-3] not in lookup.events[e].item_ids
+    )
     parts_kept.clear()
+    sections_built.clear()
     _edit(cached, rel, old, new)
     build(cached, use_cache=True)
+    # The edited event (its id changes with its text) is built, the other one not even that.
+    assert len(sections_built) == 1 and unchanged not in sections_built
     clean = make_project(at_home / "clean")
     _edit(clean, rel, old, new)
     build(clean, use_cache=False)
@@ -600,3 +622,27 @@ def test_the_parts_of_a_page_edited_since_it_was_published_are_rendered_again(at
     build(clean, use_cache=False)
     assert story.read_bytes() == (clean / "site_src" / STORY).read_bytes()
     assert [kept for dest, kept in parts_kept if dest == STORY] == [False, False]
+
+
+def test_a_story_template_that_includes_its_events_builds_the_same_site(at_home):
+    # An override of story.md.j2 from before events were parts: it reads each event, built
+    # when first read, as the event itself.
+    old = '{% for event in page.events %}\n{% include "_event.md.j2" %}\n{% endfor %}\n'
+    rel, lead, new = LEADS["last"]
+    sites = []
+    for name in ("cached", "clean"):
+        root = make_project(at_home / name)
+        template = root / "templates" / "story.md.j2"
+        text = template.read_text(encoding="utf-8")
+        loop = text[text.index("{% for event") :]
+        template.write_text(text.replace(loop, old), encoding="utf-8")
+        build(root, use_cache=name == "cached")
+        _edit(root, rel, lead, new)
+        build(root, use_cache=name == "cached")
+        sites.append(tree_bytes(root / "site_src"))
+    cached, clean = sites
+    assert cached == clean
+    reference = make_project(at_home / "reference")
+    _edit(reference, rel, lead, new)
+    build(reference, use_cache=False)
+    assert cached[STORY] == tree_bytes(reference / "site_src")[STORY]

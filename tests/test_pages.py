@@ -304,3 +304,16 @@ def test_actor_pages_show_only_the_latest_claims_and_count_them_all(lookup, monk
     said = {"olena-marchenko": claims["olena-marchenko"]}
     index = registry_pages.actors_index_page(lookup, said)
     assert [(r.link.text, r.claim_count) for r in index.rows] == [(page.name, 3)]
+
+
+def test_a_lazy_part_is_built_once_when_first_read_and_reads_as_what_it_stands_for():
+    built = []
+
+    def build() -> pages.Link:
+        built.append(1)
+        return pages.Link("text", "../x/")
+
+    lazy = pages.Lazy(build, "inputs")
+    assert repr(lazy) == "Lazy(inputs='inputs')" and built == []
+    assert (lazy.text, lazy.href, lazy.value) == ("text", "../x/", pages.Link("text", "../x/"))
+    assert built == [1]
