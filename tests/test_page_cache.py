@@ -7,6 +7,7 @@ import functools
 import hashlib
 import pickle
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +34,25 @@ def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def spy(
+    monkeypatch: pytest.MonkeyPatch, owner: object, name: str, note: Callable[..., None]
+) -> None:
+    """`owner.name`, each call's arguments and result also handed to `note(args, result)`."""
+    real = getattr(owner, name)
+
+    def spying(*args: Any) -> Any:
+        result = real(*args)
+        note(args, result)
+        return result
+
+    monkeypatch.setattr(owner, name, spying)
+
+
 @pytest.fixture
 def hits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many pages each build reused, in order."""
     counted: list[int] = []
-    save = PageCache.save
-
-    def counting(self: PageCache, pages: object, stamps: object) -> None:
-        counted.append(self.hits)
-        save(self, pages, stamps)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(page_cache.PageCache, "save", counting)
+    spy(monkeypatch, PageCache, "save", lambda args, _: counted.append(args[0].hits))
     return counted
 
 
@@ -549,14 +558,11 @@ LEADS = {
 def parts_kept(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """Each part a page rendered again asked the published page for: (its page, found)."""
     asked: list[tuple[str, bool]] = []
-    kept = page_cache.PageParts.kept
 
-    def counting(self: page_cache.PageParts, key: str) -> str | None:
-        text = kept(self, key)
-        asked.append((self._dest, text is not None))
-        return text
+    def note(args: tuple[Any, ...], text: str | None) -> None:
+        asked.append((args[0]._dest, text is not None))
 
-    monkeypatch.setattr(page_cache.PageParts, "kept", counting)
+    spy(monkeypatch, page_cache.PageParts, "kept", note)
     return asked
 
 
@@ -564,13 +570,7 @@ def parts_kept(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
 def sections_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The events whose sections of a story page were built, in order."""
     built: list[str] = []
-    section = story_pages.event_section
-
-    def counting(lookup: Lookup, event: Any, dest: str) -> Any:
-        built.append(event.id)
-        return section(lookup, event, dest)
-
-    monkeypatch.setattr(story_pages, "event_section", counting)
+    spy(monkeypatch, story_pages, "event_section", lambda args, _: built.append(args[1].id))
     return built
 
 
