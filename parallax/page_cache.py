@@ -152,13 +152,10 @@ class PageCache:
         empty."""
         runs = self._claim_runs
         if self._claims_data is None:
-            self._claims_data = memoryview(b"")
-            # A link in site_src/ is never followed; the stamp is that of the bytes read.
-            found = None if runs is None else read_plain(self.abs_site_src / CLAIMS_DATA)
-            if found is not None and runs is not None:
-                stamp, data = found
-                if stamp == runs.stamp or _sha256_bytes(data) == runs.sha256:
-                    self._claims_data = memoryview(data)
+            data = None
+            if runs is not None:
+                data = _trusted(self._site_src_prefix + CLAIMS_DATA, runs.stamp, runs.sha256)
+            self._claims_data = memoryview(data or b"")
         return self._claims_data
 
     def key(self, template: str, dest: str, page: object) -> str:
@@ -215,7 +212,7 @@ class PageCache:
         """The page published at `dest`, kept (no text), when it was made from `key` and is
         intact, else None. Pure but for looking at the file: it runs in render's workers."""
         published = self._published.get(dest)
-        if published is None or published.key != key or "\\" in dest or ".." in dest.split("/"):
+        if published is None or published.key != key or not _inside(dest):
             return None
         # As text: a Path joined for each of the 10,000 pages kept at 10k articles cost
         # a third of keeping them (#9).
@@ -322,13 +319,26 @@ class PageParts:
         published, dest = self._published, self._dest
         if self._data is None:
             self._data = b""
-            if published is not None and "\\" not in dest and ".." not in dest.split("/"):
-                found = read_plain(self._cache._site_src_prefix + dest)
-                if found is not None:
-                    stamp, data = found
-                    if stamp == published.stamp or _sha256_bytes(data) == published.sha256:
-                        self._data = data
+            if published is not None and _inside(dest):
+                abs_path = self._cache._site_src_prefix + dest
+                self._data = _trusted(abs_path, published.stamp, published.sha256) or b""
         return self._data
+
+
+def _inside(dest: str) -> bool:
+    """Whether a destination from the manifest stays inside site_src/."""
+    return "\\" not in dest and ".." not in dest.split("/")
+
+
+def _trusted(abs_path: str, stamp: FileStamp, sha256: str) -> bytes | None:
+    """The bytes of the plain file at `abs_path` when they are the ones the manifest
+    describes: the file has the recorded stamp, or else the recorded sha256. A link in
+    site_src/ is never followed; the stamp is that of the bytes read."""
+    found = read_plain(abs_path)
+    if found is None:
+        return None
+    found_stamp, data = found
+    return data if found_stamp == stamp or _sha256_bytes(data) == sha256 else None
 
 
 @dataclass(frozen=True, slots=True)

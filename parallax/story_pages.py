@@ -258,7 +258,20 @@ def event_inputs(
     (`BuildCache.article_key`) covers its file, the registries and the settings, so it
     stands for the article's items, claims and framing, and for the outlets' names and
     groups and the speakers' actors.
+
+    Worked out once an event for the lookup: a story page rendered again asks for each of its
+    events' inputs once for its own key (`story_inputs`), then again for each event's part.
     """
+    known: dict[tuple[Callable[[str], str | None], str], str | None]
+    known = lookup.kept("event inputs", dict)
+    if (article_key, event_id) not in known:
+        known[article_key, event_id] = _event_inputs(lookup, event_id, article_key)
+    return known[article_key, event_id]
+
+
+def _event_inputs(
+    lookup: Lookup, event_id: str, article_key: Callable[[str], str | None]
+) -> str | None:
     event = lookup.events.get(event_id)
     points = lookup.points_by_event.get(event_id, ())
     parts: list[str] = []
