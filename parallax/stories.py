@@ -16,7 +16,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,11 +178,64 @@ def _candidates(profiles: Sequence[Profile], window: int) -> list[tuple[int, int
 
 
 def story_score(a: Profile, b: Profile) -> float:
-    """0-100: the cosine of two events' weighted profiles."""
+    """0-100: the cosine of two events' weighted profiles.
+
+    The products are summed one by one in the order of `a.weights` (not by `sum`, which
+    sums floats another way from Python 3.12), as `parallax._cosine` sums them."""
     if not a.norm or not b.norm:
         return 0.0
-    dot = sum(v * b.weights[t] for t, v in a.weights.items() if t in b.weights)
+    dot, other = 0.0, b.weights
+    for token, weight in a.weights.items():
+        if token in other:
+            dot += weight * other[token]
     return 100.0 * dot / (a.norm * b.norm)
+
+
+def _compiled() -> Callable[..., None] | None:
+    """`parallax._cosine.cosines`, compiled with the package where a C compiler was found
+    (setup.py), else None."""
+    try:
+        from parallax._cosine import cosines
+    except ImportError:
+        return None
+    return cosines
+
+
+COMPILED = _compiled()
+
+
+def story_scores(
+    profiles: Sequence[Profile], firsts: np.ndarray, seconds: np.ndarray
+) -> np.ndarray:
+    """`story_score` of each pair (profiles[firsts[k]], profiles[seconds[k]]), as float64.
+
+    Compiled (`parallax._cosine`) where the package was installed with a C compiler: the
+    1.1 million pairs of a 100k digest took 3.5 s in a loop over `sum`, 1.7 s in the loop of
+    `story_score`, and 0.27 s here, with the same scores, bit for bit (#9). Only the profiles
+    of the pairs are numbered and sent, so a build that scores few pairs reads few."""
+    if COMPILED is None or not len(firsts):
+        return np.array(
+            [
+                story_score(profiles[a], profiles[b])
+                for a, b in zip(firsts.tolist(), seconds.tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        )
+    used = np.zeros(len(profiles), dtype=bool)
+    used[firsts] = used[seconds] = True
+    place = np.cumsum(used, dtype=np.int64) - 1  # a used profile's number among them
+    chosen = [profiles[n] for n in np.flatnonzero(used).tolist()]
+    numbers: dict[str, int] = {}
+    tokens = np.fromiter(
+        (numbers.setdefault(t, len(numbers)) for p in chosen for t in p.weights), dtype=np.int64
+    )
+    weights = np.fromiter((w for p in chosen for w in p.weights.values()), dtype=np.float64)
+    offsets = np.zeros(len(chosen) + 1, dtype=np.int64)
+    np.cumsum([len(p.weights) for p in chosen], out=offsets[1:])
+    norms = np.array([p.norm for p in chosen], dtype=np.float64)
+    out = np.empty(len(firsts), dtype=np.float64)
+    COMPILED(offsets, tokens, weights, norms, place[firsts], place[seconds], out)
+    return out
 
 
 def _story(events: Sequence[Event]) -> Story:
@@ -210,9 +263,9 @@ def link_stories(
     if found:
         pairs["first"], pairs["second"] = zip(*found, strict=True)
     kept = _keep_scores(last, ids, profiles, pairs)
-    todo = np.flatnonzero(~kept).tolist()
+    todo = np.flatnonzero(~kept)
+    pairs["score"][todo] = story_scores(profiles, pairs["first"][todo], pairs["second"][todo])
     firsts, seconds = pairs["first"].tolist(), pairs["second"].tolist()
-    pairs["score"][todo] = [story_score(profiles[firsts[k]], profiles[seconds[k]]) for k in todo]
     packed = pairs.tobytes()
     threshold = settings.story_threshold
     groups = _same_groups(last, ids, packed, threshold)
