@@ -11,9 +11,18 @@ with the same results.
 
 from setuptools import Extension, setup
 
+# The compiled sums must be the Python ones bit for bit: no product fused with a sum
+# (GCC fuses them by default where the processor has the instruction, as on aarch64).
+NO_FUSED_SUMS = ["-ffp-contract=off"]
+
 setup(
     ext_modules=[
-        Extension(f"parallax.{name}", [f"parallax/{name}.c"], optional=True)
+        Extension(
+            f"parallax.{name}",
+            [f"parallax/{name}.c"],
+            optional=True,
+            extra_compile_args=NO_FUSED_SUMS,
+        )
         for name in ("_linkage", "_makers", "_cosine")
     ]
 )

@@ -5,8 +5,14 @@
    Here each profile is a run of (token number, weight) entries, in the order of the
    profile's own mapping; a sorted copy of each run answers the look-ups. The dot product
    is summed over the first profile's entries in that order, each product rounded before it
-   is added, and divided as `story_score` divides, so every score is the Python one, bit
-   for bit (tests/test_stories.py checks that). */
+   is added (setup.py compiles this file with -ffp-contract=off, so that no compiler fuses
+   a product and a sum), and divided as `story_score` divides: every score is the Python
+   one, bit for bit (tests/test_cosine.py checks that).
+
+   The loop runs without the interpreter's lock. What it indexes with (the offsets, the
+   sorted runs) is copied first, each pair's profiles are checked as they are read, and
+   `out` may not share memory with an input: arrays changed meanwhile by another thread
+   can change the scores, never what is read or written. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -29,15 +35,6 @@ static void sort_run(Entry *run, Py_ssize_t size) {
     }
 }
 
-/* The number of 8-byte values in `view`, or -1 with an error set. */
-static Py_ssize_t count_of(const Py_buffer *view, const char *name) {
-    if (view->len % 8 != 0) {
-        PyErr_Format(PyExc_ValueError, "%s: not an array of 8-byte values", name);
-        return -1;
-    }
-    return view->len / 8;
-}
-
 /* The weight of `token` in a sorted run, or 0 with *found left 0. */
 static double weight_in(const Entry *run, Py_ssize_t size, int64_t token, int *found) {
     Py_ssize_t low = 0, high = size;
@@ -52,38 +49,74 @@ static double weight_in(const Entry *run, Py_ssize_t size, int64_t token, int *f
     return *found ? run[low].weight : 0.0;
 }
 
+/* A C-contiguous buffer of 8-byte integers ("int") or doubles ("float") from `obj`, with
+   its length in values; -1 with an error set when it is not one. */
+static Py_ssize_t take(PyObject *obj, Py_buffer *view, int floats, int writable,
+                       const char *name) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *format = view->format ? view->format : "B";
+    if (format[0] == '@' || format[0] == '=') format++;
+    int fits = view->itemsize == 8 &&
+               (floats ? strcmp(format, "d") == 0
+                       : strcmp(format, "q") == 0 || strcmp(format, "l") == 0);
+    if (!fits) {
+        PyErr_Format(PyExc_TypeError, "cosines: %s must be an array of %s", name,
+                     floats ? "float64" : "int64");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return view->len / 8;
+}
+
+static int overlaps(const Py_buffer *a, const Py_buffer *b) {
+    const char *a0 = a->buf, *b0 = b->buf;
+    return a->len > 0 && b->len > 0 && a0 < b0 + b->len && b0 < a0 + a->len;
+}
+
+enum { OFFSETS, TOKENS, WEIGHTS, NORMS, FIRSTS, SECONDS, OUT, VIEWS };
+
 static PyObject *cosines(PyObject *self, PyObject *args) {
-    Py_buffer offsets_view, tokens_view, weights_view, norms_view, firsts_view, seconds_view,
-        out_view;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*w*:cosines", &offsets_view, &tokens_view,
-                          &weights_view, &norms_view, &firsts_view, &seconds_view, &out_view))
-        return NULL;
-    Py_buffer *views[] = {&offsets_view, &tokens_view, &weights_view, &norms_view,
-                          &firsts_view, &seconds_view, &out_view};
+    static const char *names[VIEWS] = {"offsets", "tokens",  "weights", "norms",
+                                       "firsts",  "seconds", "out"};
+    static const int floats[VIEWS] = {0, 0, 1, 1, 0, 0, 1};
+    PyObject *objects[VIEWS];
+    Py_buffer views[VIEWS];
+    Py_ssize_t counts[VIEWS];
+    int taken = 0;
     PyObject *result = NULL;
     Entry *sorted = NULL;
-    Py_ssize_t n_offsets = count_of(&offsets_view, "offsets");
-    Py_ssize_t n_tokens = count_of(&tokens_view, "tokens");
-    Py_ssize_t n_weights = count_of(&weights_view, "weights");
-    Py_ssize_t n_norms = count_of(&norms_view, "norms");
-    Py_ssize_t n_firsts = count_of(&firsts_view, "firsts");
-    Py_ssize_t n_seconds = count_of(&seconds_view, "seconds");
-    Py_ssize_t n_out = count_of(&out_view, "out");
-    if (n_offsets < 0 || n_tokens < 0 || n_weights < 0 || n_norms < 0 || n_firsts < 0 ||
-        n_seconds < 0 || n_out < 0)
-        goto done;
-    const int64_t *offsets = offsets_view.buf, *tokens = tokens_view.buf;
-    const int64_t *firsts = firsts_view.buf, *seconds = seconds_view.buf;
-    const double *weights = weights_view.buf, *norms = norms_view.buf;
-    double *out = out_view.buf;
-    Py_ssize_t profiles = n_norms;
-    if (n_offsets != profiles + 1 || n_tokens != n_weights || n_firsts != n_seconds ||
-        n_out != n_firsts) {
+    int64_t *offsets = NULL;
+    Py_ssize_t bad_pair = -1;
+    if (!PyArg_UnpackTuple(args, "cosines", VIEWS, VIEWS, &objects[0], &objects[1],
+                           &objects[2], &objects[3], &objects[4], &objects[5], &objects[6]))
+        return NULL;
+    for (; taken < VIEWS; taken++) {
+        counts[taken] =
+            take(objects[taken], &views[taken], floats[taken], taken == OUT, names[taken]);
+        if (counts[taken] < 0) goto done;
+    }
+    Py_ssize_t profiles = counts[NORMS], n_tokens = counts[TOKENS], n_pairs = counts[FIRSTS];
+    if (counts[OFFSETS] != profiles + 1 || counts[WEIGHTS] != n_tokens ||
+        counts[SECONDS] != n_pairs || counts[OUT] != n_pairs) {
         PyErr_SetString(PyExc_ValueError,
                         "cosines: offsets must be one more than norms, tokens as many as "
                         "weights, and firsts, seconds and out of one length");
         goto done;
     }
+    for (int v = 0; v < OUT; v++) {
+        if (overlaps(&views[OUT], &views[v])) {
+            PyErr_Format(PyExc_ValueError, "cosines: out shares memory with %s", names[v]);
+            goto done;
+        }
+    }
+    offsets = PyMem_Malloc(sizeof(int64_t) * (size_t)(profiles + 1));
+    sorted = PyMem_Malloc(sizeof(Entry) * (size_t)(n_tokens ? n_tokens : 1));
+    if (offsets == NULL || sorted == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(offsets, views[OFFSETS].buf, sizeof(int64_t) * (size_t)(profiles + 1));
     if (offsets[0] != 0 || offsets[profiles] != n_tokens) {
         PyErr_SetString(PyExc_ValueError, "cosines: offsets must run from 0 to the tokens");
         goto done;
@@ -94,17 +127,10 @@ static PyObject *cosines(PyObject *self, PyObject *args) {
             goto done;
         }
     }
-    for (Py_ssize_t k = 0; k < n_firsts; k++) {
-        if (firsts[k] < 0 || firsts[k] >= profiles || seconds[k] < 0 || seconds[k] >= profiles) {
-            PyErr_Format(PyExc_IndexError, "cosines: pair %zd names no profile", k);
-            goto done;
-        }
-    }
-    sorted = PyMem_Malloc(sizeof(Entry) * (size_t)(n_tokens ? n_tokens : 1));
-    if (sorted == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    const int64_t *tokens = views[TOKENS].buf, *firsts = views[FIRSTS].buf,
+                  *seconds = views[SECONDS].buf;
+    const double *weights = views[WEIGHTS].buf, *norms = views[NORMS].buf;
+    double *out = views[OUT].buf;
     Py_BEGIN_ALLOW_THREADS;
     for (Py_ssize_t i = 0; i < n_tokens; i++) {
         sorted[i].token = tokens[i];
@@ -112,9 +138,14 @@ static PyObject *cosines(PyObject *self, PyObject *args) {
     }
     for (Py_ssize_t p = 0; p < profiles; p++)
         sort_run(sorted + offsets[p], (Py_ssize_t)(offsets[p + 1] - offsets[p]));
-    for (Py_ssize_t k = 0; k < n_firsts; k++) {
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
         int64_t a = firsts[k], b = seconds[k];
-        if (norms[a] == 0.0 || norms[b] == 0.0) {
+        if (a < 0 || a >= profiles || b < 0 || b >= profiles) {
+            bad_pair = k;
+            break;
+        }
+        double norm_a = norms[a], norm_b = norms[b];
+        if (norm_a == 0.0 || norm_b == 0.0) {
             out[k] = 0.0;
             continue;
         }
@@ -124,20 +155,20 @@ static PyObject *cosines(PyObject *self, PyObject *args) {
         for (int64_t i = offsets[a]; i < offsets[a + 1]; i++) {
             int found;
             double other = weight_in(run, size, tokens[i], &found);
-            if (found) {
-                double product = weights[i] * other; /* rounded, as Python rounds it */
-                dot += product;
-            }
+            if (found) dot += weights[i] * other;
         }
-        double scaled = 100.0 * dot;
-        double both = norms[a] * norms[b];
-        out[k] = scaled / both;
+        out[k] = 100.0 * dot / (norm_a * norm_b);
     }
     Py_END_ALLOW_THREADS;
+    if (bad_pair >= 0) {
+        PyErr_Format(PyExc_IndexError, "cosines: pair %zd names no profile", bad_pair);
+        goto done;
+    }
     result = Py_NewRef(Py_None);
 done:
     PyMem_Free(sorted);
-    for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) PyBuffer_Release(views[v]);
+    PyMem_Free(offsets);
+    for (int v = 0; v < taken; v++) PyBuffer_Release(&views[v]);
     return result;
 }
 
@@ -146,7 +177,8 @@ static PyMethodDef methods[] = {
      "cosines(offsets, tokens, weights, norms, firsts, seconds, out): `story_score` of each "
      "pair of profiles (firsts[k], seconds[k]) into out[k]. Profile p is the entries "
      "offsets[p]..offsets[p + 1] of tokens (int64) and weights (float64), in its mapping's "
-     "order, with its norm; every array C-contiguous, 8 bytes a value."},
+     "order, with its norm (float64); every array C-contiguous, and out (float64) apart "
+     "from the others."},
     {NULL, NULL, 0, NULL},
 };
 

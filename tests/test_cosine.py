@@ -89,19 +89,40 @@ def test_no_pairs_is_an_empty_array():
     assert got.shape == (0,)
 
 
+def test_a_product_is_rounded_before_it_is_added():
+    # Fused into one multiply-add, this profile's cosine with itself comes out as
+    # 100.00000000000003 (setup.py compiles with -ffp-contract=off): it must be 100.0.
+    a = profile({"e:0": 0.1, "e:1": 2.637610112774439})
+    assert story_scores([a], np.array([0]), np.array([0])).tolist() == [story_score(a, a)]
+    assert story_score(a, a) == 100.0
+
+
 def test_the_compiled_loop_refuses_what_is_not_a_profile():
     cosines = stories.COMPILED
     assert cosines is not None
     one = np.array([0, 1], dtype=np.int64)
     tokens, weights, norms = np.array([0], dtype=np.int64), np.array([1.0]), np.array([1.0])
+    pair = np.array([0], dtype=np.int64)
     out = np.empty(1)
     with pytest.raises(IndexError, match="pair 0 names no profile"):
-        cosines(one, tokens, weights, norms, np.array([0]), np.array([1]), out)
+        cosines(one, tokens, weights, norms, pair, np.array([1]), out)
+    with pytest.raises(IndexError, match="pair 1 names no profile"):
+        cosines(one, tokens, weights, norms, np.array([0, -1]), np.array([0, 0]), np.empty(2))
     with pytest.raises(ValueError, match="offsets must run from 0"):
-        cosines(np.array([0, 2]), tokens, weights, norms, np.array([0]), np.array([0]), out)
+        cosines(np.array([0, 2]), tokens, weights, norms, pair, pair, out)
+    two = np.array([0.5, 0.5])
+    with pytest.raises(ValueError, match="offsets must not decrease"):
+        cosines(np.array([0, 3, 2]), np.array([0, 1]), two, two, pair, pair, out)
     with pytest.raises(ValueError, match="one length"):
-        cosines(one, tokens, weights, norms, np.array([0, 0]), np.array([0]), out)
-    with pytest.raises(ValueError, match="8-byte"):
-        cosines(one, tokens, weights, norms, np.array([0], dtype=np.int32), np.array([0]), out)
-    cosines(one, tokens, weights, norms, np.array([0]), np.array([0]), out)
+        cosines(one, tokens, weights, norms, np.array([0, 0]), pair, out)
+    with pytest.raises(TypeError, match="firsts must be an array of int64"):
+        cosines(one, tokens, weights, norms, np.array([0, 0], dtype=np.int32), pair, out)
+    with pytest.raises(TypeError, match="weights must be an array of float64"):
+        cosines(one, tokens, np.array([1], dtype=np.int64), norms, pair, pair, out)
+    with pytest.raises(TypeError, match="norms must be an array of float64"):
+        cosines(one, tokens, weights, b"\0" * 8, pair, pair, out)
+    with pytest.raises(ValueError, match="out shares memory with firsts"):
+        shared = np.zeros(3, dtype=np.int64)
+        cosines(one, tokens, weights, norms, shared[:2], shared[:2], shared[1:].view(np.float64))
+    cosines(one, tokens, weights, norms, pair, pair, out)
     assert out.tolist() == [100.0]
