@@ -223,7 +223,7 @@ def near_duplicates(
     it does not declare as its original; each later copy is reported once.
 
     `find_pairs` (the build cache's, #9) may answer from an earlier build what `copy_pairs`
-    would compute."""
+    would compute, with the texts of the paired articles (not necessarily all of them)."""
     by_id = {article.id: article for article in articles}
     if find_pairs is None:
         texts = [t for t in map(article_text, by_id.values()) if t is not None]

@@ -46,9 +46,11 @@ import logging
 import pickle
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
+import numpy as np
+
+from parallax import duplicates
 from parallax.cache import REDUCERS, BuildCache, code_version, dumps
 from parallax.cluster import PairScores, ScoreMemo
 from parallax.duplicates import (
@@ -69,7 +71,17 @@ from parallax.stories import Profile, StoryScores
 
 log = logging.getLogger(__name__)
 
-_PAIRS = "pairs+common"  # the entry of the last build's copy pairs; named after its shape
+# The entry of the last build's copy pairs, common values and sketch index (`_SketchIndex`);
+# named after its shape.
+_PAIRS = "pairs+common+index"
+_TEXT = "lint-text"  # an article's near-duplicate text (`duplicates.Text`), by its key
+# The texts of a build's sketch index, by number: their article keys; the values of their
+# sketches, sorted; the text each value is of; the ordinal of each text's day (-1: none).
+# Arrays as bytes (uint64, int32, int32): read back without unpickling a text (#9).
+_SketchIndex = tuple[tuple[str, ...], bytes, bytes, bytes]
+# What `_PAIRS` holds: the keys of the articles paired that have no text (too short), the
+# pairs by the articles' keys, the common values, and the index of the others' texts.
+_Paired = tuple[frozenset[str], dict[tuple[str, str], float], frozenset[int], _SketchIndex]
 # Results are pickled as calls of their classes' constructors: the 10k corpus's pair scores,
 # with their events and profiles, took 0.15 s to pickle the generic way (#9).
 _DISPATCH = {
@@ -156,24 +168,23 @@ class StageMemo:
 
     def lint_todo(self, articles: Sequence[Article]) -> int:
         """How many of `articles` lint must work out anew rather than read back: those with
-        no lint results stored, or all of them when an article the last build linted was
+        no near-duplicate text stored, or all of them when an article the last build linted was
         changed or removed. Only then can a sketch value stop being common (`common_values`
         only grows as texts are added), which sends `_find_pairs` through a clean pass."""
         stored = self._stored
         keys = [self._article_key(article.id) for article in articles]
         if not self._last_linted() <= set(keys):
             return len(articles)
-        return sum(1 for key in keys if key is None or f"lint {key}" not in stored)
+        return sum(1 for key in keys if key is None or f"{_TEXT} {key}" not in stored)
 
     def _last_linted(self) -> frozenset[str]:
         """The keys of the articles the last build paired (`_PAIRS`), read without counting
         a hit: empty when there are none, or they cannot be read."""
         blob = self._stored.get(_PAIRS)
         try:
-            known = frozenset() if blob is None else pickle.loads(blob)[0]
+            return frozenset() if blob is None else _known(pickle.loads(blob))
         except Exception:  # a miss is always safe: lint then reads it as one
             return frozenset()
-        return known if isinstance(known, frozenset) else frozenset()
 
     def spellings(
         self, article: Article, find: Callable[[], tuple[Problem, ...]]
@@ -183,19 +194,37 @@ class StageMemo:
         return found
 
     def find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
-        """The texts of `articles` and their copy pairs, as `duplicates.copy_pairs` makes them."""
+        """The copy pairs of `articles`, as `duplicates.copy_pairs` makes them, and the texts
+        of the paired articles, at least (`duplicates.reported_copies` ranks the pairs by
+        them)."""
         with quiet_gc():  # many entries are unpickled: see parallel.quiet_gc
             return self._find_pairs(articles)
 
+    def _text(self, article: Article, key: str | None) -> Text | None:
+        """An article's near-duplicate text: read back from its entry, or made and kept."""
+        if key is None:
+            return article_text(article)
+        entry = f"{_TEXT} {key}"
+        found = self._get(entry)
+        if found is not None:
+            text: Text | None = found[0]
+            return text
+        text = article_text(article)
+        self._put(entry, text)
+        return text
+
     def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         keys = {a.id: self._article_key(a.id) for a in articles}
-        texts: dict[str, Text | None] = {
-            a.id: self._of_article("lint", a.id, "text", partial(article_text, a)) for a in articles
-        }
+        prior = self._get(_PAIRS)
+        known = frozenset() if prior is None else _known(prior[0])
+        _, pairs, was_common, index = prior[0] if prior else (None, {}, frozenset(), None)
+        added = [a for a in articles if keys[a.id] not in known]  # a keyless one is always new
+        present = {key for key in keys.values() if key is not None}
+        if index is not None and known <= present and len(added) <= duplicates.FEW_NEW:
+            return self._pairs_added(articles, keys, added, (known, pairs, was_common, index))
+        texts: dict[str, Text | None] = {a.id: self._text(a, keys[a.id]) for a in articles}
         every = [t for t in texts.values() if t is not None]
         common = common_values(every)
-        prior = self._get(_PAIRS)
-        known, pairs, was_common = prior[0] if prior else (frozenset(), {}, frozenset())
         id_of = {key: article_id for article_id, key in keys.items() if key is not None}
         if not was_common <= common:  # a value no longer common may pair old texts
             known, pairs = frozenset(), {}
@@ -212,14 +241,83 @@ class StageMemo:
         old = [t for i, t in texts.items() if t is not None and keys[i] in known]
         new = [t for i, t in texts.items() if t is not None and keys[i] not in known]
         found |= copy_pairs_with(new, old, common)
-        stored = {
+        if new or frozenset(id_of) != known or common != was_common:  # else still true
+            kept = [(key, t) for t in every if (key := keys[t.key]) is not None]
+            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, _index(kept))
+        return every, found
+
+    def _pairs_added(
+        self,
+        articles: tuple[Article, ...],
+        keys: Mapping[str, str | None],
+        added: list[Article],
+        prior: tuple[frozenset[str], dict[tuple[str, str], float], frozenset[int], _SketchIndex],
+    ) -> tuple[list[Text], CopyPairs]:
+        """`_find_pairs` when every text the last build paired is still there, as it was,
+        and few were added: the added texts against the last build's sketch index, which
+        names the few old texts that share a value with one of them. No other text is read
+        back (at 10k articles, reading them all was two thirds of lint with the cache)."""
+        known, pairs, was_common, index = prior
+        by_id = {a.id: a for a in articles}
+        id_of = {key: article_id for article_id, key in keys.items() if key is not None}
+        for key in known:  # kept for the next build, unread
+            entry = f"{_TEXT} {key}"
+            if entry in self._stored and entry not in self._used:
+                self._used[entry] = self._stored[entry]
+        read: dict[str, Text | None] = {}
+
+        def text_of(article_id: str) -> Text | None:
+            if article_id not in read:
+                read[article_id] = self._text(by_id[article_id], keys[article_id])
+            return read[article_id]
+
+        new = [t for a in added if (t := text_of(a.id)) is not None]
+        index_keys, values, holders, days = _arrays(index)
+        common = was_common | _newly_common(new, values, holders, days)
+        found: CopyPairs = {(id_of[a], id_of[b]): score for (a, b), score in pairs.items()}
+        if common != was_common:
+            found = {
+                p: s
+                for p, s in found.items()
+                if is_candidate(_known_text(text_of, p[0]), _known_text(text_of, p[1]), common)
+            }
+        wanted = np.array(sorted({v for t in new for v in t.sketch} - common), dtype=np.uint64)
+        low = np.searchsorted(values, wanted, side="left")
+        high = np.searchsorted(values, wanted, side="right")
+        numbers = sorted({int(n) for a, b in zip(low, high, strict=True) for n in holders[a:b]})
+        old = [t for n in numbers if (t := text_of(id_of[index_keys[n]])) is not None]
+        found |= copy_pairs_with(new, old, common)
+        for pair in found:  # the texts that rank the pairs (`duplicates.reported_copies`)
+            for article_id in pair:
+                text_of(article_id)
+        every = [t for t in read.values() if t is not None]
+        if new or frozenset(id_of) != known or common != was_common:  # else still true
+            kept = [(k, t) for t in new if (k := keys[t.key]) is not None]
+            grown = _index(kept, index) if kept else index
+            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, grown)
+        return every, found
+
+    def _put_pairs(
+        self,
+        known: frozenset[str],
+        pairs: dict[tuple[str, str], float],
+        common: frozenset[int],
+        index: _SketchIndex,
+    ) -> None:
+        textless = known.difference(index[0])
+        paired: _Paired = (textless, pairs, common, index)
+        self._put(_PAIRS, paired)
+
+    @staticmethod
+    def _stored_pairs(
+        found: CopyPairs, keys: Mapping[str, str | None]
+    ) -> dict[tuple[str, str], float]:
+        """The pairs by the articles' keys, as the next build reads them."""
+        return {
             (key_a, key_b): score
             for (a, b), score in found.items()
             if (key_a := keys[a]) is not None and (key_b := keys[b]) is not None
         }
-        if new or frozenset(id_of) != known or common != was_common:  # else still true
-            self._put(_PAIRS, (frozenset(id_of), stored, common))
-        return every, found
 
     # --- points (claims) ----------------------------------------------------------------------
 
@@ -311,6 +409,68 @@ class StageMemo:
         if scores is not None and scores.made is not None and scores.made != scores.last:
             self._put_scores(scores.made, scores.last)
         save_pack(self.abs_pack, self._used, self._read, "build cache")
+
+
+def _known(paired: _Paired) -> frozenset[str]:
+    """The keys of every article a `_PAIRS` entry paired."""
+    textless, _, _, index = paired
+    return textless.union(index[0])
+
+
+def _arrays(index: _SketchIndex) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    keys, values, holders, days = index
+    return (
+        keys,
+        np.frombuffer(values, dtype=np.uint64),
+        np.frombuffer(holders, dtype=np.int32),
+        np.frombuffer(days, dtype=np.int32),
+    )
+
+
+def _index(texts: Sequence[tuple[str, Text]], grow: _SketchIndex | None = None) -> _SketchIndex:
+    """The sketch index of `texts` (each with its article's key), or `grow` with them."""
+    sizes = [len(t.sketch) for _, t in texts]
+    first = 0 if grow is None else len(grow[0])
+    values = np.fromiter((v for _, t in texts for v in t.sketch), dtype=np.uint64, count=sum(sizes))
+    holders = np.repeat(np.arange(first, first + len(texts), dtype=np.int32), sizes)
+    ordinals = [-1 if t.published is None else t.published.toordinal() for _, t in texts]
+    days = np.array(ordinals, dtype=np.int32)
+    keys = tuple(key for key, _ in texts)
+    if grow is not None:
+        old_keys, old_values, old_holders, old_days = _arrays(grow)
+        keys = old_keys + keys
+        values = np.concatenate((old_values, values))
+        holders = np.concatenate((old_holders, holders))
+        days = np.concatenate((old_days, days))
+    order = np.argsort(values, kind="stable")
+    return keys, values[order].tobytes(), holders[order].tobytes(), days.tobytes()
+
+
+def _newly_common(
+    new: Sequence[Text], values: np.ndarray, holders: np.ndarray, days: np.ndarray
+) -> frozenset[int]:
+    """The values of `new` texts that are common among them and the indexed texts: held on
+    more than COMMON_DAYS distinct days (`duplicates.common_values`)."""
+    seen: dict[int, set[int]] = {}
+    for text in new:
+        if text.published is not None:
+            for value in text.sketch:
+                seen.setdefault(value, set()).add(text.published.toordinal())
+    common = set()
+    for value, own in seen.items():
+        at = np.uint64(value)
+        low = int(np.searchsorted(values, at, side="left"))
+        high = int(np.searchsorted(values, at, side="right"))
+        held = own | {int(d) for d in days[holders[low:high]] if d >= 0}
+        if len(held) > duplicates.COMMON_DAYS:
+            common.add(value)
+    return frozenset(common)
+
+
+def _known_text(text_of: Callable[[str], Text | None], article_id: str) -> Text:
+    text = text_of(article_id)
+    assert text is not None, "a paired article without a text"
+    return text
 
 
 def _scores_entry() -> str:

@@ -58,6 +58,32 @@ def corpus(seed: int = 3, size: int = 60) -> list[duplicates.Text]:
     return texts
 
 
+def test_an_added_article_reads_back_only_the_texts_it_may_copy(tmp_path):
+    # With the last build's sketch index, one article added reads back the texts that share
+    # a sketch value with it (here the one it copies), not every text of the corpus.
+    rng = random.Random(11)
+    start = dt.date(2024, 5, 1)
+    articles = [
+        make_article(
+            f"a{n:02}", start + dt.timedelta(days=n % 5), " ".join(rng.choices(WORDS, k=60))
+        )
+        for n in range(40)
+    ]
+    copy = make_article("copy", start + dt.timedelta(days=1), articles[7].body + " indeed")
+    keys: dict[str, str | None] = {a.id: f"key of {a.id}" for a in [*articles, copy]}
+    memo_pairs(tmp_path, keys, articles)
+    memo = StageMemo(_Keys(tmp_path, keys))  # type: ignore[arg-type]
+    texts, pairs = memo.find_pairs((*articles, copy))
+    assert pairs == clean_pairs([*articles, copy])
+    assert [set(pair) for pair in pairs] == [{articles[7].id, copy.id}]
+    assert {t.key for t in texts} == {articles[7].id, copy.id}
+    assert memo.hits == 2  # the pairs' entry and the copied text
+    memo.save()
+    again = StageMemo(_Keys(tmp_path, keys))  # type: ignore[arg-type]
+    assert again.find_pairs((*articles, copy))[1] == pairs
+    assert again.hits == 3  # nothing added: the pairs' entry and the two paired texts
+
+
 @pytest.mark.parametrize("few_new", [0, 1000])  # both ways of finding the new pairs
 @pytest.mark.parametrize("split", [0, 1, 30, 59])
 @pytest.mark.parametrize("given", [False, True])  # the common values, as the stage memo has them
@@ -281,7 +307,10 @@ def test_the_stage_memo_finds_the_pairs_of_a_clean_pass_when_common_values_chang
     memo_pairs(tmp_path, keys, first)
     texts, pairs = memo_pairs(tmp_path, keys, second)
     assert pairs and pairs == clean_pairs(second)
-    assert sorted(t.key for t in texts) == sorted(a.id for a in second)
+    # The texts that rank the pairs come back; with few added, only those are read.
+    assert {a for pair in pairs for a in pair} <= {t.key for t in texts}
+    every = [t for t in map(article_text, second) if t is not None]
+    assert reported_copies(texts, pairs) == reported_copies(every, clean_pairs(second))
 
 
 @pytest.mark.parametrize("seed", range(8))
