@@ -81,7 +81,7 @@ _TEXT = "lint-text"  # an article's near-duplicate text (`duplicates.Text`), by 
 _SketchIndex = tuple[tuple[str, ...], bytes, bytes, bytes]
 # What `_PAIRS` holds: the keys of the articles paired that have no text (too short), the
 # pairs by the articles' keys, the common values, and the index of the others' texts.
-_Paired = tuple[frozenset[str], dict[tuple[str, str], float], frozenset[int], _SketchIndex]
+_Paired = tuple[frozenset[str], dict[tuple[str, str], float], frozenset[int], _SketchIndex | None]
 # Results are pickled as calls of their classes' constructors: the 10k corpus's pair scores,
 # with their events and profiles, took 0.15 s to pickle the generic way (#9).
 _DISPATCH = {
@@ -243,7 +243,8 @@ class StageMemo:
         found |= copy_pairs_with(new, old, common)
         if new or frozenset(id_of) != known or common != was_common:  # else still true
             kept = [(key, t) for t in every if (key := keys[t.key]) is not None]
-            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, _index(kept))
+            index = _index(kept) if len(kept) == len(every) else None
+            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, index)
         return every, found
 
     def _pairs_added(
@@ -293,7 +294,7 @@ class StageMemo:
         every = [t for t in read.values() if t is not None]
         if new or frozenset(id_of) != known or common != was_common:  # else still true
             kept = [(k, t) for t in new if (k := keys[t.key]) is not None]
-            grown = _index(kept, index) if kept else index
+            grown = None if len(kept) < len(new) else _index(kept, index) if kept else index
             self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, grown)
         return every, found
 
@@ -302,9 +303,13 @@ class StageMemo:
         known: frozenset[str],
         pairs: dict[tuple[str, str], float],
         common: frozenset[int],
-        index: _SketchIndex,
+        index: _SketchIndex | None,
     ) -> None:
-        textless = known.difference(index[0])
+        """Keep the pairs for the next build. A build with a text that has no key (its
+        article is not in the build cache) keeps no index (`index` None): the common values
+        that text helped make could not be taken back once it is gone, so the next build
+        takes the clean pass."""
+        textless = known if index is None else known.difference(index[0])
         paired: _Paired = (textless, pairs, common, index)
         self._put(_PAIRS, paired)
 
@@ -414,7 +419,7 @@ class StageMemo:
 def _known(paired: _Paired) -> frozenset[str]:
     """The keys of every article a `_PAIRS` entry paired."""
     textless, _, _, index = paired
-    return textless.union(index[0])
+    return textless if index is None else textless.union(index[0])
 
 
 def _arrays(index: _SketchIndex) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:

@@ -84,6 +84,17 @@ def test_an_added_article_reads_back_only_the_texts_it_may_copy(tmp_path):
     assert again.hits == 3  # nothing added: the pairs' entry and the two paired texts
 
 
+def test_a_text_without_a_key_sends_the_next_build_through_the_clean_pass(tmp_path, monkeypatch):
+    # A keyless text helped make the footer's values common; once it is gone, they are
+    # common no longer, which only a clean pass can see.
+    monkeypatch.setattr(duplicates, "COMMON_DAYS", 2)
+    first, second, *_, keyless = short_copies(random.Random(4), range(6))
+    keys: dict[str, str | None] = {first.id: "key 0", second.id: "key 1", keyless.id: None}
+    assert not memo_pairs(tmp_path, keys, [first, second, keyless])[1]
+    _, pairs = memo_pairs(tmp_path, keys, [first, second])
+    assert pairs and pairs == clean_pairs([first, second])
+
+
 @pytest.mark.parametrize("few_new", [0, 1000])  # both ways of finding the new pairs
 @pytest.mark.parametrize("split", [0, 1, 30, 59])
 @pytest.mark.parametrize("given", [False, True])  # the common values, as the stage memo has them
