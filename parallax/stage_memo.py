@@ -215,56 +215,8 @@ class StageMemo:
 
     def _find_pairs(self, articles: tuple[Article, ...]) -> tuple[list[Text], CopyPairs]:
         keys = {a.id: self._article_key(a.id) for a in articles}
-        prior = self._get(_PAIRS)
-        known = frozenset() if prior is None else _known(prior[0])
-        _, pairs, was_common, index = prior[0] if prior else (None, {}, frozenset(), None)
-        added = [a for a in articles if keys[a.id] not in known]  # a keyless one is always new
-        present = {key for key in keys.values() if key is not None}
-        if index is not None and known <= present and len(added) <= duplicates.FEW_NEW:
-            return self._pairs_added(articles, keys, added, (known, pairs, was_common, index))
-        texts: dict[str, Text | None] = {a.id: self._text(a, keys[a.id]) for a in articles}
-        every = [t for t in texts.values() if t is not None]
-        common = common_values(every)
         id_of = {key: article_id for article_id, key in keys.items() if key is not None}
-        if not was_common <= common:  # a value no longer common may pair old texts
-            known, pairs = frozenset(), {}
-        found: CopyPairs = {
-            (id_of[a], id_of[b]): score
-            for (a, b), score in pairs.items()
-            if a in id_of and b in id_of
-        }
-        if common != was_common:
-            by_id = {t.key: t for t in every}
-            found = {
-                p: s for p, s in found.items() if is_candidate(by_id[p[0]], by_id[p[1]], common)
-            }
-        old = [t for i, t in texts.items() if t is not None and keys[i] in known]
-        new = [t for i, t in texts.items() if t is not None and keys[i] not in known]
-        found |= copy_pairs_with(new, old, common)
-        if new or frozenset(id_of) != known or common != was_common:  # else still true
-            kept = [(key, t) for t in every if (key := keys[t.key]) is not None]
-            index = _index(kept) if len(kept) == len(every) else None
-            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, index)
-        return every, found
-
-    def _pairs_added(
-        self,
-        articles: tuple[Article, ...],
-        keys: Mapping[str, str | None],
-        added: list[Article],
-        prior: tuple[frozenset[str], dict[tuple[str, str], float], frozenset[int], _SketchIndex],
-    ) -> tuple[list[Text], CopyPairs]:
-        """`_find_pairs` when every text the last build paired is still there, as it was,
-        and few were added: the added texts against the last build's sketch index, which
-        names the few old texts that share a value with one of them. No other text is read
-        back (at 10k articles, reading them all was two thirds of lint with the cache)."""
-        known, pairs, was_common, index = prior
         by_id = {a.id: a for a in articles}
-        id_of = {key: article_id for article_id, key in keys.items() if key is not None}
-        for key in known:  # kept for the next build, unread
-            entry = f"{_TEXT} {key}"
-            if entry in self._stored and entry not in self._used:
-                self._used[entry] = self._stored[entry]
         read: dict[str, Text | None] = {}
 
         def text_of(article_id: str) -> Text | None:
@@ -272,31 +224,58 @@ class StageMemo:
                 read[article_id] = self._text(by_id[article_id], keys[article_id])
             return read[article_id]
 
-        new = [t for a in added if (t := text_of(a.id)) is not None]
-        index_keys, values, holders, days = _arrays(index)
-        common = was_common | _newly_common(new, values, holders, days)
-        found: CopyPairs = {(id_of[a], id_of[b]): score for (a, b), score in pairs.items()}
+        prior = self._get(_PAIRS)
+        known = frozenset() if prior is None else _known(prior[0])
+        _, pairs, was_common, index = prior[0] if prior else (None, {}, frozenset(), None)
+        added = [a.id for a in articles if keys[a.id] not in known]  # a keyless one is new
+        if index is not None and known <= set(id_of) and len(added) <= duplicates.FEW_NEW:
+            # Every text the last build paired is still there, as it was, and few were
+            # added: the added texts are looked up in the last build's sketch index, which
+            # names the few old texts sharing a value with one of them. No other text is
+            # read back (at 10k articles, reading them all was two thirds of lint, #9).
+            self._keep_unread(known)
+            new = [t for i in added if (t := text_of(i)) is not None]
+            values, holders, days = _arrays(index)
+            common = was_common | _newly_common(new, values, holders, days)
+            old = [t for key in _sharing(new, common, index) if (t := text_of(id_of[key]))]
+        else:
+            every = [t for a in articles if (t := text_of(a.id)) is not None]
+            common = common_values(every)
+            if not was_common <= common:  # a value no longer common may pair old texts
+                known, pairs = frozenset(), {}
+            new = [t for t in every if keys[t.key] not in known]
+            old = [t for t in every if keys[t.key] in known]
+            index = None
+        found: CopyPairs = {
+            (id_of[a], id_of[b]): score
+            for (a, b), score in pairs.items()
+            if a in id_of and b in id_of
+        }
         if common != was_common:
             found = {
                 p: s
                 for p, s in found.items()
                 if is_candidate(_known_text(text_of, p[0]), _known_text(text_of, p[1]), common)
             }
-        wanted = np.array(sorted({v for t in new for v in t.sketch} - common), dtype=np.uint64)
-        low = np.searchsorted(values, wanted, side="left")
-        high = np.searchsorted(values, wanted, side="right")
-        numbers = sorted({int(n) for a, b in zip(low, high, strict=True) for n in holders[a:b]})
-        old = [t for n in numbers if (t := text_of(id_of[index_keys[n]])) is not None]
         found |= copy_pairs_with(new, old, common)
         for pair in found:  # the texts that rank the pairs (`duplicates.reported_copies`)
             for article_id in pair:
                 text_of(article_id)
-        every = [t for t in read.values() if t is not None]
         if new or frozenset(id_of) != known or common != was_common:  # else still true
-            kept = [(k, t) for t in new if (k := keys[t.key]) is not None]
-            grown = None if len(kept) < len(new) else _index(kept, index) if kept else index
-            self._put_pairs(frozenset(id_of), self._stored_pairs(found, keys), common, grown)
-        return every, found
+            stored = {
+                (key_a, key_b): score
+                for (a, b), score in found.items()
+                if (key_a := keys[a]) is not None and (key_b := keys[b]) is not None
+            }
+            self._put_pairs(frozenset(id_of), stored, common, _grown(index, new, old, keys))
+        return [t for t in read.values() if t is not None], found
+
+    def _keep_unread(self, keys: frozenset[str]) -> None:
+        """Keep the text entries of `keys` for the next build without reading them."""
+        for key in keys:
+            entry = f"{_TEXT} {key}"
+            if entry in self._stored and entry not in self._used:
+                self._used[entry] = self._stored[entry]
 
     def _put_pairs(
         self,
@@ -312,17 +291,6 @@ class StageMemo:
         textless = known if index is None else known.difference(index[0])
         paired: _Paired = (textless, pairs, common, index)
         self._put(_PAIRS, paired)
-
-    @staticmethod
-    def _stored_pairs(
-        found: CopyPairs, keys: Mapping[str, str | None]
-    ) -> dict[tuple[str, str], float]:
-        """The pairs by the articles' keys, as the next build reads them."""
-        return {
-            (key_a, key_b): score
-            for (a, b), score in found.items()
-            if (key_a := keys[a]) is not None and (key_b := keys[b]) is not None
-        }
 
     # --- points (claims) ----------------------------------------------------------------------
 
@@ -422,14 +390,40 @@ def _known(paired: _Paired) -> frozenset[str]:
     return textless if index is None else textless.union(index[0])
 
 
-def _arrays(index: _SketchIndex) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    keys, values, holders, days = index
+def _arrays(index: _SketchIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The values, holders and days of a sketch index, as arrays."""
+    _, values, holders, days = index
     return (
-        keys,
         np.frombuffer(values, dtype=np.uint64),
         np.frombuffer(holders, dtype=np.int32),
         np.frombuffer(days, dtype=np.int32),
     )
+
+
+def _sharing(new: Sequence[Text], common: frozenset[int], index: _SketchIndex) -> list[str]:
+    """The keys of the indexed texts that hold a value of a `new` text that is not common:
+    the old texts `copy_pairs_with` may pair with them, in the index's order."""
+    values, holders, _ = _arrays(index)
+    wanted = np.array(sorted({v for t in new for v in t.sketch} - common), dtype=np.uint64)
+    low = np.searchsorted(values, wanted, side="left")
+    high = np.searchsorted(values, wanted, side="right")
+    numbers = sorted({int(n) for a, b in zip(low, high, strict=True) for n in holders[a:b]})
+    return [index[0][n] for n in numbers]
+
+
+def _grown(
+    index: _SketchIndex | None,
+    new: Sequence[Text],
+    old: Sequence[Text],
+    keys: Mapping[str, str | None],
+) -> _SketchIndex | None:
+    """The sketch index for the next build: `index` with the `new` texts, or, without one,
+    made of every text (`new` and `old`); None when a text has no key (`_put_pairs`)."""
+    texts = list(new) if index is not None else [*new, *old]
+    kept = [(key, t) for t in texts if (key := keys[t.key]) is not None]
+    if len(kept) < len(texts):
+        return None
+    return index if index is not None and not kept else _index(kept, index)
 
 
 def _index(texts: Sequence[tuple[str, Text]], grow: _SketchIndex | None = None) -> _SketchIndex:
@@ -442,8 +436,8 @@ def _index(texts: Sequence[tuple[str, Text]], grow: _SketchIndex | None = None) 
     days = np.array(ordinals, dtype=np.int32)
     keys = tuple(key for key, _ in texts)
     if grow is not None:
-        old_keys, old_values, old_holders, old_days = _arrays(grow)
-        keys = old_keys + keys
+        old_values, old_holders, old_days = _arrays(grow)
+        keys = grow[0] + keys
         values = np.concatenate((old_values, values))
         holders = np.concatenate((old_holders, holders))
         days = np.concatenate((old_days, days))
