@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from parallax import corpus_stages, render
+from parallax.arenas import populate_arenas
 from parallax.cache import BuildCache
 from parallax.config import SiteConfig, load_config
 from parallax.ingest import Loading, load_corpus
@@ -128,6 +129,7 @@ def analyse(
     pass over the articles, answered from the build cache where it can and spread over the
     cores where it pays (parallax.parallel, #9); the corpus-wide stages follow.
     """
+    populate_arenas()  # see `build`
     with quiet_gc():  # see `build`
         cache = open_cache(project, use_cache)
         analysis, problems, save = _analyse(project, clock or Stages(), cache)
@@ -228,7 +230,12 @@ def build(
     objects that live until it ends, and few cycles, and each full collection walked them
     all (three of them took 1.4-1.6 s of a 10k build with one article added). What cycles
     there are go at the first collection after it.
+
+    The pages of those objects' arenas are asked for as each arena is made, from here on
+    (`arenas.populate_arenas`): at 10k articles with one added, the load stage took 0.08 s
+    less.
     """
+    populate_arenas()
     with quiet_gc():
         return _build(project, strict, run_site, stages, use_cache)
 
