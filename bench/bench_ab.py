@@ -167,6 +167,37 @@ def print_table(revs: list[str], runs: list[list[dict[str, Any]]]) -> None:
             gaps = [b - a for a, b in zip(*values, strict=True)]
             cells += f" | {statistics.mean(gaps):+.2f} s ({min(gaps):+.2f} to {max(gaps):+.2f})"
         print(f"| {name} | {cells} |")
+    _print_usage(revs, runs)
+
+
+# What `bench_build.run_one` measures besides the time (commits before it did not), as rows
+# of the table: its key, its row's name, how a value is written, and its unit.
+USAGE = (
+    ("cpu_s", "processor time, every process", "{:.2f}", " s"),
+    ("minor_faults", "page faults, every process", "{:,.0f}", ""),
+)
+
+
+def _print_usage(revs: list[str], runs: list[list[dict[str, Any]]]) -> None:
+    """`print_table`'s rows of the processor time and the page faults, where every run has
+    them: steadier than the time on a shared host, they show work saved or added that the
+    time's noise hides."""
+    for key, name, form, unit in USAGE:
+        values = [[r.get(key) for r in rows] for rows in runs]
+        if any(v is None for column in values for v in column):
+            continue
+        signed = form.replace("{:", "{:+")
+        cells = " | ".join(
+            f"{form.format(statistics.mean(v))}{unit} ({form.format(min(v))}-{form.format(max(v))})"
+            for v in values
+        )
+        if len(revs) == 2:
+            gaps = [b - a for a, b in zip(*values, strict=True)]
+            cells += (
+                f" | {signed.format(statistics.mean(gaps))}{unit} "
+                f"({signed.format(min(gaps))} to {signed.format(max(gaps))})"
+            )
+        print(f"| {name} | {cells} |")
 
 
 def main() -> None:

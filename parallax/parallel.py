@@ -128,7 +128,7 @@ def fork_map(
         return [task(n) for n in indexes]
     for cls, reduce in (reducers or {}).items():  # the forked workers inherit them
         ForkingPickler.register(cls, reduce)
-    _reap()
+    reap()
     chunks = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
     results: list[R] = []
     _TASK = task
@@ -148,7 +148,7 @@ def fork_map(
         finally:
             # With every result in, the workers are left to exit, and the pool's thread to
             # reap them: waiting took 0.04-0.07 s of render at 10k articles (#9). The next
-            # fork waits for them (`_reap`). After an error, the pool is shut down and waited
+            # fork waits for them (`reap`). After an error, the pool is shut down and waited
             # for, as `with` would.
             reaping = getattr(pool, "_executor_manager_thread", None)
             pool.shutdown(wait=not finished, cancel_futures=not finished)
@@ -160,10 +160,10 @@ def fork_map(
     return results
 
 
-def _reap() -> None:
+def reap() -> None:
     """Wait for the workers of earlier maps to have exited, and their pools' threads to
     have ended: a thread alive when this process forks leaves the locks it holds locked in
-    the child."""
+    the child. (The benchmark also waits here, to count what the workers used.)"""
     while _EXITING:
         _EXITING.pop().join()
 
@@ -307,7 +307,7 @@ def _fork_beside(task: Callable[[bool], Any]) -> tuple[BaseProcess | None, Conne
     global _TASK
     if not _may_fork():
         return None, None
-    _reap()
+    reap()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_send_result, args=(receive, send), daemon=True)

@@ -381,7 +381,7 @@ assert parallel.fork_map(square, 40, workers=2, chunk=5, min_count=0, here=True)
 for worker in set(multiprocessing.active_children()) - before:
     os.kill(worker.pid, signal.SIGINT)  # as Ctrl-C reaches every process of the terminal's
 time.sleep(0.3)
-parallel._reap()
+parallel.reap()
 print("done")
 """
 
