@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: site test golden serve bench clean browser
 
-$(VENV)/.site: pyproject.toml setup.py parallax/_linkage.c parallax/_makers.c parallax/_cosine.c
+$(VENV)/.site: pyproject.toml setup.py $(wildcard parallax/*.c)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
