@@ -82,6 +82,7 @@ NOT_STAGES = (
     "parallax.page_cache",
     "parallax.template_cache",  # compiled templates, each checked against its source
     "parallax.parallel",  # runs lint beside cluster: lint_corpus is listed above
+    "parallax.arenas",  # how the interpreter's arenas get their pages: writes nothing
 )
 
 
