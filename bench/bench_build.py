@@ -145,8 +145,9 @@ def run_one(abs_config: Path, mode: str) -> dict[str, Any]:
             "stages": dict(stages.timings),
             "peaks_mb": stages.peaks,
             "total_s": total,
-            # Steadier than the time from one run to the next on a shared host (#9): the
-            # processor time and the page faults of the build and of every process it forked.
+            # The processor time and the page faults of the build and of every process it
+            # forked: the work done on either core, which the time of the longest path can
+            # hide (#9). The faults move little from one run to the next; the time does.
             "cpu_s": cpu,
             "minor_faults": int(faults),
             "peak_mb": peak_mb(),

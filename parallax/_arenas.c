@@ -60,9 +60,10 @@ static PyObject *is_populating(PyObject *self, PyObject *Py_UNUSED(ignored)) {
 
 static PyMethodDef methods[] = {
     {"populate", populate, METH_NOARGS,
-     "populate() -> bool: from now on, fill each new arena of small objects with its pages "
-     "as it is made, for the rest of the process and the processes it forks; whether that is "
-     "done (False where the platform cannot). Calling it again changes nothing."},
+     "populate() -> bool: from now on, ask the kernel to fill each new arena of small "
+     "objects with its pages as it is made, for the rest of the process and the processes it "
+     "forks; whether it now asks (False off Linux; a kernel before 5.14 declines, and the "
+     "pages then come as before). Calling it again changes nothing."},
     {"populating", is_populating, METH_NOARGS,
      "populating() -> bool: whether `populate` took effect in this process."},
     {NULL, NULL, 0, NULL},

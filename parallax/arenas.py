@@ -25,6 +25,8 @@ _ARENAS = _compiled()
 
 
 def populate_arenas() -> bool:
-    """From now on, fill each new arena with its pages as it is made, in this process and
-    the processes it forks; whether that is done. Calling it again changes nothing."""
+    """From now on, ask the kernel to fill each new arena with its pages as it is made, in
+    this process and the processes it forks; whether it now asks (not without the compiled
+    module, nor off Linux; a kernel before 5.14 declines, and nothing changes). Calling it
+    again changes nothing."""
     return _ARENAS is not None and bool(_ARENAS.populate())
