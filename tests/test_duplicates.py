@@ -6,7 +6,10 @@ import datetime as dt
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from parallax import duplicates
@@ -380,3 +383,11 @@ def test_import_looks_a_text_up_as_check_sees_it_in_the_corpus():
                 index.add(other)
         found = {match.text.key for match in index.copies(text)}  # type: ignore[arg-type]
         assert found == {a if b == text.key else b for a, b in whole if text.key in (a, b)}
+
+
+@given(st.lists(st.sampled_from(["a", "b", "port", "city", "said"]), min_size=4, max_size=80))
+def test_a_sketch_is_the_smallest_distinct_shingles_in_order(words):
+    # Five words, many repeats: most 4-grams come back several times, and must count once.
+    grams = duplicates.shingles(words)
+    expected = tuple(np.unique(grams)[: duplicates.SKETCH_SIZE].tolist())
+    assert duplicates._sketch(words) == expected
