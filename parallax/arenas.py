@@ -26,7 +26,6 @@ _ARENAS = _compiled()
 
 def populate_arenas() -> bool:
     """From now on, ask the kernel to fill each new arena with its pages as it is made, in
-    this process and the processes it forks; whether it now asks (not without the compiled
-    module, nor off Linux; a kernel before 5.14 declines, and nothing changes). Calling it
-    again changes nothing."""
+    this process and the processes it forks; whether it now does (not without the compiled
+    module, off Linux, or on a kernel before 5.14). Calling it again changes nothing."""
     return _ARENAS is not None and bool(_ARENAS.populate())
