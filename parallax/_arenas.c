@@ -28,6 +28,7 @@
 
 static PyObjectArenaAllocator wrapped; /* the interpreter's, as it was before `populate` */
 static int populating = 0;
+static int refused = 0; /* the kernel refused the advice once: it is not asked again */
 
 #if CAN_POPULATE
 static void *populated_arena(void *ctx, size_t size) {
@@ -64,11 +65,15 @@ static void free_arena(void *ctx, void *address, size_t size) {
 
 static PyObject *populate(PyObject *self, PyObject *Py_UNUSED(ignored)) {
 #if CAN_POPULATE
-    if (!populating && kernel_populates()) {
-        PyObjectArenaAllocator mine = {NULL, populated_arena, free_arena};
-        PyObject_GetArenaAllocator(&wrapped);
-        PyObject_SetArenaAllocator(&mine);
-        populating = 1;
+    if (!populating && !refused) {
+        if (kernel_populates()) {
+            PyObjectArenaAllocator mine = {NULL, populated_arena, free_arena};
+            PyObject_GetArenaAllocator(&wrapped);
+            PyObject_SetArenaAllocator(&mine);
+            populating = 1;
+        } else {
+            refused = 1;
+        }
     }
 #endif
     return PyBool_FromLong(populating);
