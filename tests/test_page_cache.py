@@ -646,3 +646,48 @@ def test_a_story_template_that_includes_its_events_builds_the_same_site(at_home)
     _edit(reference, rel, lead, new)
     build(reference, use_cache=False)
     assert cached[STORY] == tree_bytes(reference / "site_src")[STORY]
+
+
+ACTOR = "actors/stoltenberg.md"
+# The article of the older of Stoltenberg's two claims: the page lists the later one only
+# when it lists one claim.
+OLDER = "articles/northwire/2022-09-30-ukraine-applies.md"
+
+
+def test_an_actor_page_rendered_again_keeps_its_list_of_claims_when_that_did_not_change(
+    at_home, parts_kept, monkeypatch
+):
+    monkeypatch.setattr(registry_pages, "ACTOR_CLAIMS", 1)
+    cached = make_project(at_home / "cached")
+    build(cached, use_cache=True)
+    page = cached / "site_src" / ACTOR
+    published = page.read_text(encoding="utf-8")
+    parts_kept.clear()
+    (cached / "content" / OLDER).unlink()
+    build(cached, use_cache=True)
+    clean = make_project(at_home / "clean")
+    (clean / "content" / OLDER).unlink()
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    # The page no longer counts the older claim, and copies its list from the published page.
+    assert "the latest 1 of\n2 claims" in published
+    assert "latest" not in page.read_text(encoding="utf-8")
+    assert [kept for dest, kept in parts_kept if dest == ACTOR] == [True]
+
+
+def test_an_actor_template_that_includes_its_claims_builds_the_same_site(at_home):
+    # An override of actor.md.j2 from before the claims were a part: the list reads the page.
+    sites = []
+    for name in ("override", "default"):
+        root = make_project(at_home / name)
+        if name == "override":
+            template = root / "templates" / "actor.md.j2"
+            text = template.read_text(encoding="utf-8")
+            part = '{{ part("_actor_claims.html.j2", claims=page.claims) }}'
+            assert part in text
+            template.write_text(
+                text.replace(part, '{% include "_actor_claims.html.j2" %}'), encoding="utf-8"
+            )
+        build(root, use_cache=True)
+        sites.append(tree_bytes(root / "site_src"))
+    assert sites[0] == sites[1]
