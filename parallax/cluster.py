@@ -59,6 +59,9 @@ class _Scores:
     signatures: Mapping[str, Signature]
     weights: Mapping[str, float]
     pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
+    # item id -> its `content_digest`, where the per-article pass made it: an event's id
+    # reads its earliest item's, which that item would otherwise work out from its sentences
+    digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 # A connected part of the graph of scored pairs, as `PairScores` keeps it: how many pairs
@@ -243,6 +246,7 @@ def _score_items(
     settings: Settings,
     made: Mapping[str, Signature] | None,
     memo: ScoreMemo | None,
+    digests: Mapping[str, str] | None = None,
 ) -> tuple[_Scores, dict[tuple[str, str], float], set[str]]:
     """The scores, every candidate pair's score by the items' ids (for `PairScores`), and
     the items whose every score was the last build's."""
@@ -290,6 +294,7 @@ def _score_items(
         signatures={s.item_id: s for s in signatures},
         weights=weights,
         pairs=scored,
+        digests=digests or {},
     )
     return scores, every, same
 
@@ -440,7 +445,7 @@ def make_event(group: Sequence[str], scores: _Scores) -> Event:
     members = [scores.items[i] for i in sorted(group, key=scores.order.__getitem__)]
     pairs = _pair_scores([m.id for m in members], scores)
     return Event(
-        id=event_id(members[0]),
+        id=event_id(members[0], scores.digests.get(members[0].id)),
         item_ids=tuple(m.id for m in members),
         title=_central_title(group, pairs, scores),
         start=min(m.published for m in members),
@@ -492,7 +497,7 @@ def cluster_items(
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries, digests), overrides)
-    scores, every, settled = _score_items(kept, registries, settings, signatures, memo)
+    scores, every, settled = _score_items(kept, registries, settings, signatures, memo, digests)
     last = None if memo is None else memo.last
     groups, parts, same = _group_items(
         kept, scores, settings.event_threshold, {} if last is None else last.parts, settled

@@ -38,8 +38,9 @@ def item_order_key(item: Item, digest: str | None = None) -> tuple[dt.date, str,
     return (item.published, item.source, digest or content_digest(item), item.id)
 
 
-def event_id(earliest: Item) -> str:
-    """`2023-06-01-strike-on-kyiv-3f2a`: lower-case ASCII, usable as a URL slug."""
+def event_id(earliest: Item, digest: str | None = None) -> str:
+    """`2023-06-01-strike-on-kyiv-3f2a`: lower-case ASCII, usable as a URL slug. `digest`
+    is the item's `content_digest`, when the caller has it."""
     words = slugify(earliest.title, fallback="event").split("-")[:SLUG_WORDS]
-    digest = content_digest(earliest)[:HASH_CHARS]
+    digest = (digest or content_digest(earliest))[:HASH_CHARS]
     return f"{earliest.published.isoformat()}-{'-'.join(words)}-{digest}"
