@@ -11,11 +11,7 @@
    A maker is made for a class only when each name it is given is an object slot of the
    class itself; `reducers` checks the rest (a frozen dataclass of its own slots, with no
    base class and no `__post_init__`). Pickle finds a maker by the name it was registered
-   under in this module, as a global, so a blob holds only its name.
-
-   A `partial` maker fills the slots it is given and leaves the others empty: the build
-   cache's items and claims hold their heavy fields pickled, and read them at first use
-   (parallax/model.py). */
+   under in this module, as a global, so a blob holds only its name. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -37,26 +33,24 @@ static void maker_dealloc(Maker *self) {
 }
 
 static PyObject *maker_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    static char *keywords[] = {"cls", "names", "name", "partial", NULL};
+    static char *keywords[] = {"cls", "names", "name", NULL};
     PyObject *cls, *names, *name;
-    int partial = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!U|$p:Maker", keywords, &PyType_Type, &cls,
-                                     &PyTuple_Type, &names, &name, &partial)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!U:Maker", keywords, &PyType_Type, &cls,
+                                     &PyTuple_Type, &names, &name)) {
         return NULL;
     }
     PyTypeObject *target = (PyTypeObject *)cls;
     Py_ssize_t count = PyTuple_GET_SIZE(names);
     /* A class of Python's making, straight from object, not abstract, with nothing but its
        slots (no __dict__, no __weakref__) and object's own allocation and __new__: one whose
-       every field a maker fills (some of them, when partial), and whose objects need nothing
-       else set up. */
+       every field a maker fills, and whose objects need nothing else set up. */
     Py_ssize_t room = (target->tp_basicsize - (Py_ssize_t)sizeof(PyObject)) /
                       (Py_ssize_t)sizeof(PyObject *);
     if (!(target->tp_flags & Py_TPFLAGS_HEAPTYPE) || (target->tp_flags & Py_TPFLAGS_IS_ABSTRACT) ||
         target->tp_base != &PyBaseObject_Type ||
         target->tp_alloc != PyType_GenericAlloc || target->tp_new != PyBaseObject_Type.tp_new ||
         target->tp_dictoffset != 0 || target->tp_weaklistoffset != 0 || target->tp_itemsize != 0 ||
-        (partial ? room < count : room != count)) {
+        room != count) {
         PyErr_Format(PyExc_TypeError, "a maker cannot make %s: not a class of slots %R only",
                      target->tp_name, names);
         return NULL;
@@ -144,8 +138,7 @@ static PyMemberDef maker_members[] = {
 static PyTypeObject MakerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "parallax._makers.Maker",
-    .tp_doc = "Maker(cls, names, name, *, partial=False): makes a cls from the values of its "
-              "slots `names`; a partial maker leaves its other slots empty.",
+    .tp_doc = "Maker(cls, names, name): makes a cls from the values of its slots `names`.",
     .tp_basicsize = sizeof(Maker),
     .tp_dealloc = (destructor)maker_dealloc,
     .tp_repr = (reprfunc)maker_repr,

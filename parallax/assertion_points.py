@@ -49,7 +49,7 @@ def assertion_points(event_id: str, facets: Sequence[Facets], threshold: float) 
 
 def _continues(before: Facets, after: Facets) -> bool:
     a, b = before.claim, after.claim
-    adjacent = a.item_id == b.item_id and b.sentence_index == a.sentence_index + 1
+    adjacent = a.item_id == b.item_id and b.sentence.index == a.sentence.index + 1
     return adjacent and a.speaker == b.speaker and a.quote and b.quote
 
 

@@ -36,7 +36,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from importlib import metadata
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,16 +53,16 @@ from parallax.ingest import (
     read_content,
 )
 from parallax.memo import by_identity
-from parallax.model import CLAIM_HELD, ITEM_HELD, Claim, Item, Registries
+from parallax.model import Claim, Item, Registries
 from parallax.packs import Blob, Stored, read_pack, remove_stale, save_pack, write_atomically
 from parallax.parallel import beside, worth_forking
 from parallax.problems import Problem
-from parallax.reducers import constructor_reducers, partial_maker
+from parallax.reducers import constructor_reducers
 from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # bump when the layout of entries changes
+FORMAT = 3  # bump when the layout of entries changes
 PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
@@ -141,79 +140,9 @@ def _registries_digest(registries: Registries) -> bytes:
     return hashlib.sha256(repr(read).encode()).digest()
 
 
-# Also how workers send the per-article results back (parallel.fork_map, #9): items and
-# claims whole, which the parent reads whole, where the build cache holds their heavy fields.
+# Also how workers send the per-article results back (parallel.fork_map, #9).
 REDUCERS = {**ingest.REDUCERS, **constructor_reducers([ArticleWork, Signature])}
-
-
-def _held_reducers() -> dict[type, Callable[[Any], Any]]:
-    """Works as the build cache keeps them: each item with its heavy fields pickled apart, in
-    `held`, and each of its claims holding the item, to take its sentence and figures from
-    it; all made when first read (`model`). At 10k articles with one added, the load stage
-    took 0.36-0.38 s this way against 0.47-0.48 s. None without the compiled makers: the
-    works are pickled as any other class then."""
-    item_fields = tuple(f.name for f in dataclasses.fields(Item) if f.name not in ITEM_HELD)
-    claim_fields = tuple(f.name for f in dataclasses.fields(Claim) if f.name not in CLAIM_HELD)
-    make_item, make_claim = partial_maker(Item, item_fields), partial_maker(Claim, claim_fields)
-    if make_item is None or make_claim is None:
-        return {}
-    item_values, claim_values = attrgetter(*item_fields[:-1]), attrgetter(*claim_fields[:-1])
-    whole_work, whole_item, whole_claim = (REDUCERS[c] for c in (ArticleWork, Item, Claim))
-
-    def held_item(item: Item) -> Item:
-        if _still_held(item, ITEM_HELD[0]) is not None:
-            return item
-        blob = dumps((item.sentences, item.entities, item.dates, item.figures))
-        held: Item = make_item(*item_values(item), blob)
-        return held
-
-    def held_claim(claim: Claim, item: Item, in_work: Item) -> Claim:
-        if _still_held(claim, CLAIM_HELD[0]) is not None:
-            return claim
-        index, sentences, figures = claim.sentence.index, item.sentences, item.figures
-        if not 0 <= index < len(sentences) or sentences[index] != claim.sentence:
-            return claim  # not one of its item's sentences: pickled whole
-        places = []
-        for figure in claim.figures:
-            found = next((n for n, f in enumerate(figures) if f is figure), None)
-            if found is None:
-                found = next((n for n, f in enumerate(figures) if f == figure), None)
-            if found is None:
-                return claim
-            places.append(found)
-        held: Claim = make_claim(*claim_values(claim), (index, in_work, tuple(places)))
-        return held
-
-    def work(obj: ArticleWork) -> Any:
-        items = tuple(held_item(item) for item in obj.items)
-        claims = tuple(
-            tuple(held_claim(claim, item, in_work) for claim in item_claims)
-            for item, in_work, item_claims in zip(obj.items, items, obj.claims, strict=True)
-        )
-        return whole_work(dataclasses.replace(obj, items=items, claims=claims))
-
-    def item(obj: Item) -> Any:
-        held = _still_held(obj, ITEM_HELD[0])
-        return whole_item(obj) if held is None else (make_item, (*item_values(obj), held))
-
-    def claim(obj: Claim) -> Any:
-        held = _still_held(obj, CLAIM_HELD[0])
-        return whole_claim(obj) if held is None else (make_claim, (*claim_values(obj), held))
-
-    return {ArticleWork: work, Item: item, Claim: claim}
-
-
-def _still_held(obj: Item | Claim, name: str) -> Any:
-    """`obj.held` while its held fields were not made (it is pickled again as it was read),
-    else None."""
-    try:
-        object.__getattribute__(obj, name)
-    except AttributeError:
-        return obj.held
-    return None
-
-
-_DISPATCH = {**copyreg.dispatch_table, **REDUCERS, **_held_reducers()}
+_DISPATCH = {**copyreg.dispatch_table, **REDUCERS}
 
 
 def dumps(value: object, dispatch: Mapping[type, Callable[[Any], Any]] = _DISPATCH) -> bytes:

@@ -38,7 +38,7 @@ def points_to_json(
 
 def in_reading_order(claims: Sequence[Claim]) -> list[Claim]:
     """The claims by event, then item, then sentence: the order of the claims JSON."""
-    return sorted(claims, key=lambda c: (c.event_id, c.item_id, c.sentence_index))
+    return sorted(claims, key=lambda c: (c.event_id, c.item_id, c.sentence.index))
 
 
 def _number(value: float) -> int | float:

@@ -219,9 +219,7 @@ def _prepare(
 ) -> tuple[Item, ...]:
     """Items sorted by content, analysed if a caller passed them raw. `digests` are items'
     `content_digest` by id, where the per-article pass made them already."""
-    # An item that holds its sentences pickled came from the build cache, analysed: asking
-    # for its sentences would make them (`model`).
-    raw = [item for item in items if item.held is None and item.text and not item.sentences]
+    raw = [item for item in items if item.text and not item.sentences]
     if raw:
         lexicon = build_lexicon(registries)
         analysed = {item.id: analyse_item(item, lexicon) for item in raw}

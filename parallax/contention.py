@@ -145,7 +145,7 @@ def _facets(
 
 
 def _is_next(before: Claim, after: Claim) -> bool:
-    return after.sentence_index - before.sentence_index == 1
+    return after.sentence.index - before.sentence.index == 1
 
 
 def _places(

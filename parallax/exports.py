@@ -160,7 +160,7 @@ def _claims_by_event(lookup: Lookup) -> dict[str, dict[str, list[Claim]]]:
 
 
 def _sentence_index(claim: Claim) -> int:
-    return claim.sentence_index
+    return claim.sentence.index
 
 
 def _run_key(lookup: Lookup, memo: ClaimLines, event_id: str, item_ids: list[str]) -> str | None:

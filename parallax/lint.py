@@ -293,7 +293,7 @@ def lint_speakers(claims: tuple[Claim, ...], corpus: Corpus) -> tuple[Problem, .
             personal[speaker] = _is_personal_name(speaker)
         if not personal[speaker]:
             continue
-        at = (claim.item_id, claim.sentence_index)
+        at = (claim.item_id, claim.sentence.index)
         earliest = first.get(speaker)
         if earliest is None or at < earliest[0]:
             first[speaker] = (at, claim)

@@ -3,23 +3,13 @@
 Only data and derived properties live here: no parsing, no I/O, no logic beyond a
 lookup. Every collection is a tuple so that objects are hashable and safe to share.
 Change an object with `dataclasses.replace`, never by assigning to a field.
-
-An item read from the build cache holds its heavy fields (sentences, entities, dates and
-figures) pickled, in `held`, and makes them at the first read of any of them; a claim read
-from it holds its item, and takes its sentence and figures from the item's when first read
-(#9). A build with one article added to 10k reads those of a few hundred items, and
-unpickling all of them was a quarter of its load stage. Reading them gives the same values
-either way, and `held` takes no part in comparing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import operator
-import pickle
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
 
 ARTICLE_KINDS = ("article", "liveblog")
 POINT_STATUSES = ("agree", "differ", "contradict", "single")
@@ -199,14 +189,6 @@ class Item:
     entities: tuple[Entity, ...] = ()
     dates: tuple[dt.date, ...] = ()  # dates the text mentions, resolved against `published`
     figures: tuple[Figure, ...] = ()
-    # (sentences, entities, dates, figures) pickled, made at the first read of one of them;
-    # set only on an item read from the build cache (see the module's docstring)
-    held: bytes | None = field(default=None, repr=False, compare=False)
-
-    if not TYPE_CHECKING:  # for mypy, an item has the fields it declares and no others
-
-        def __getattr__(self, name: str) -> Any:
-            return _unheld(self, name, ITEM_HELD, _item_fields)
 
     @property
     def id(self) -> str:
@@ -266,22 +248,6 @@ class Claim:
     side: str | None
     quote: bool  # a direct quote rather than reported speech
     figures: tuple[Figure, ...] = ()
-    # (its sentence's index, its item, the places of its figures among the item's), for
-    # sentence and figures, made at the first read of either; set only on a claim read from
-    # the build cache (see the module's docstring)
-    held: tuple[int, Item, tuple[int, ...]] | None = field(default=None, repr=False, compare=False)
-
-    if not TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> Any:
-            return _unheld(self, name, CLAIM_HELD, _claim_fields)
-
-    @property
-    def sentence_index(self) -> int:
-        """`sentence.index`, read without making a held sentence: claims are put in
-        reading order by it, every claim of the corpus on each build."""
-        held = self.held
-        return self.sentence.index if held is None else held[0]
 
     def in_event(self, event_id: str) -> Claim:
         """This claim in an event: `dataclasses.replace(self, event_id=event_id)` without
@@ -293,40 +259,6 @@ class Claim:
 
 _CLAIM_VALUES = operator.attrgetter(*(f.name for f in fields(Claim)))
 _EVENT_ID = [f.name for f in fields(Claim)].index("event_id")
-
-# The fields each class holds pickled, in the order of their values in `held`.
-ITEM_HELD = ("sentences", "entities", "dates", "figures")
-CLAIM_HELD = ("sentence", "figures")
-
-
-def _unheld(
-    obj: object, name: str, names: tuple[str, ...], made: Callable[[Any], tuple[Any, ...]]
-) -> Any:
-    """`obj.name`, for a field of `names` that `obj` holds (`made` makes their values from
-    what it holds): all of them made and set now. Anything else is missing, as without
-    `__getattr__`."""
-    try:  # not `obj.held`, which would come back here while it is not set
-        held = object.__getattribute__(obj, "held")
-    except AttributeError:
-        held = None
-    if held is None or name not in names:
-        raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
-    for field_name, value in zip(names, made(held), strict=True):
-        object.__setattr__(obj, field_name, value)
-    object.__setattr__(obj, "held", None)  # no longer needed
-    return object.__getattribute__(obj, name)
-
-
-def _item_fields(held: bytes) -> tuple[Any, ...]:
-    # The build cache's own bytes (`cache._held_reducers`), trusted as the cache is.
-    made: tuple[Any, ...] = pickle.loads(held)
-    return made
-
-
-def _claim_fields(held: tuple[int, Item, tuple[int, ...]]) -> tuple[Any, ...]:
-    index, item, places = held
-    figures = item.figures
-    return item.sentences[index], tuple(figures[n] for n in places)
 
 
 @dataclass(frozen=True, slots=True)

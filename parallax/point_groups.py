@@ -43,7 +43,7 @@ class Groups:
 
 
 def unique_claims(facets: Iterable[Facets]) -> list[str]:
-    ordered = sorted(facets, key=lambda f: (f.published, f.claim.item_id, f.claim.sentence_index))
+    ordered = sorted(facets, key=lambda f: (f.published, f.claim.item_id, f.claim.sentence.index))
     return list(dict.fromkeys(f.claim.id for f in ordered))
 
 

@@ -164,6 +164,6 @@ def _reading_order(claims: Iterable[Claim], items_by_id: Mapping[str, Item]) -> 
     def key(claim: Claim) -> tuple[str, str, int]:
         item = items_by_id.get(claim.item_id)
         published = item.published.isoformat() if item is not None else ""
-        return (published, claim.item_id, claim.sentence_index)
+        return (published, claim.item_id, claim.sentence.index)
 
     return sorted(claims, key=key)

@@ -73,25 +73,10 @@ def _maker(cls: type) -> Any:
     names = _own_slots(cls)
     if _MAKERS is None or names is None:
         return None
-    return _registered(cls, names, "_Make__", partial=False)
-
-
-def partial_maker(cls: type, names: tuple[str, ...]) -> Any:
-    """A compiled maker of `cls` that fills the fields `names`, in that order, and leaves
-    the others empty: for the build cache's items and claims, which make the fields they
-    hold pickled when first read (`model`). None where `_maker` would be None."""
-    fields = _own_slots(cls)
-    if _MAKERS is None or fields is None or not set(names) < set(fields):
-        return None
-    return _registered(cls, names, "_MakePart__", partial=True)
-
-
-def _registered(cls: type, names: tuple[str, ...], prefix: str, *, partial: bool) -> Any:
-    assert _MAKERS is not None
-    name = _free_name(vars(_MAKERS), prefix, cls, lambda found: getattr(found, "cls", None))
+    name = _free_name(vars(_MAKERS), "_Make__", cls, lambda found: getattr(found, "cls", None))
     found = getattr(_MAKERS, name, None)
     if found is None:
-        found = _MAKERS.Maker(cls, names, name, partial=partial)
+        found = _MAKERS.Maker(cls, names, name)
         setattr(_MAKERS, name, found)
     return found
 

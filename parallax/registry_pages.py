@@ -260,7 +260,7 @@ def claims_by_speaker(lookup: Lookup) -> dict[str, tuple[Claim, ...]]:
 
 
 def _in_item(claim: Claim) -> tuple[int, str]:
-    return claim.sentence_index, claim.id
+    return claim.sentence.index, claim.id
 
 
 def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
