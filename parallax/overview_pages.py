@@ -45,10 +45,12 @@ PageSpec = tuple[str, str, object]  # (template, dest_path, page object or Defer
 
 @dataclass(frozen=True, slots=True)
 class Deferred:
-    """A page object built only when the page cache has no page of the same inputs (#9)."""
+    """A page object built only when the page cache has no page of the same inputs (#9).
+    Both are given the articles' keys (`BuildCache.article_key`); `build`, None without a
+    page cache."""
 
-    build: Callable[[], object]
-    inputs: Callable[[Callable[[str], str | None]], str | None]  # given the articles' keys
+    build: Callable[[Callable[[str], str | None] | None], object]
+    inputs: Callable[[Callable[[str], str | None]], str | None]
 
 
 def stories_newest_first(lookup: Lookup) -> tuple[Story, ...]:

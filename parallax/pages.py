@@ -9,7 +9,7 @@ build these objects live in story_pages.py, article_pages.py and overview_pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,33 @@ class Lazy:
 
     def __repr__(self) -> str:
         return f"Lazy(inputs={self.inputs!r})"
+
+
+class LazyList(Lazy, Sequence[Any]):
+    """A `Lazy` tuple whose length is known before it is built: a template may count it or
+    test it (`| length`, `{% if %}`) and print it as a part, and it is built only when that
+    part is rendered, or when the template reads what it holds."""
+
+    __slots__ = ("_length",)
+
+    def __init__(self, build: Callable[[], tuple[Any, ...]], inputs: str, length: int) -> None:
+        super().__init__(build, inputs)
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._built()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._built())
+
+    def _built(self) -> tuple[Any, ...]:
+        built = self.value
+        if not isinstance(built, tuple) or len(built) != self._length:
+            raise ValueError(f"a lazy list of {self._length} built {built!r}")
+        return built
 
 
 # --- parts shared by several pages ----------------------------------------------------------

@@ -9,14 +9,14 @@ a page, keyed by a slug of the name as written, so every claim's speaker can be 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Item, Source
 from parallax.page_parts import article_summary, articles_newest_first, group_order, speaker_key
-from parallax.pages import ArticleSummary, ClaimView, Link, described
+from parallax.pages import ArticleSummary, ClaimView, LazyList, Link, described
 from parallax.story_pages import claim_view
 from parallax.urls import (
     ACTORS_INDEX,
@@ -117,8 +117,9 @@ class ActorPage:
     side: str | None = described("From actors.yml, else from their claims.")
     aliases: tuple[str, ...] = described("Other spellings from actors.yml.")
     registered: bool = described("True when actors.yml knows this speaker.")
-    claims: tuple[DatedClaim, ...] = described(
-        "Their latest claims (at most ACTOR_CLAIMS, 200), by date, oldest first."
+    claims: Sequence[DatedClaim] = described(
+        "Their latest claims (at most ACTOR_CLAIMS, 200), by date, oldest first: a tuple, or"
+        " a `LazyList` built when first read."
     )
     claim_count: int = described("How many claims they made in all, shown or not.")
     data_href: str = described("Link to data/claims.json, which holds every claim.")
@@ -289,16 +290,21 @@ def _actor_row(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[str
     return name, (actor.side if actor and actor.side else ", ".join(sides) or None)
 
 
-def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage:
-    """The page object of one speaker."""
+def actor_page(
+    lookup: Lookup,
+    key: str,
+    claims: tuple[Claim, ...],
+    article_key: Callable[[str], str | None] | None = None,
+) -> ActorPage:
+    """The page object of one speaker. Given the build cache's key of each article, its list
+    of claims is built when first read (`LazyList`, by `_list_inputs`): the page cache may
+    keep that part from the page published before, when only the count moved (#9)."""
     dest = actor_dest(key)
     actor = lookup.actors.get(key)
     shown = _shown(lookup, key, claims)
-    dated = []
-    for claim in shown[-ACTOR_CLAIMS:]:
-        link, view = event_link(lookup, claim.event_id, dest), claim_view(lookup, claim, dest)
-        if link is not None and view is not None:
-            dated.append(DatedClaim(link, view))
+    latest = shown[-ACTOR_CLAIMS:]
+    listed = partial(_dated, lookup, latest, dest)
+    inputs = None if article_key is None else _list_inputs(lookup, latest, article_key)
     name, side = _actor_row(lookup, key, claims)
     return ActorPage(
         name=name,
@@ -306,10 +312,38 @@ def actor_page(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> ActorPage
         side=side,
         aliases=() if actor is None else actor.aliases,
         registered=actor is not None,
-        claims=tuple(dated),
+        claims=listed() if inputs is None else LazyList(listed, inputs, len(latest)),
         claim_count=len(shown),
         data_href=relative(dest, CLAIMS_DATA),
     )
+
+
+def _dated(lookup: Lookup, latest: tuple[Claim, ...], dest: str) -> tuple[DatedClaim, ...]:
+    """Each of the claims an actor page lists (`_shown`), with its event."""
+    dated = []
+    for claim in latest:
+        link, view = event_link(lookup, claim.event_id, dest), claim_view(lookup, claim, dest)
+        if link is None or view is None:  # `_shown` keeps the claims that have both
+            raise ValueError(f"claim {claim.id} is in no story or of no known item")
+        dated.append(DatedClaim(link, view))
+    return tuple(dated)
+
+
+def _list_inputs(
+    lookup: Lookup, latest: tuple[Claim, ...], article_key: Callable[[str], str | None]
+) -> str | None:
+    """Everything `_dated` reads, written out, for the page cache (#9); None when an article
+    involved has no key. Each claim's article key stands for its text, figures, speaker and
+    outlet; the rest is where the claim stands: its event and its story."""
+    parts = []
+    for claim in latest:
+        found = article_key(lookup.items[claim.item_id].article_id)
+        if found is None:
+            return None
+        event, story = lookup.events[claim.event_id], lookup.story_of_event[claim.event_id]
+        where = (event.start, event.id, event.title, story.id, story.title)
+        parts.append(repr((claim.id, found, *where)))
+    return "\n".join(parts)
 
 
 def actor_inputs(

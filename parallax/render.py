@@ -422,8 +422,11 @@ def _overview_page(
     the page cache has no page of its inputs (`overview_pages.Deferred`)."""
     if not isinstance(page, overview_pages.Deferred):
         return _render(env, cache, template, dest, page)
-    inputs = page.inputs
-    return _render_from(env, cache, template, dest, page.build, lambda c: inputs(c.article_key))
+    inputs, build = page.inputs, page.build
+    keys = None if cache is None else cache.article_key
+    return _render_from(
+        env, cache, template, dest, lambda: build(keys), lambda c: inputs(c.article_key)
+    )
 
 
 def _content_page(

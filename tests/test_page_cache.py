@@ -663,13 +663,17 @@ def test_an_actor_page_rendered_again_keeps_its_list_of_claims_when_that_did_not
     page = cached / "site_src" / ACTOR
     published = page.read_text(encoding="utf-8")
     parts_kept.clear()
+    listed: list[str] = []  # the actor pages whose lists of claims were built
+    spy(monkeypatch, registry_pages, "_dated", lambda args, _: listed.append(args[2]))
     (cached / "content" / OLDER).unlink()
     build(cached, use_cache=True)
+    assert ACTOR not in listed
     clean = make_project(at_home / "clean")
     (clean / "content" / OLDER).unlink()
     build(clean, use_cache=False)
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
-    # The page no longer counts the older claim, and copies its list from the published page.
+    # The page no longer counts the older claim, and copies its list from the published page,
+    # without building it.
     assert "the latest 1 of\n2 claims" in published
     assert "latest" not in page.read_text(encoding="utf-8")
     assert [kept for dest, kept in parts_kept if dest == ACTOR] == [True]

@@ -317,3 +317,40 @@ def test_a_lazy_part_is_built_once_when_first_read_and_reads_as_what_it_stands_f
     assert repr(lazy) == "Lazy(inputs='inputs')" and built == []
     assert (lazy.text, lazy.href, lazy.value) == ("text", "../x/", pages.Link("text", "../x/"))
     assert built == [1]
+
+
+def test_a_lazy_list_is_counted_without_being_built_and_built_once_when_read():
+    built = []
+
+    def build() -> tuple[str, ...]:
+        built.append(1)
+        return ("a", "b")
+
+    listed = pages.LazyList(build, "inputs", 2)
+    assert (len(listed), bool(listed), built) == (2, True, [])
+    assert repr(listed) == "Lazy(inputs='inputs')"
+    assert list(listed) == ["a", "b"] and listed[1] == "b" and listed[-1:] == ("b",)
+    assert built == [1]
+    wrong = pages.LazyList(lambda: ("a",), "inputs", 2)
+    assert len(wrong) == 2
+    with pytest.raises(ValueError, match="a lazy list of 2 built"):
+        list(wrong)
+
+
+def test_an_actor_page_given_the_articles_keys_builds_its_list_only_when_read(lookup, monkeypatch):
+    monkeypatch.setattr(registry_pages, "ACTOR_CLAIMS", 2)
+    claims = registry_pages.claims_by_speaker(lookup)["olena-marchenko"]
+    built = []
+    real = registry_pages._dated
+    monkeypatch.setattr(registry_pages, "_dated", lambda *args: built.append(1) or real(*args))
+    eager = registry_pages.actor_page(lookup, "olena-marchenko", claims)
+    assert built == [1] and isinstance(eager.claims, tuple)
+    lazy = registry_pages.actor_page(lookup, "olena-marchenko", claims, lambda a: f"key of {a}")
+    assert isinstance(lazy.claims, pages.LazyList) and len(lazy.claims) == 2 and built == [1]
+    assert tuple(lazy.claims) == eager.claims and built == [1, 1]
+    assert dataclasses.replace(lazy, claims=eager.claims) == eager
+    # Its inputs name each claim's article key, event and story: another key, other inputs.
+    other = registry_pages.actor_page(lookup, "olena-marchenko", claims, lambda a: f"new {a}")
+    assert repr(other.claims) != repr(lazy.claims)
+    unkeyed = registry_pages.actor_page(lookup, "olena-marchenko", claims, lambda a: None)
+    assert unkeyed.claims == eager.claims
