@@ -28,10 +28,13 @@ def claims_to_json(
 
 
 def points_to_json(
-    points: Sequence[Point], claims: Sequence[Claim], stories: Sequence[Story]
+    points: Sequence[Point],
+    claims: Sequence[Claim] | Mapping[str, Claim],
+    stories: Sequence[Story],
 ) -> list[dict[str, Any]]:
-    """The points' records, as given."""
-    by_id = {c.id: c for c in claims}
+    """The points' records, as given; `claims` every claim, or every claim by id (a render
+    worker has them so: a dict of 90,000 claims made again there touched every one, #9)."""
+    by_id = claims if isinstance(claims, Mapping) else {c.id: c for c in claims}
     story_of = {e: s.id for s in sorted(stories, key=lambda s: s.id) for e in s.event_ids}
     return [point_to_json(p, by_id, story_of) for p in points]
 

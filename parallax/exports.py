@@ -256,7 +256,7 @@ def export_groups(
         return [claims_page], spans
 
     def points() -> Exported:
-        records = points_to_json(analysis.points, analysis.claims, analysis.stories)
+        records = points_to_json(analysis.points, lookup.claims, analysis.stories)
         return [handed(json_file("data/points.json", "points", records))], None
 
     def clusters() -> Exported:

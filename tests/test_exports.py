@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from parallax.claims_json import points_to_json
 from parallax.exports import claims_json, clusters_json, export_files, json_file
 from parallax.lookup import build_lookup
 from tests.conftest_golden import site_analysis
@@ -78,6 +79,14 @@ def test_points_list_their_claims_and_status():
     points = {p["id"]: (p["status"], p["claims"]) for p in claims_json(site_analysis())["points"]}
     assert points["p-bad"] == ("single", ["c-bad"])
     assert points["p-cause"] == ("contradict", ["c-nw-cause", "c-tass-cause"])
+
+
+def test_points_read_their_claims_from_a_list_or_by_id_alike(files):
+    analysis = site_analysis()
+    listed = points_to_json(analysis.points, analysis.claims, analysis.stories)
+    by_id = points_to_json(analysis.points, build_lookup(analysis).claims, analysis.stories)
+    assert by_id == listed and len(listed) == 5
+    assert json.loads(files["data/points.json"])["points"] == listed
 
 
 def test_the_json_files_parse_and_hold_every_record(files):
