@@ -303,7 +303,11 @@ def _render(
             spill=spill,
         )
         render.check_unique(pages)
-        render.check_links(pages, project.abs_site_src)
+        dests = {page.dest_path for page in pages}
+        held = page_cache is not None and page_cache.links_hold(dests)
+        files = render.check_links(pages, project.abs_site_src, kept_checked=held)
+        if page_cache is not None:
+            page_cache.remember_link_files(files, held)
         stage.count(pages=len(pages))
         if page_cache is not None:
             stage.count(cached=page_cache.hits)  # pages reused from site_src/

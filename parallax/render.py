@@ -477,15 +477,25 @@ def render_site(
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 
-def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
+def check_links(
+    pages: Sequence[RenderedPage], abs_site_src: Path, *, kept_checked: bool = False
+) -> set[str]:
     """Every link in the pages' HTML parts reaches a page of the site. MkDocs checks the
     links it finds in Markdown (strict: a missing page is an error); it neither rewrites nor
     checks links inside HTML, so this does, before anything is published, from the links
-    each page brings (`RenderedPage.links`)."""
+    each page brings (`RenderedPage.links`). Returns the files of site_src/ that are not
+    pages of the build and that a link reached (hand-written pages), by destination.
+
+    With `kept_checked`, a page kept as published (read from site_src/, never rendered) is
+    not checked again: the caller knows that every link of it reached a page when it was
+    rendered, and that each of those is still there (`PageCache.links_hold`, #9)."""
     dests = {page.dest_path for page in pages}
     checked: set[tuple[str, str]] = set()
+    files: set[str] = set()
     for page in pages:
         if not page.links:
+            continue
+        if kept_checked and page.reused is not None and page.reused.abs_path is None:
             continue
         here = site_url(page.dest_path)
         up = posixpath.dirname(here.rstrip("/"))
@@ -497,12 +507,20 @@ def check_links(pages: Sequence[RenderedPage], abs_site_src: Path) -> None:
                 continue
             checked.add((base, rest))
             found = site_files(posixpath.normpath(posixpath.join(base, rest)), path)
-            if not any(dest in dests or (abs_site_src / dest).is_file() for dest in found):
+            reached = next((d for d in found if d in dests or _is_file(abs_site_src, d)), None)
+            if reached is None:
                 raise BuildError(
                     f"site_src/{page.dest_path}: a link to {path} reaches no page "
                     f"(looked for {' or '.join(found)}); a page object holds a link "
                     "that no page of this build answers"
                 )
+            if reached not in dests:
+                files.add(reached)
+    return files
+
+
+def _is_file(abs_site_src: Path, dest: str) -> bool:
+    return (abs_site_src / dest).is_file()
 
 
 def check_unique(pages: Sequence[RenderedPage]) -> None:

@@ -214,35 +214,35 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
     build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    version, pages, runs = read_manifest(root)
+    version, pages, runs, files = read_manifest(root)
     if isinstance(damage, bytes):
         manifest.write_bytes(damage)
     elif damage == "truncated":
         manifest.write_bytes(manifest.read_bytes()[:-100])
     elif damage == "an old format":
-        write_manifest(root, (version - 1, pages, runs))
+        write_manifest(root, (version - 1, pages, runs, files))
     elif damage == "a list":
-        write_manifest(root, [version, pages, runs])
+        write_manifest(root, [version, pages, runs, files])
     elif damage == "a class":  # named, never made
         pages[FIRST] = (*pages[FIRST][:3], Exploding())
-        write_manifest(root, (version, pages, runs))
+        write_manifest(root, (version, pages, runs, files))
     elif damage == "a number one more":  # well formed, but not what was written
         sha256, stamp, spans = runs
         key = min(spans)
         spans[key] = (spans[key][0] + 1, spans[key][1])
-        write_manifest(root, (version, pages, (sha256, stamp, spans)), digest=False)
+        write_manifest(root, (version, pages, (sha256, stamp, spans), files), digest=False)
     elif damage == "a part that ends before it starts":
         pages[FIRST] = (*pages[FIRST][:4], (("0" * 64, 9, 2),))
-        write_manifest(root, (version, pages, runs))
+        write_manifest(root, (version, pages, runs, files))
     else:
         key, sha256, stamp, links, parts = pages[FIRST]
         pages[FIRST] = (key, sha256, (*stamp[:3], "1"), links, parts)
-        write_manifest(root, (version, pages, runs))
+        write_manifest(root, (version, pages, runs, files))
     build(root, use_cache=True)
     assert hits == [0, 0]  # every page rendered again, none published wrongly
     assert tree_bytes(root / "site_src") == published
     damaged = ("a bad stamp", "a class", "a number one more", "a part that ends before it starts")
-    assert read_manifest(root) == (version, pages, runs) or damage in damaged
+    assert read_manifest(root) == (version, pages, runs, files) or damage in damaged
     assert not EXPLODED
     build(root, use_cache=True)
     assert hits[-1] > 100  # written again whole
@@ -364,10 +364,12 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
-def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any]:
-    """The manifest: its format, its pages and its record of data/claims.json."""
+def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any, tuple[str, ...]]:
+    """The manifest: its format, its pages, its record of data/claims.json and the files
+    other than pages that links reach."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data: tuple[int, dict[str, Any], Any] = pickle.loads(manifest.read_bytes()[32:])
+    data: tuple[int, dict[str, Any], Any, tuple[str, ...]]
+    data = pickle.loads(manifest.read_bytes()[32:])
     return data
 
 
@@ -386,8 +388,8 @@ def claim_runs(root: Path) -> Any:
 
 
 def damage_claim_runs(root: Path, runs: object) -> None:
-    version, pages, _ = read_manifest(root)
-    write_manifest(root, (version, pages, runs))
+    version, pages, _, files = read_manifest(root)
+    write_manifest(root, (version, pages, runs, files))
 
 
 @pytest.mark.parametrize(
@@ -447,10 +449,10 @@ def test_a_manifest_with_damaged_links_costs_only_a_render(at_home, caplog, hits
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     published = tree_bytes(root / "site_src")
-    version, pages, runs = read_manifest(root)
+    version, pages, runs, files = read_manifest(root)
     key, sha256, stamp, _, parts = pages[FIRST]
     pages[FIRST] = (key, sha256, stamp, links, parts)
-    write_manifest(root, (version, pages, runs))
+    write_manifest(root, (version, pages, runs, files))
     build(root, use_cache=True)
     assert "ignoring the page cache" in caplog.text
     assert hits == [0, 0]  # every page rendered again, none published wrongly
@@ -695,3 +697,56 @@ def test_an_actor_template_that_includes_its_claims_builds_the_same_site(at_home
         build(root, use_cache=True)
         sites.append(tree_bytes(root / "site_src"))
     assert sites[0] == sites[1]
+
+
+@pytest.fixture
+def links_checked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each build, whether it checked the links of the pages it kept."""
+    checked: list[bool] = []
+    real = render.check_links
+
+    def noting(pages: Any, abs_site_src: Path, *, kept_checked: bool = False) -> set[str]:
+        checked.append(not kept_checked)
+        return real(pages, abs_site_src, kept_checked=kept_checked)
+
+    monkeypatch.setattr(render, "check_links", noting)
+    return checked
+
+
+def test_kept_pages_links_are_checked_again_only_when_a_page_or_file_they_reached_went(
+    at_home, links_checked
+):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    build(root, use_cache=True)  # nothing changed
+    add_article(root)
+    build(root, use_cache=True)  # a page more: every page published before is still there
+    assert links_checked == [True, False, False]
+    (root / "content" / FIRST).unlink()  # its page goes: the kept pages are checked again
+    build(root, use_cache=True)
+    assert links_checked[-1] is True
+    clean = make_project(at_home / "clean")
+    add_article(clean)
+    (clean / "content" / FIRST).unlink()
+    build(clean, use_cache=False)
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_a_hand_written_page_that_links_reached_is_looked_for_before_trusting_them(
+    at_home, links_checked
+):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    cache = page_cache.PageCache(root / ".cache", root / "site_src", (root / "templates",))
+    dests = set(cache._published)
+    assert cache.links_hold(dests) and not cache.links_hold(dests - {FIRST})
+    version, pages, runs, files = read_manifest(root)
+    assert files == ()  # the fixture's HTML parts link to pages of the build only
+    write_manifest(root, (version, pages, runs, ("about.md",)))  # as if one reached it
+    build(root, use_cache=True)
+    # Nothing changed and the hand-written page is there: the kept pages' links hold, and
+    # the page stays listed, since a kept page may reach it.
+    assert links_checked[-1] is False and read_manifest(root)[3] == ("about.md",)
+    (root / "site_src" / "about.md").unlink()
+    build(root, use_cache=True)
+    assert links_checked[-1] is True and read_manifest(root)[3] == ()

@@ -327,6 +327,27 @@ def test_every_link_in_the_html_parts_reaches_a_page(tmp_path):
     )
 
 
+def test_links_of_kept_pages_are_not_checked_again_when_the_caller_knows_they_hold(tmp_path):
+    (tmp_path / "about.md").write_text("hand-written", encoding="utf-8")
+    pages = [RenderedPage(dest, "", "t") for dest in ("index.md", "stories/s.md")]
+    text = '<a href="../../stories/s/">s</a> <a href="../../about/">about</a>'
+    rendered = RenderedPage("actors/a.md", text, "t", links=page_links(text))
+    # The files it reached that are not pages of the build, by destination.
+    assert check_links([*pages, rendered], tmp_path) == {"about.md"}
+    kept = RenderedPage("stories/u.md", "", "t", ("../c/",), Reused((1, 2, 3, 4), "0" * 64))
+    assert check_links([*pages, rendered, kept], tmp_path, kept_checked=True) == {"about.md"}
+    with pytest.raises(BuildError, match=r"site_src/stories/u\.md: a link to \.\./c/ "):
+        check_links([*pages, rendered, kept], tmp_path)
+    # A data file a worker spilled is checked as a rendered page is; so is a rendered page.
+    spill = Reused((1, 2, 3, 4), "0" * 64, "/x")
+    spilled = RenderedPage("stories/v.md", "", "t", ("../c/",), spill)
+    with pytest.raises(BuildError, match=r"site_src/stories/v\.md: a link to \.\./c/ "):
+        check_links([*pages, spilled], tmp_path, kept_checked=True)
+    broken = RenderedPage("stories/w.md", "x", "t", links=("../c/",))
+    with pytest.raises(BuildError, match=r"site_src/stories/w\.md: a link to \.\./c/ "):
+        check_links([*pages, broken], tmp_path, kept_checked=True)
+
+
 def test_the_paragraphs_filter_writes_html_paragraphs_in_an_html_template(tmp_path):
     (tmp_path / "p.html.j2").write_text("{{ page | paragraphs }}", encoding="utf-8")
     (tmp_path / "p.md.j2").write_text("{{ page | paragraphs }}", encoding="utf-8")
