@@ -74,9 +74,9 @@ class Settings:
         ".cache",
         "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
         "keyed by its file's hash, the code and the settings; what lint, cluster and claims "
-        "found for those articles; a manifest of the published pages and of where each "
-        "event's lines are in `data/claims.json`; the compiled templates. Safe to delete; "
-        "`--no-cache` ignores it.",
+        "found for those articles; a manifest of the published pages, of where each event's "
+        "lines are in `data/claims.json` and of the hand-written pages their links reach; "
+        "the compiled templates. Safe to delete; `--no-cache` ignores it.",
     )
 
     @property
