@@ -49,7 +49,7 @@ from parallax.page_cache import PageCache, PageParts
 from parallax.pages import Lazy
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
-from parallax.publish import Spill
+from parallax.publish import GENERATED, Spill
 from parallax.story_pages import story_inputs, story_page
 from parallax.urls import (
     article_dest,
@@ -520,7 +520,9 @@ def check_links(
 
 
 def _is_file(abs_site_src: Path, dest: str) -> bool:
-    return (abs_site_src / dest).is_file()
+    """Whether `dest` is a hand-written file of site_src/: a generated one is a page of the
+    last build, which publishing this one removes unless this build makes it again."""
+    return dest.split("/", 1)[0] not in GENERATED and (abs_site_src / dest).is_file()
 
 
 def check_unique(pages: Sequence[RenderedPage]) -> None:

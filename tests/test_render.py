@@ -346,6 +346,12 @@ def test_links_of_kept_pages_are_not_checked_again_when_the_caller_knows_they_ho
     broken = RenderedPage("stories/w.md", "x", "t", links=("../c/",))
     with pytest.raises(BuildError, match=r"site_src/stories/w\.md: a link to \.\./c/ "):
         check_links([*pages, broken], tmp_path, kept_checked=True)
+    # A page the last build published, which this one does not make, is not there to reach:
+    # publishing removes it.
+    (tmp_path / "stories").mkdir()
+    (tmp_path / "stories" / "c.md").write_text("the last build's", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"site_src/stories/w\.md: a link to \.\./c/ "):
+        check_links([*pages, broken], tmp_path)
 
 
 def test_the_paragraphs_filter_writes_html_paragraphs_in_an_html_template(tmp_path):
