@@ -354,8 +354,8 @@ def actor_inputs(
 
     The keys of the articles behind every claim of the speaker stand for the claims (their
     speaker, side, sentence, figures and items, and so their order) and for the registries
-    (the actor, the outlets' names); the rest is where each claim the page shows stands: its
-    event's id, date and title, and its story's id and title.
+    (the actor, the outlets' names); the rest is the inputs of the list of claims the page
+    shows (`_list_inputs`).
     """
     keys = set()
     for item_id in {claim.item_id for claim in claims}:  # a speaker's claims share items
@@ -365,11 +365,8 @@ def actor_inputs(
             return None
         keys.add(found)
     shown = _shown(lookup, key, claims)
-    parts = [key, *sorted(keys), str(len(shown))]
-    for claim in shown[-ACTOR_CLAIMS:]:
-        event, story = lookup.events[claim.event_id], lookup.story_of_event[claim.event_id]
-        parts.append(repr((claim.id, event.id, event.start, event.title, story.id, story.title)))
-    return "\n".join(parts)
+    listed = _list_inputs(lookup, shown[-ACTOR_CLAIMS:], article_key)
+    return None if listed is None else "\n".join([key, *sorted(keys), str(len(shown)), listed])
 
 
 def actors_index_page(lookup: Lookup, claims: Mapping[str, tuple[Claim, ...]]) -> ActorsIndexPage:
