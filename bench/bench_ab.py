@@ -147,57 +147,52 @@ def measure(
     return runs
 
 
-def _cell(values: list[float]) -> str:
-    return f"{statistics.mean(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
+def _row(name: str, values: list[list[float]], form: str = "{:.2f}", unit: str = " s") -> None:
+    """One row of the table: each commit's mean (range) of `values`, written with `form`
+    and `unit`; with two commits, the mean (range) of the differences within pairs."""
+    signed = form.replace("{:", "{:+")
+    cells = " | ".join(
+        f"{form.format(statistics.mean(v))}{unit} ({form.format(min(v))}-{form.format(max(v))})"
+        for v in values
+    )
+    if len(values) == 2:
+        gaps = [b - a for a, b in zip(*values, strict=True)]
+        cells += (
+            f" | {signed.format(statistics.mean(gaps))}{unit} "
+            f"({signed.format(min(gaps))} to {signed.format(max(gaps))})"
+        )
+    print(f"| {name} | {cells} |")
 
 
 def print_table(revs: list[str], runs: list[list[dict[str, Any]]]) -> None:
     """Mean (range) of each stage and of the whole, by commit; with two commits, the mean of
-    the differences within pairs."""
+    the differences within pairs. Then the processor time and the page faults (`USAGE`),
+    where every run has them."""
     stages = list(runs[0][0]["stages"])
     head = " | ".join(revs) + (f" | {revs[1]} − {revs[0]}, by pair" if len(revs) == 2 else "")
     print(f"\n| stage | {head} |\n| --- |" + " --- |" * (len(revs) + (len(revs) == 2)))
     for name in [*stages, "total"]:
-        values = [
-            [r["total_s"] if name == "total" else r["stages"].get(name, 0.0) for r in rows]
-            for rows in runs
-        ]
-        cells = " | ".join(_cell(v) for v in values)
-        if len(revs) == 2:
-            gaps = [b - a for a, b in zip(*values, strict=True)]
-            cells += f" | {statistics.mean(gaps):+.2f} s ({min(gaps):+.2f} to {max(gaps):+.2f})"
-        print(f"| {name} | {cells} |")
-    _print_usage(revs, runs)
+        _row(
+            name,
+            [
+                [r["total_s"] if name == "total" else r["stages"].get(name, 0.0) for r in rows]
+                for rows in runs
+            ],
+        )
+    # Steadier than the time on a shared host, they show work saved or added that the
+    # time's noise hides; commits before `bench_build.run_one` measured them have none.
+    for key, name, form, unit in USAGE:
+        usage = [[r.get(key) for r in rows] for rows in runs]
+        if all(v is not None for column in usage for v in column):
+            _row(name, usage, form, unit)
 
 
-# What `bench_build.run_one` measures besides the time (commits before it did not), as rows
-# of the table: its key, its row's name, how a value is written, and its unit.
+# What `bench_build.run_one` measures besides the time, as rows of the table: its key, its
+# row's name, how a value is written, and its unit.
 USAGE = (
     ("cpu_s", "processor time, every process", "{:.2f}", " s"),
     ("minor_faults", "page faults, every process", "{:,.0f}", ""),
 )
-
-
-def _print_usage(revs: list[str], runs: list[list[dict[str, Any]]]) -> None:
-    """`print_table`'s rows of the processor time and the page faults, where every run has
-    them: steadier than the time on a shared host, they show work saved or added that the
-    time's noise hides."""
-    for key, name, form, unit in USAGE:
-        values = [[r.get(key) for r in rows] for rows in runs]
-        if any(v is None for column in values for v in column):
-            continue
-        signed = form.replace("{:", "{:+")
-        cells = " | ".join(
-            f"{form.format(statistics.mean(v))}{unit} ({form.format(min(v))}-{form.format(max(v))})"
-            for v in values
-        )
-        if len(revs) == 2:
-            gaps = [b - a for a, b in zip(*values, strict=True)]
-            cells += (
-                f" | {signed.format(statistics.mean(gaps))}{unit} "
-                f"({signed.format(min(gaps))} to {signed.format(max(gaps))})"
-            )
-        print(f"| {name} | {cells} |")
 
 
 def main() -> None:
