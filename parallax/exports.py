@@ -1,8 +1,8 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure (but for the memo `claims_data` may read the last build's lines from, and the spill
-`export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in, `RenderedPage`s
-under data/ out; publish writes them and MkDocs copies them into site/ unchanged.
+Pure (but for the last build's data/claims.json, whose runs of lines the new one copies, and
+the spill `export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in,
+`RenderedPage`s under data/ out; publish writes them and MkDocs copies them into site/ unchanged.
 `clusters_json` and `claims_json` give the shapes of DESIGN.md's `clusters --json` and
 `claims --json`, so the command line and the site agree. Output is deterministic: lists
 sorted by id, keys in a fixed order, no clock. The feed's dates are the stories' own dates,
@@ -23,6 +23,7 @@ from parallax.lookup import Lookup, build_lookup
 from parallax.markup import plain
 from parallax.model import Analysis, Claim, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
+from parallax.publish import CopySource, Pieces, ShortRun, Span, join_pieces
 from parallax.story_pages import story_events, story_sources
 from parallax.urls import (
     CLAIMS_DATA,
@@ -99,10 +100,6 @@ def _opening(key: str) -> str:
     return f"{{{json.dumps(key)}: [\n"
 
 
-# Where a run of lines is in a file: (start, end), as offsets in its bytes.
-Span = tuple[int, int]
-
-
 class ClaimLines(Protocol):
     """Where an event's lines of data/claims.json may come from the last build (the page
     cache, `page_cache.PageCache`)."""
@@ -111,40 +108,58 @@ class ClaimLines(Protocol):
         """The key of the lines of an event's claims, made of the claims of these items
         (item id -> article id); None when they cannot be kept."""
 
-    def claim_lines(self, key: str) -> bytes | memoryview | None:
-        """The lines kept under `key`, UTF-8, or None."""
+    def claim_lines(self, key: str) -> Span | None:
+        """Where the lines kept under `key` are in the last build's file (`claims_file`),
+        or None."""
+
+    def claims_file(self) -> CopySource | None:
+        """The last build's file, once `claim_lines` found a run in it; else None."""
 
 
-def claims_data(lookup: Lookup, memo: ClaimLines | None = None) -> tuple[bytes, dict[str, Span]]:
-    """data/claims.json's bytes (`json_file` of `claims_json`'s claims), with where the
-    lines of each event's claims are in them, by their key, for the memo of the next build.
+def claims_data(
+    lookup: Lookup, memo: ClaimLines | None = None
+) -> tuple[list[bytes | Span], dict[str, Span]]:
+    """data/claims.json's bytes (`json_file` of `claims_json`'s claims) as pieces: bytes,
+    and runs of `memo`'s file (`ClaimLines.claims_file`), with where the lines of each
+    event's claims are in the whole, by their key, for the memo of the next build.
 
     The claims are in reading order (`in_reading_order`), so each event's claims are one
     run of lines. A run is made of its claims and their items alone: with `memo`, the runs
     whose items' articles are unchanged are copied from the last build's file instead of
     encoded again, 93,000 claims at 10k articles, and their claims are not even put in order
-    (#9). The file is made as bytes, in one piece: as text, decoded, joined and encoded
-    again, it was five copies of 45 MB at 10k articles.
+    (#9). Runs next to each other in both files are one piece: with one article added at
+    10k, a few pieces of the old file, which the kernel copies (`publish.Spill.pieces`).
     """
     opening = _opening("claims").encode()
-    parts: list[bytes | memoryview] = [opening]
+    pieces: list[bytes | Span] = []
+    made: list[bytes] = [opening]  # bytes made since the last run of the old file
     spans: dict[str, Span] = {}
     at = len(opening)
     for event_id, by_item in sorted(_claims_by_event(lookup).items()):
         items = sorted(by_item)
         key = None if memo is None else _run_key(lookup, memo, event_id, items)
-        lines = None if key is None or memo is None else memo.claim_lines(key)
-        if lines is None:
+        run = None if key is None or memo is None else memo.claim_lines(key)
+        if run is None:
             claims = (c for i in items for c in sorted(by_item[i], key=_sentence_index))
             lines = ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims).encode()
+            made += (lines, _BETWEEN)
+            length = len(lines)
+        else:
+            last = pieces[-1] if pieces and made == [_BETWEEN] else None
+            if isinstance(last, tuple) and last[1] + len(_BETWEEN) == run[0]:
+                pieces[-1] = (last[0], run[1])  # the old file has the same separator between
+            else:
+                pieces += (b"".join(made), run)
+            made = [_BETWEEN]
+            length = run[1] - run[0]
         if key is not None:
-            spans[key] = (at, at + len(lines))
-        at += len(lines) + len(_BETWEEN)
-        parts += (lines, _BETWEEN)
-    if len(parts) == 1:
-        return _lines_file(CLAIMS_DATA, "claims", []).text.encode(), spans
-    parts[-1] = b"\n]}\n"  # the last run's separator is the end of the list
-    return b"".join(parts), spans
+            spans[key] = (at, at + length)
+        at += length + len(_BETWEEN)
+    if made == [opening] and not pieces:  # no claims
+        return [_lines_file(CLAIMS_DATA, "claims", []).text.encode()], spans
+    made[-1] = b"\n]}\n"  # the last run's separator is the end of the list
+    pieces.append(b"".join(made))
+    return [p for p in pieces if p], spans
 
 
 _BETWEEN = b",\n"  # between two runs of lines, as `_lines_file` joins lines
@@ -223,11 +238,25 @@ class Sink(Protocol):
     def data(self, dest: str, template: str, data: bytes) -> RenderedPage:
         """The page of `data`, handed over."""
 
+    def pieces(
+        self, dest: str, template: str, pieces: Pieces, source: CopySource | None
+    ) -> RenderedPage:
+        """The page of the bytes `pieces` stand for, runs of `source` among them, handed
+        over."""
+
 
 def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     """Every data file of the site: data/stories.json, events.json, claims.json, points.json
     and feed.xml."""
     return [page for group in export_groups(lookup, site_name) for page in group()[0]]
+
+
+def _claims_file(lookup: Lookup, memo: ClaimLines | None, spill: Sink | None) -> Exported:
+    pieces, spans = claims_data(lookup, memo)
+    source = None if memo is None else memo.claims_file()
+    if spill is None:
+        return [RenderedPage(CLAIMS_DATA, join_pieces(pieces, source).decode(), MADE_BY)], spans
+    return [spill.pieces(CLAIMS_DATA, MADE_BY, pieces, source)], spans
 
 
 # Data files, and where data/claims.json's runs of lines are, by key (`claims_data`), when
@@ -247,13 +276,10 @@ def export_groups(
         return page if spill is None else spill.page(page)
 
     def claims() -> Exported:
-        data, spans = claims_data(lookup, memo)
-        if spill is None:
-            claims_page = RenderedPage(CLAIMS_DATA, data.decode(), MADE_BY)
-        else:
-            claims_page = spill.data(CLAIMS_DATA, MADE_BY, data)
-        del data  # 45 MB at 10k articles
-        return [claims_page], spans
+        try:
+            return _claims_file(lookup, memo, spill)
+        except ShortRun:  # the last build's file changed while it was copied: made anew
+            return _claims_file(lookup, None, spill)
 
     def points() -> Exported:
         records = points_to_json(analysis.points, lookup.claims, analysis.stories)

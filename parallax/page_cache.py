@@ -31,9 +31,10 @@ values: the manifest records where each part is in the file, by its key (`PagePa
 are made afresh, but data/claims.json copies the lines of each event's claims from the last
 build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
 the manifest records where each run of lines is in the published file, with that file's
-sha256 and stamp (in bytes), and the worker that writes the new file reads them from the
-old one, trusted as a page is. (They used to be kept in a pack of their own, 45 MB at 10k articles,
-written by that worker and read by it again at the next build, #9.)
+sha256 and stamp (in bytes), and the worker that writes the new file opens the old one,
+trusted as a page is, and has the kernel copy the runs (`publish.CopySource`). (They used to
+be kept in a pack of their own, 45 MB at 10k articles, written by that worker and read by it
+again at the next build; then read from the old file, #9.)
 """
 
 from __future__ import annotations
@@ -50,10 +51,9 @@ from pathlib import Path
 from typing import Any
 
 from parallax.cache import PACKS, renderer_version
-from parallax.exports import Span
 from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
 from parallax.packs import checked, with_digest, write_atomically
-from parallax.publish import file_stamp, read_plain
+from parallax.publish import CopySource, Span, file_stamp, read_plain
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
@@ -121,9 +121,10 @@ class PageCache:
         self._published, self._claim_runs, self._link_files = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         self.hits = 0  # pages kept as published
-        # The bytes of the published data/claims.json, read by the worker that writes the
-        # new one; empty when they cannot be trusted.
-        self._claims_data: memoryview | None = None
+        # The published data/claims.json, opened by the worker that writes the new one;
+        # None when it cannot be trusted.
+        self._claims_file: CopySource | None = None
+        self._claims_opened = False
         self._new_runs: dict[str, Span] = {}  # where this build's runs are, by key
         # The files of site_src/, not pages of the build, that links of the published pages
         # reached (`render.check_links`): as read, then as this build's links reach them.
@@ -151,17 +152,16 @@ class PageCache:
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
             return {}, None, ()
 
-    def _published_claims(self) -> memoryview:
-        """The bytes of the published data/claims.json, read at the first call (in the
-        worker that writes the new one) when it is the file the manifest describes; else
-        empty."""
+    def claims_file(self) -> CopySource | None:
+        """The published data/claims.json, opened at the first call (in the worker that
+        writes the new one) when it is the file the manifest describes; else None."""
         runs = self._claim_runs
-        if self._claims_data is None:
-            data = None
+        if not self._claims_opened:
+            self._claims_opened = True
             if runs is not None:
-                data = _trusted(self._site_src_prefix + CLAIMS_DATA, runs.stamp, runs.sha256)
-            self._claims_data = memoryview(data or b"")
-        return self._claims_data
+                abs_path = self._site_src_prefix + CLAIMS_DATA
+                self._claims_file = CopySource.open_trusted(abs_path, runs.stamp, runs.sha256)
+        return self._claims_file
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -195,23 +195,22 @@ class PageCache:
             parts.append(f"{item_id} {key}")
         return self._key("parallax/exports.py", CLAIMS_DATA, "\n".join(parts))
 
-    def claim_lines(self, key: str) -> memoryview | None:
-        """The lines the last build wrote under `key`, or None: a run of the published
-        data/claims.json's bytes. Pure but for reading that file once: it runs in the render
+    def claim_lines(self, key: str) -> Span | None:
+        """Where the lines the last build wrote under `key` are in its data/claims.json
+        (`claims_file`), or None. Pure but for opening that file once: it runs in the render
         worker that writes the new one."""
         span = None if self._claim_runs is None else self._claim_runs.spans.get(key)
-        data = memoryview(b"") if span is None else self._published_claims()
-        if span is None or not data:
-            return None
-        start, end = span
-        return data[start:end] if end <= len(data) else None
+        source = None if span is None else self.claims_file()
+        return span if source is not None and span is not None and span[1] <= source.size else None
 
     def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
         """Note where the runs of lines of this build's data/claims.json are, by key
         (`exports.claims_data`), for the manifest: the next build copies them from there.
         The last build's file is no longer needed: its bytes, if this process read them, go."""
         self._new_runs = dict(spans)
-        self._claims_data = memoryview(b"")
+        if self._claims_file is not None:
+            self._claims_file.close()
+        self._claims_file, self._claims_opened = None, True
 
     def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
         """The page published at `dest`, kept (no text), when it was made from `key` and is

@@ -33,7 +33,7 @@ from markupsafe import Markup, escape
 
 from parallax import overview_pages
 from parallax.article_pages import article_inputs, article_page
-from parallax.exports import Exported, Span, export_groups
+from parallax.exports import Exported, export_groups
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import (
     escape_block,
@@ -49,7 +49,7 @@ from parallax.page_cache import PageCache, PageParts
 from parallax.pages import Lazy
 from parallax.parallel import CHUNK, fork_map
 from parallax.problems import BuildError
-from parallax.publish import GENERATED, Spill
+from parallax.publish import GENERATED, Span, Spill
 from parallax.story_pages import story_inputs, story_page
 from parallax.urls import (
     article_dest,

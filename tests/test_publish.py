@@ -24,7 +24,10 @@ from parallax.publish import (
     ORPHAN_AGE,
     OWN_CONFIG,
     STAGING_DIR,
+    CopySource,
+    ShortRun,
     file_stamp,
+    join_pieces,
     publish,
     remove_orphans,
     spill_folder,
@@ -227,6 +230,93 @@ def test_data_files_spilled_by_a_worker_are_published_as_written(project, monkey
     assert (os.stat(site_src / "data").st_ino == folder.st_ino) is (way == "in place")
     # The stamps the page cache's manifest records are those of the published files.
     assert stamps == {p.dest_path: file_stamp(site_src / p.dest_path) for p in pages}
+
+
+# --- data files copied in part from the published ones (`Spill.pieces`) -------------------
+
+OLD = b'{"claims": [\n{"id": 1},\n{"id": 2},\n{"id": 3}\n]}\n'
+
+
+def _source(path: Path, data: bytes = OLD) -> CopySource:
+    path.write_bytes(data)
+    stamp = file_stamp(path)
+    assert stamp is not None
+    source = CopySource.open_trusted(str(path), stamp, "not checked: the stamp holds")
+    assert source is not None
+    return source
+
+
+def _run(of: bytes) -> tuple[int, int]:
+    start = OLD.index(of)
+    return start, start + len(of)
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_a_data_file_made_of_runs_of_the_published_one_holds_their_bytes(
+    project, monkeypatch, kernel
+):
+    if not kernel:  # a file system the kernel cannot copy between: read and written
+
+        def refused(*args: object) -> int:
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refused)
+    site_src = project / "site_src"
+    _publish(project, [page("data/claims.json", OLD.decode())])
+    source = _source(project / "old.json")
+    pieces = [b'{"claims": [\n', _run(b'{"id": 1},\n{"id": 2}'), b',\n{"id": 9}', b"\n]}\n"]
+    expected = b'{"claims": [\n{"id": 1},\n{"id": 2},\n{"id": 9}\n]}\n'
+    with spill_folder(project / "mkdocs.yml", site_src) as spill:
+        made = spill.pieces("data/claims.json", "exports", pieces, source)
+        assert made.text == "" and made.reused is not None and made.reused.abs_path
+        assert Path(made.reused.abs_path).read_bytes() == expected
+        assert made.reused.sha256 == hashlib.sha256(expected).hexdigest()
+        assert made.reused.stamp == file_stamp(made.reused.abs_path)
+        publish([made], project / "mkdocs.yml", site_src, project / "site", run_site=False)
+    assert (site_src / "data" / "claims.json").read_bytes() == expected
+
+
+def test_a_data_file_made_of_runs_and_as_published_is_kept(project):
+    site_src = project / "site_src"
+    _publish(project, [page("data/claims.json", OLD.decode())])
+    published = os.stat(site_src / "data" / "claims.json")
+    source = _source(project / "old.json")
+    with spill_folder(project / "mkdocs.yml", site_src) as spill:
+        # The same size as the published file: put together and compared.
+        kept = spill.pieces("data/claims.json", "exports", [(0, len(OLD))], source)
+        assert kept.reused is not None and kept.reused.abs_path is None
+        assert kept.reused.stamp[1] == published.st_ino
+        # The same size, other bytes: written.
+        other = [b"[" + OLD[1:-2], (len(OLD) - 2, len(OLD))]
+        written = spill.pieces("data/claims.json", "exports", other, source)
+        assert written.reused is not None and written.reused.abs_path
+        assert Path(written.reused.abs_path).read_bytes() == b"[" + OLD[1:]
+
+
+def test_a_run_past_the_end_of_a_file_cut_short_since_it_was_opened_is_refused(project):
+    source = _source(project / "old.json")
+    (project / "old.json").write_bytes(OLD[:10])  # the same file, cut short
+    with spill_folder(project / "mkdocs.yml", project / "site_src") as spill:
+        with pytest.raises(ShortRun):
+            spill.pieces("data/claims.json", "exports", [b"[", _run(b'{"id": 3}')], source)
+        with pytest.raises(ShortRun):
+            join_pieces([_run(b'{"id": 3}')], source)
+
+
+def test_a_file_to_copy_from_is_trusted_on_its_stamp_or_else_its_bytes(project, tmp_path):
+    path = tmp_path / "old.json"
+    path.write_bytes(OLD)
+    stamp = file_stamp(path)
+    assert stamp is not None
+    right, wrong = hashlib.sha256(OLD).hexdigest(), hashlib.sha256(b"other").hexdigest()
+    assert CopySource.open_trusted(str(path), stamp, wrong) is not None
+    moved = (stamp[0], stamp[1], stamp[2], stamp[3] + 1)  # touched, or restored from a cache
+    assert CopySource.open_trusted(str(path), moved, right) is not None
+    assert CopySource.open_trusted(str(path), moved, wrong) is None
+    link = tmp_path / "link.json"
+    link.symlink_to(path)
+    assert CopySource.open_trusted(str(link), moved, right) is None  # never through a link
+    assert CopySource.open_trusted(str(tmp_path / "gone.json"), stamp, right) is None
 
 
 # --- publishing in place: without the site, when most pages are kept ----------------------
