@@ -236,6 +236,33 @@ class PageCache:
             dest, "", template, links=published.links, reused=kept, parts=published.parts
         )
 
+    def sendable(self, page: RenderedPage) -> RenderedPage | KeptPage:
+        """`page`, or, for a page kept as published (`reuse`), what `kept_page` makes it
+        again from: its destination, template and stamp. A render worker sends its pages
+        back pickled, and a kept page's links and parts are the manifest's, which the
+        parent has too: at 10k articles with one added, the worker's 6,800 pages were
+        4.4 MB, 0.05 s to pickle there and 0.04 s to unpickle here, at the end of render."""
+        published = self._published.get(page.dest_path)
+        reused = page.reused
+        if (
+            published is None
+            or reused is None
+            or reused.abs_path is not None
+            or page.links is not published.links
+            or page.parts is not published.parts
+            or reused.sha256 != published.sha256
+            or page.text
+        ):
+            return page
+        return (page.dest_path, page.template, reused.stamp)
+
+    def kept_page(self, kept: KeptPage) -> RenderedPage:
+        """The page `sendable` gave as `kept`."""
+        dest, template, stamp = kept
+        published = self._published[dest]
+        reused = Reused(stamp, published.sha256)
+        return RenderedPage(dest, "", template, published.links, reused, published.parts)
+
     def parts_of(self, dest: str) -> PageParts:
         """The parts of the page published at `dest`, for rendering it again."""
         return PageParts(self, dest, self._published.get(dest))
@@ -382,6 +409,8 @@ def _manifest_entry(key: str, page: RenderedPage, stamp: FileStamp | None) -> Ra
     return (key, sha256, stamp, page.links, page.parts)
 
 
+# A page kept as published, as a render worker sends it (`PageCache.sendable`).
+KeptPage = tuple[str, str, FileStamp]
 # A manifest entry as it is pickled.
 Raw = tuple[str, str, FileStamp | None, tuple[str, ...], tuple[PartSpan, ...]]
 

@@ -73,6 +73,12 @@ def _may_fork() -> bool:
     return _can_fork() and _TASK is None
 
 
+def in_worker() -> bool:
+    """Whether this process is a forked worker of `fork_map`, whose results are pickled
+    back to the parent."""
+    return _IN_WORKER
+
+
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     task = _TASK
     assert task is not None, "a worker without its task"

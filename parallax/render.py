@@ -45,9 +45,9 @@ from parallax.markup import (
     safe_markup,
 )
 from parallax.model import Analysis, Corpus, PartSpan, RenderedPage
-from parallax.page_cache import PageCache, PageParts
+from parallax.page_cache import KeptPage, PageCache, PageParts
 from parallax.pages import Lazy
-from parallax.parallel import CHUNK, fork_map
+from parallax.parallel import CHUNK, fork_map, in_worker
 from parallax.problems import BuildError
 from parallax.publish import GENERATED, Span, Spill
 from parallax.story_pages import story_inputs, story_page
@@ -297,6 +297,8 @@ Done = tuple[RenderedPage, str]
 # What a task of `render_site` made: its pages, and where data/claims.json's runs of lines
 # are, for the page cache, when it wrote that file (`exports.Exported`).
 Made = tuple[list[Done], dict[str, Span] | None]
+# `Made` as a render worker sends it (`_sendable`).
+Sent = tuple[Sequence[tuple[RenderedPage | KeptPage, str]], dict[str, Span] | None]
 
 
 def _render(
@@ -461,11 +463,12 @@ def render_site(
         analysis = Analysis(analysis)
     lookup = build_lookup(analysis)
     tasks, long_at = _tasks(env, lookup, site_name, latest_stories, cache, spill)
-    made = fork_map(lambda n: tasks[n](), len(tasks), here=True)
+    made = fork_map(lambda n: _sendable(tasks[n](), cache), len(tasks), here=True)
     # Content pages first, then the rest, as before the tasks were spread out: the first
     # of two pages for one path is the one `check_unique` names first.
-    found = [d for n, (done, _) in enumerate(made) if n not in long_at for d in done]
-    found += [d for n in long_at for d in made[n][0]]
+    sent = [d for n, (done, _) in enumerate(made) if n not in long_at for d in done]
+    sent += [d for n in long_at for d in made[n][0]]
+    found = [(_received(page, cache), key) for page, key in sent]
     if cache is not None:
         for page, key in found:
             if key:
@@ -475,6 +478,23 @@ def render_site(
             if spans is not None:
                 cache.remember_claim_runs(spans)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
+
+
+def _sendable(made: Made, cache: PageCache | None) -> Sent:
+    """A task's pages as a worker sends them back: kept ones as `PageCache.sendable` gives
+    them. As they are, in this process."""
+    if cache is None or not in_worker():
+        return made
+    done, spans = made
+    return [(cache.sendable(page), key) for page, key in done], spans
+
+
+def _received(page: RenderedPage | KeptPage, cache: PageCache | None) -> RenderedPage:
+    """A page as `_sendable` sent it, made again."""
+    if isinstance(page, RenderedPage):
+        return page
+    assert cache is not None, "a kept page sent without a page cache"
+    return cache.kept_page(page)
 
 
 def check_links(

@@ -17,7 +17,7 @@ from parallax import exports, page_cache, parallel, pipeline, registry_pages, re
 from parallax import publish as publish_module
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import Lookup, build_lookup
-from parallax.model import Analysis, Claim
+from parallax.model import Analysis, Claim, Reused
 from parallax.page_cache import PageCache
 from parallax.story_pages import story_inputs, story_page
 from tests.conftest import tree_bytes
@@ -549,8 +549,12 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     # page back (its file's stamp) must reach the parent with the page.
     in_workers = functools.partial(parallel.fork_map, workers=2, chunk=7, min_count=0)
     monkeypatch.setattr(render, "fork_map", in_workers)
+    # A kept page comes back as its destination, template and stamp, made again here.
+    sent_back: list[str] = []
+    spy(monkeypatch, PageCache, "kept_page", lambda args, page: sent_back.append(page.dest_path))
     cached_equals_clean(at_home)
     assert hits[0] == 0 and hits[1] > 100
+    assert 0 < len(sent_back) < hits[1]  # the worker's share of the kept pages
     # The worker that wrote data/claims.json sends back where its runs of lines are.
     cached = at_home / "cached"
     spans = claim_runs(cached)[2]  # (sha256, stamp, spans)
@@ -558,6 +562,27 @@ def test_pages_reused_in_worker_processes_are_published_as_in_one(at_home, hits,
     runs = [claims_json[start:end] for start, end in spans.values()]
     assert len(runs) > 10 and all(run.startswith('{"id": ') for run in runs)
     assert all(claims_json[end : end + 2] in (",\n", "\n]") for _, end in spans.values())
+
+
+def test_a_kept_page_sent_as_its_stamp_is_made_again_as_it_was(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    cache = PageCache(root / ".cache", root / "site_src", [root / "templates"])
+    dest, published = next(
+        (d, p) for d, p in cache._published.items() if d.startswith("stories/") and p.parts
+    )
+    kept = cache.reuse("story.md.j2", dest, published.key)
+    assert kept is not None and kept.reused is not None and kept.links
+    sent = cache.sendable(kept)
+    assert sent == (dest, "story.md.j2", kept.reused.stamp)
+    assert cache.kept_page(sent) == kept
+    # A page that is not the published one, or not all of it, goes as it is.
+    rendered = dataclasses.replace(kept, text="# Story\n", reused=None)
+    other_links = dataclasses.replace(kept, links=tuple(list(kept.links)))
+    no_parts = dataclasses.replace(kept, parts=())
+    elsewhere = dataclasses.replace(kept, reused=Reused(kept.reused.stamp, "0" * 64, "/spill/x"))
+    for page in (rendered, other_links, no_parts, elsewhere):
+        assert cache.sendable(page) is page
 
 
 STORY = "stories/2022-09-10-balakliia-and-izium-liberated-counteroffensive-in-f4b8.md"
