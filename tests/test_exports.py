@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from parallax.claims_json import points_to_json
-from parallax.exports import claims_json, clusters_json, export_files, json_file
+from parallax.exports import claims_json, clusters_json, export_files, json_data, json_file
 from parallax.lookup import build_lookup
 from tests.conftest_golden import site_analysis
 
@@ -112,6 +112,20 @@ def test_each_json_record_is_one_line(files):
 def test_an_empty_json_file_is_still_json():
     empty = json_file("data/points.json", "points", [])
     assert json.loads(empty.text) == {"points": []}
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        [{"id": "a"}],
+        [{"id": "é", "text": "«Quote» — ünïcode\n", "n": 1.5}, {"id": "b", "list": [1, None]}],
+    ],
+)
+def test_a_json_file_made_as_bytes_is_the_text_encoded(records):
+    made = json_file("data/points.json", "points", records).text.encode("utf-8")
+    assert json_data("points", records) == made
+    assert json.loads(made) == {"points": records}
 
 
 def test_the_feed_lists_stories_newest_first_with_stable_ids(files):
