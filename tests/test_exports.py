@@ -89,6 +89,14 @@ def test_points_read_their_claims_from_a_list_or_by_id_alike(files):
     assert json.loads(files["data/points.json"])["points"] == listed
 
 
+def test_the_site_claims_are_the_cli_claims_in_their_order(files):
+    # The site groups each item's claims by the event of its first (every claim of an item
+    # is in the item's event); the command line sorts every claim by its own.
+    cli = claims_json(site_analysis())["claims"]
+    assert json.loads(files["data/claims.json"])["claims"] == cli
+    assert len({c["event"] for c in cli}) > 1
+
+
 def test_the_json_files_parse_and_hold_every_record(files):
     counts = {d: len(next(iter(json.loads(t).values()))) for d, t in files.items() if ".json" in d}
     assert counts == {
