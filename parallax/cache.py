@@ -13,6 +13,10 @@ build put their item in, and every build checks that tag (`corpus_stages.tag_cla
 An entry holds the loaded article with its problems (from `ingest.parse_file`) and, once the
 per-article stages have run, their `ArticleWork`, each pickled on its own: the workers of the
 per-article pass send their results pickled, and those bytes are kept as they came (#9).
+Once there are CHUNK entries on their own, the build that writes the pack pickles them
+together, a chunk at a time, which a later build unpickles faster (`_rechunk`); an entry
+whose work a build makes again leaves its chunk, and a chunk that lost a quarter of its
+entries goes, its others back with those on their own.
 Entries are kept in one pack file per content folder,
 `<cache_dir>/parallax/articles-<digest>.pickle`: one read at the start of a build, and only
 the entries that build used are written back, so the pack never outgrows the corpus by
@@ -37,7 +41,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import parallax
 from parallax import ingest, reducers
@@ -62,7 +66,7 @@ from parallax.signature import Signature
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # bump when the layout of entries changes
+FORMAT = 4  # bump when the layout of entries changes
 PACKS = "parallax"  # the folder under cache_dir; one pack per content folder
 # Libraries whose results the per-article stages depend on (parsing, fuzzy matching).
 LIBRARIES = ("PyYAML", "rapidfuzz", "jsonschema")
@@ -161,8 +165,25 @@ def dumps_work(work: ArticleWork) -> bytes:
 
 
 # A pack's entry: the pickled `Loaded`, and the pickled `ArticleWork` once there is one (each
-# a view of the pack's file, as read, or bytes, as made: `packs.Blob`).
-Blobs = tuple[Blob, Blob | None]
+# a view of the pack's file, as read, or bytes, as made: `packs.Blob`); or, for an entry
+# pickled with others in a chunk, `IN_CHUNK` and the chunk's name.
+Blobs = tuple[Blob, Blob | None] | tuple[str, str]
+IN_CHUNK = " in chunk"
+# A chunk is an entry of its own, named for its bytes (no file's key starts with a space):
+# a pickled dict of its entries, key -> (loaded, work). Entries unpickled CHUNK at a time
+# took 0.29 s at 10k articles, against 0.38 s one by one, with the same objects made.
+CHUNK = 64
+_CHUNK_NAME = " chunk "
+
+
+def _on_its_own(entry: Blobs) -> TypeGuard[tuple[Blob, Blob | None]]:
+    """Whether an entry is pickled on its own, rather than in a chunk."""
+    return entry[0] != IN_CHUNK
+
+
+def _chunk_of(entry: Blobs) -> str:
+    """The name of the chunk an entry is pickled in ("": none)."""
+    return entry[1] if entry[0] == IN_CHUNK and isinstance(entry[1], str) else ""
 
 
 def base_path(abs_pack: Path) -> Path:
@@ -191,6 +212,7 @@ class BuildCache:
         self._entries: dict[str, tuple[str, _Entry]] = {}  # article id -> (key, entry)
         self._unpacked: dict[str, ArticleWork] = {}  # key -> a work to pickle when saving
         self._unpickled: dict[str, _Entry | None] = {}  # key -> its entry, read ahead
+        self._chunks: dict[str, dict[str, _Entry]] = {}  # name -> its entries, once read
         self._keys: dict[str, str] = {}  # path in the content folder -> the file's key
         self.hits = 0
         self.misses = 0
@@ -231,7 +253,9 @@ class BuildCache:
         scan = partial(self._scan, abs_content_dir, settings)
         with beside(scan, fork=fork) as scanned:
             if fork:
-                self._unpickled = {key: self._unpickle(key) for key in self._stored}
+                self._unpickled = {
+                    key: self._unpickle(key) for key in self._stored if key[:1] != " "
+                }
             try:
                 registries, problems, found, self._keys, dropped = scanned()
             except ChildProcessError:  # it died (out of memory?): read here instead
@@ -309,7 +333,9 @@ class BuildCache:
                 self._used[key] = (dumps(entry.loaded), None)
             else:
                 self.hits += 1
-                self._used[key] = self._stored[key]
+                self._used[key] = stored = self._stored[key]
+                if chunk := _chunk_of(stored):
+                    self._used[chunk] = self._stored[chunk]
             article = entry.loaded[0]
             if article is not None:
                 self._entries[article.id] = (key, entry)
@@ -325,6 +351,8 @@ class BuildCache:
         blobs = self._stored.get(key)
         if blobs is None:
             return None
+        if not _on_its_own(blobs):
+            return self._chunk(_chunk_of(blobs)).get(key)
         try:  # the caller holds the collector (ingest.load_corpus)
             loaded = pickle.loads(blobs[0])
             work = None if blobs[1] is None else pickle.loads(blobs[1])
@@ -333,6 +361,27 @@ class BuildCache:
         if not isinstance(loaded, tuple) or not isinstance(work, ArticleWork | None):
             return None
         return _Entry(loaded, work)
+
+    def _chunk(self, name: str) -> dict[str, _Entry]:
+        """The entries of the chunk `name`, unpickled at the first call; none where it
+        cannot be read (a miss is always safe)."""
+        found = self._chunks.get(name)
+        if found is None:
+            found = self._chunks[name] = {}
+            blobs = self._stored.get(name)
+            try:  # the caller holds the collector, as for `_unpickle`
+                chunk = pickle.loads(blobs[0]) if blobs and _on_its_own(blobs) else {}
+            except Exception:
+                chunk = {}
+            for key, value in chunk.items() if isinstance(chunk, dict) else ():
+                if (
+                    isinstance(value, tuple)
+                    and len(value) == 2
+                    and isinstance(value[0], tuple)
+                    and isinstance(value[1], ArticleWork | None)
+                ):
+                    found[key] = _Entry(value[0], value[1])
+        return found
 
     def work(self, article_id: str) -> ArticleWork | None:
         """The per-article stages' result for a loaded article, when the cache has it."""
@@ -354,12 +403,51 @@ class BuildCache:
             self._unpacked[key] = work
         else:
             self._unpacked.pop(key, None)
-            self._used[key] = (self._used[key][0], packed)
+            self._used[key] = (self._loaded_blob(key, entry), packed)
+
+    def _loaded_blob(self, key: str, entry: _Entry) -> Blob:
+        """The pickled `Loaded` of an entry: as read, or pickled on its own."""
+        used = self._used[key]
+        return used[0] if _on_its_own(used) else dumps(entry.loaded)
+
+    def _rechunk(self, entries: Mapping[str, _Entry]) -> None:
+        """Pickle the entries on their own CHUNK at a time, once there are that many; and
+        those of a chunk that lost more than a quarter of its entries too, which a build
+        would otherwise unpickle for nothing. A build that adds a few articles leaves its
+        entries on their own, in the journal, until there are enough of them. An entry whose
+        work this build made again (`_unpacked`) is no longer its chunk's."""
+        live: dict[str, list[str]] = {}
+        loose = []
+        for key, value in self._used.items():
+            if (chunk := _chunk_of(value)) and key not in self._unpacked:
+                live.setdefault(chunk, []).append(key)
+            elif key[:1] != " " and key in entries:
+                loose.append(key)
+        for name, keys in live.items():
+            if len(keys) * 4 < len(self._chunk(name)) * 3:
+                del self._used[name]
+                loose += keys
+        for name in [key for key in self._used if key.startswith(_CHUNK_NAME)]:
+            if name not in live:  # none of its entries is used
+                del self._used[name]
+        loose.sort()
+        whole = len(loose) - len(loose) % CHUNK
+        for start in range(0, whole, CHUNK):
+            keys = loose[start : start + CHUNK]
+            blob = dumps({key: (entries[key].loaded, entries[key].work) for key in keys})
+            name = _CHUNK_NAME + hashlib.sha256(blob).hexdigest()
+            self._used[name] = (blob, None)
+            for key in keys:
+                self._used[key] = (IN_CHUNK, name)
+        for key in loose[whole:]:  # on their own: as they are, or pickled so
+            entry = entries[key]
+            if key in self._unpacked or not _on_its_own(self._used[key]):
+                work = None if entry.work is None else dumps_work(entry.work)
+                self._used[key] = (self._loaded_blob(key, entry), work)
 
     def save(self) -> None:
         """Write back the entries this build used, if they differ from what was read."""
-        for key, work in self._unpacked.items():
-            self._used[key] = (self._used[key][0], dumps_work(work))
+        self._rechunk({key: entry for key, entry in self._entries.values()})
         self._unpacked.clear()
         save_pack(self.abs_pack, self._used, self._read, "build cache")
         abs_base = base_path(self.abs_pack)

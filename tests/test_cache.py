@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,20 @@ def at_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def entries_of(pack: Path) -> dict[str, object]:
     """A pack's entries, with its journal's."""
     return packs.read_pack(pack, "test pack").entries
+
+
+def articles_of(pack: Path) -> dict[str, tuple[Any, Any]]:
+    """The build cache's entries in a pack, key -> (loaded, work), unpickled: each on its
+    own, or from its chunk."""
+    entries = entries_of(pack)
+    found = {}
+    for key, value in entries.items():
+        assert isinstance(value, tuple)
+        if value[0] == cache_module.IN_CHUNK:
+            found[key] = pickle.loads(entries[value[1]][0])[key]
+        elif not key.startswith(" "):
+            found[key] = (pickle.loads(value[0]), value[1] and pickle.loads(value[1]))
+    return found
 
 
 def stamps(pack: Path) -> tuple[int | None, ...]:
@@ -148,8 +163,9 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
     assert sum(key.startswith("scores ") for key in entries) == 1  # clustering's pair scores
     # Clustering's signatures are made in the per-article pass, and kept with its results.
-    for _, blob in entries_of(pack).values():
-        work = pickle.loads(blob)
+    found = articles_of(pack)
+    assert len(found) > 60
+    for _, work in found.values():
         assert [s.item_id for s in work.signatures] == [i.id for i in work.items]
     written = stamps(memo)
     copy_article(root)
@@ -333,8 +349,7 @@ def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
 
     def tags() -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
-        for _, blob in entries_of(pack).values():
-            work = pickle.loads(blob)
+        for _, work in articles_of(pack).values():
             for item, claims in zip(work.items, work.claims, strict=True):
                 found.setdefault(item.id, set()).update(c.event_id for c in claims)
         return found
@@ -342,13 +357,13 @@ def test_the_pack_keeps_claims_tagged_and_a_wrong_tag_is_tagged_again(at_home):
     tagged = tags()
     assert sum(map(len, tagged.values())) > 50
     assert all(ids <= {event_of[item_id]} for item_id, ids in tagged.items())
-    entries = entries_of(pack)
+    entries = {}
     stale = 0
-    for key, (loaded, blob) in entries.items():
-        work = pickle.loads(blob)
+    for key, (loaded, work) in articles_of(pack).items():
         claims = tuple(tuple(c.in_event("ev-stale") for c in cs) for cs in work.claims)
         stale += sum(map(len, claims))
-        entries[key] = (loaded, cache_module.dumps_work(dataclasses.replace(work, claims=claims)))
+        work = dataclasses.replace(work, claims=claims)
+        entries[key] = (cache_module.dumps(loaded), cache_module.dumps_work(work))
     packs.write_pack(pack, entries)
     again = build(root, use_cache=True)
     assert stale > 50 and again.analysis == clean.analysis
@@ -521,11 +536,9 @@ def test_reading_through_the_cache_loads_what_a_plain_read_loads(at_home, monkey
     assert cache is not None
     pack = packs.read_pack(cache.abs_pack, "test pack").entries
     changed = "articles/northwire/2022-09-10-ukraine-retakes-izium"  # its old entry goes
+    articles = articles_of(cache.abs_pack)
     damaged = next(
-        key
-        for key in sorted(pack)
-        if not key.startswith(" ")
-        and getattr(pickle.loads(pack[key][0])[0], "id", changed) != changed
+        key for key in sorted(articles) if getattr(articles[key][0][0], "id", changed) != changed
     )
     pack[damaged] = (b"not a pickle", None)
     packs.write_pack(cache.abs_pack, pack)
@@ -534,6 +547,88 @@ def test_reading_through_the_cache_loads_what_a_plain_read_loads(at_home, monkey
     assert loaded == pipeline.load_corpus(project.abs_content, settings)
     assert cache.misses == 3  # the copy, the changed article and the damaged entry
     assert cache.hits == len(loaded[0].articles) - 3
+
+
+def test_entries_are_pickled_a_chunk_at_a_time_once_there_are_enough(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    entries = entries_of(pack)
+    chunks = [key for key in entries if key.startswith(" chunk ")]
+    in_chunks = [k for k, v in entries.items() if v[0] == cache_module.IN_CHUNK]
+    articles = articles_of(pack)
+    # Whole chunks only; the rest on their own, and every article has its entry.
+    assert len(articles) > cache_module.CHUNK
+    assert len(in_chunks) == len(chunks) * cache_module.CHUNK
+    assert len(articles) - len(in_chunks) < cache_module.CHUNK
+    # An article added is an entry on its own (the journal), its chunk kept as it was.
+    add_article(root)
+    build(root, use_cache=True)
+    again = entries_of(pack)
+    assert [key for key in again if key.startswith(" chunk ")] == chunks
+    assert len(articles_of(pack)) == len(articles) + 1
+    assert packs.journal_path(pack).exists()
+
+
+def test_a_chunk_that_lost_a_quarter_of_its_entries_goes(at_home):
+    # Entries leave a chunk when their article goes, or when their claims are tagged anew
+    # (a build keeps the claims of its entries as it tagged them).
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    entries = entries_of(pack)
+    (chunk,) = [key for key in entries if key.startswith(" chunk ")][:1]
+    articles = articles_of(pack)
+    members = sorted(articles[k][0][0].id for k, v in entries.items() if v[1:] == (chunk,))
+
+    def kept_whole_enough() -> bool:
+        """Whether every chunk holds at least three quarters of its entries; and `chunk`
+        is still there."""
+        now = entries_of(pack)
+        for name in (key for key in now if key.startswith(" chunk ")):
+            held = len(pickle.loads(now[name][0]))
+            assert sum(v[1:] == (name,) for v in now.values()) * 4 >= held * 3
+        return chunk in now
+
+    gone = 0
+    for article_id in members[:20]:  # more than a quarter, one at a time
+        (root / "content" / f"{article_id}.md").unlink()
+        gone += 1
+        build(root, use_cache=True)
+        if not kept_whole_enough():
+            break
+    assert chunk not in entries_of(pack)
+    assert len(articles_of(pack)) == len(articles) - gone
+    clean = at_home / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copy(root / "mkdocs.yml", clean / "mkdocs.yml")
+    for name in ("templates", "site_src"):
+        shutil.copytree(root / name, clean / name)
+    build(clean, use_cache=False)
+    build(root, use_cache=True)  # read from the entries on their own now
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_a_damaged_chunk_costs_only_its_entries(at_home):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    project, _ = pipeline.load_project(root / "mkdocs.yml")
+    cache = pipeline.open_cache(project)
+    assert cache is not None
+    pack = packs.read_pack(cache.abs_pack, "test pack").entries
+    (chunk,) = [key for key in pack if key.startswith(" chunk ")][:1]
+    members = [k for k, v in pack.items() if v == (cache_module.IN_CHUNK, chunk)]
+    pack[chunk] = (b"not a pickle", None)
+    packs.write_pack(cache.abs_pack, pack)
+    settings = project.site.settings
+    loaded = pipeline.load_corpus(project.abs_content, settings, cache.memoised(parse_files))
+    assert loaded == pipeline.load_corpus(project.abs_content, settings)
+    assert cache.misses == len(members) == cache_module.CHUNK
+    # A build through it makes the site a clean build makes.
+    build(root, use_cache=True)
+    clean = make_project(at_home / "clean")
+    build(clean, use_cache=False)
+    assert tree_bytes(root / "site_src") == tree_bytes(clean / "site_src")
 
 
 def test_each_content_folder_keeps_its_own_pack(at_home):
