@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from parallax.model import (
@@ -98,6 +100,19 @@ def _grouped(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
     return {key: tuple(values) for key, values in grouped.items()}
 
 
+def _runs(values: Sequence[T], key: Callable[[T], str]) -> dict[str, tuple[T, ...]]:
+    """`_grouped` of values listed run by run, each key's values next to each other (the
+    analysis lists its claims item by item): a tuple a run, where grouping the 93,000
+    claims of a 10k digest one by one took twice as long (#9). As `_grouped` where a key
+    comes back after another."""
+    grouped: dict[str, tuple[T, ...]] = {}
+    for found, run in groupby(values, key):
+        if found in grouped:
+            return _grouped((key(value), value) for value in values)
+        grouped[found] = tuple(run)
+    return grouped
+
+
 def build_lookup(analysis: Analysis) -> Lookup:
     """Index the analysis for the page builders."""
     registries = analysis.corpus.registries
@@ -115,7 +130,7 @@ def build_lookup(analysis: Analysis) -> Lookup:
         stories={s.id: s for s in analysis.stories},
         story_of_event=story_of_event,
         claims={c.id: c for c in analysis.claims},
-        claims_by_item=_grouped((c.item_id, c) for c in analysis.claims),
+        claims_by_item=_runs(analysis.claims, attrgetter("item_id")),
         points_by_event=_grouped((p.event_id, p) for p in analysis.points),
         events_by_item=_grouped((i, e) for e in analysis.events for i in e.item_ids),
         framing=dict(analysis.framing),

@@ -336,13 +336,18 @@ def _list_inputs(
     involved has no key. Each claim's article key stands for its text, figures, speaker and
     outlet; the rest is where the claim stands: its event and its story."""
     parts = []
+    places: dict[str, str] = {}  # event id -> where it stands, written out once
     for claim in latest:
         found = article_key(lookup.items[claim.item_id].article_id)
         if found is None:
             return None
-        event, story = lookup.events[claim.event_id], lookup.story_of_event[claim.event_id]
-        where = (event.start, event.id, event.title, story.id, story.title)
-        parts.append(repr((claim.id, found, *where)))
+        where = places.get(claim.event_id)
+        if where is None:
+            event, story = lookup.events[claim.event_id], lookup.story_of_event[claim.event_id]
+            where = places[claim.event_id] = repr(
+                (event.start, event.id, event.title, story.id, story.title)
+            )
+        parts.append(f"{claim.id!r} {found} {where}")
     return "\n".join(parts)
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from markupsafe import Markup
 
+from parallax import lookup as lookup_module
 from parallax import matrix_pages, pages, registry_pages
 from parallax.article_pages import anchored_paragraphs, article_page, body_sections
 from parallax.lookup import build_lookup
@@ -354,3 +355,26 @@ def test_an_actor_page_given_the_articles_keys_builds_its_list_only_when_read(lo
     assert repr(other.claims) != repr(lazy.claims)
     unkeyed = registry_pages.actor_page(lookup, "olena-marchenko", claims, lambda a: None)
     assert unkeyed.claims == eager.claims
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [("a", 1), ("a", 2), ("b", 3)],
+        [("b", 1), ("a", 2), ("a", 3), ("c", 4)],
+        [("a", 1), ("b", 2), ("a", 3)],  # a key that comes back: grouped all the same
+    ],
+)
+def test_values_listed_run_by_run_are_grouped_as_one_by_one(values):
+    runs = lookup_module._runs(values, lambda value: value[0])
+    grouped = lookup_module._grouped((value[0], value) for value in values)
+    assert runs == grouped and list(runs) == list(grouped)
+
+
+def test_the_claims_of_an_item_are_looked_up_together():
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    assert sum(map(len, lookup.claims_by_item.values())) == len(analysis.claims) > 5
+    for item_id, claims in lookup.claims_by_item.items():
+        assert claims == tuple(c for c in analysis.claims if c.item_id == item_id)
