@@ -802,8 +802,10 @@ def _changes(pages: Sequence[RenderedPage], root: str) -> _Changes | None:
     stamps: dict[str, FileStamp] = {}
     writes: list[tuple[str, Parts, RenderedPage | bytes]] = []
     spilled: list[tuple[str, Parts, str, FileStamp]] = []
+    # Joined as text: os.path.join of each of 10,400 pages cost a tenth of publishing (#9).
+    live = os.path.join(root, "")
     for page, rel in zip(pages, rels, strict=True):
-        abs_live = os.path.join(root, *rel)
+        abs_live = live + os.sep.join(rel)
         data = None if page.reused is not None else page.text.encode("utf-8")
         found = _unchanged(page, abs_live if rel in old else None, data)
         if found is None:  # a kept page's file changed since is read again, and checked
