@@ -87,7 +87,8 @@ class ArticleWork:
     problems: tuple[Problem, ...]  # from segmenting
     framing: tuple[Framing, ...]  # per item, `framing_terms`
     # Per item, extracted with event_id "", then as the last build that used the entry tagged
-    # them with their item's event (`corpus_stages.tag_claims`); a build checks each tag.
+    # them with their item's event (`corpus_stages.tag_claims`), all of an item's together; a
+    # build checks each item's tag.
     claims: tuple[tuple[Claim, ...], ...]
     signatures: tuple[Signature, ...]  # per item, clustering's (`signature.item_signature`)
     story_counts: tuple[Mapping[str, float], ...]  # per item, `stories.item_counts`

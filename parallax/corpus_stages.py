@@ -103,7 +103,8 @@ def tag_claims(
             event_id = event_of.get(item.id)
             if event_id is None:  # items excluded by an override have no event
                 continue
-            if not all(c.event_id == event_id for c in item_claims):
+            # An item's claims are tagged together, here: its first's tag is theirs.
+            if item_claims and item_claims[0].event_id != event_id:
                 tagged[k] = item_claims = tuple(c.in_event(event_id) for c in item_claims)
             claims += item_claims
         if keep and any(t is not c for t, c in zip(tagged, work.claims, strict=True)):
