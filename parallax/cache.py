@@ -182,6 +182,12 @@ def _on_its_own(entry: Blobs) -> TypeGuard[tuple[Blob, Blob | None]]:
     return entry[0] != IN_CHUNK
 
 
+def _article_id(entry: _Entry) -> str:
+    """The id of an entry's article ("" for a file that did not load)."""
+    article = entry.loaded[0]
+    return "" if article is None else article.id
+
+
 def _chunk_of(entry: Blobs) -> str:
     """The name of the chunk an entry is pickled in ("": none)."""
     return entry[1] if entry[0] == IN_CHUNK and isinstance(entry[1], str) else ""
@@ -431,7 +437,10 @@ class BuildCache:
         for name in [key for key in self._used if key.startswith(_CHUNK_NAME)]:
             if name not in live:  # none of its entries is used
                 del self._used[name]
-        loose.sort()
+        # In the articles' order: a chunk's objects are made together, next to each other
+        # in memory, and the stages read them in that order (in the keys' order, clustering
+        # took 0.04 s longer at 10k).
+        loose.sort(key=lambda key: (_article_id(entries[key]), key))
         whole = len(loose) - len(loose) % CHUNK
         for start in range(0, whole, CHUNK):
             keys = loose[start : start + CHUNK]

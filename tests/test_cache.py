@@ -561,6 +561,10 @@ def test_entries_are_pickled_a_chunk_at_a_time_once_there_are_enough(at_home):
     assert len(articles) > cache_module.CHUNK
     assert len(in_chunks) == len(chunks) * cache_module.CHUNK
     assert len(articles) - len(in_chunks) < cache_module.CHUNK
+    # A chunk holds articles next to each other in the corpus's order, in that order.
+    (chunk,) = chunks[:1]
+    ids = [loaded[0].id for loaded, _ in pickle.loads(entries[chunk][0]).values()]
+    assert ids == sorted(ids) == sorted(a[0][0].id for a in articles.values())[: len(ids)]
     # An article added is an entry on its own (the journal), its chunk kept as it was.
     add_article(root)
     build(root, use_cache=True)
