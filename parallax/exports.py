@@ -172,7 +172,7 @@ def claims_data(
         return [_lines_file(CLAIMS_DATA, "claims", []).text.encode()], spans
     made[-1] = _END  # the last run's separator is the end of the list
     pieces.append(b"".join(made))
-    return [p for p in pieces if p], spans
+    return pieces, spans
 
 
 _BETWEEN = b",\n"  # between two runs of lines, as `_lines_file` joins lines

@@ -53,7 +53,7 @@ from typing import Any
 from parallax.cache import PACKS, renderer_version
 from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
 from parallax.packs import checked, with_digest, write_atomically
-from parallax.publish import CopySource, Span, file_stamp, read_plain
+from parallax.publish import CopySource, ShortRun, Span, file_stamp
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
@@ -94,11 +94,7 @@ def templates_digest(abs_dirs: Iterable[Path | None]) -> str:
 
 
 def _sha256(text: str) -> str:
-    return _sha256_bytes(text.encode("utf-8"))
-
-
-def _sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class PageCache:
@@ -200,8 +196,10 @@ class PageCache:
         (`claims_file`), or None. Pure but for opening that file once: it runs in the render
         worker that writes the new one."""
         span = None if self._claim_runs is None else self._claim_runs.spans.get(key)
-        source = None if span is None else self.claims_file()
-        return span if source is not None and span is not None and span[1] <= source.size else None
+        if span is None:
+            return None
+        source = self.claims_file()
+        return span if source is not None and span[1] <= source.size else None
 
     def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
         """Note where the runs of lines of this build's data/claims.json are, by key
@@ -381,13 +379,17 @@ def _inside(dest: str) -> bool:
 
 def _trusted(abs_path: str, stamp: FileStamp, sha256: str) -> bytes | None:
     """The bytes of the plain file at `abs_path` when they are the ones the manifest
-    describes: the file has the recorded stamp, or else the recorded sha256. A link in
-    site_src/ is never followed; the stamp is that of the bytes read."""
-    found = read_plain(abs_path)
-    if found is None:
+    describes (`publish.CopySource.open_trusted`: the recorded stamp, or else the recorded
+    sha256; never through a link)."""
+    source = CopySource.open_trusted(abs_path, stamp, sha256)
+    if source is None:
         return None
-    found_stamp, data = found
-    return data if found_stamp == stamp or _sha256_bytes(data) == sha256 else None
+    try:
+        return source.read(0, source.size)
+    except (OSError, ShortRun):  # cut short since: as if it were not there
+        return None
+    finally:
+        source.close()
 
 
 @dataclass(frozen=True, slots=True)
