@@ -52,14 +52,15 @@ from typing import Any
 
 from parallax.cache import PACKS, renderer_version
 from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
-from parallax.packs import checked, with_digest, write_atomically
+from parallax.packs import DIGEST, checked, journal_path, with_digest, write_atomically
 from parallax.publish import CopySource, ShortRun, Span, file_stamp
 from parallax.urls import CLAIMS_DATA, is_page_link
 
 log = logging.getLogger(__name__)
 
-FORMAT = 7  # bump when the manifest's layout changes
+FORMAT = 8  # bump when the manifest's layout changes
 PROTOCOL = pickle.HIGHEST_PROTOCOL
+JOURNAL_SHARE = 8  # the journal holds at most one page in this many (module doc)
 
 
 def manifest_path(abs_dir: Path, abs_site_src: Path) -> Path:
@@ -114,6 +115,7 @@ class PageCache:
         self._article_keys = article_keys or {}
         base = f"{FORMAT}\n{renderer_version()}\n{templates_digest(abs_template_dirs)}"
         self._base = hashlib.sha256(base.encode()).digest()
+        self._written: _Written | None = None  # the manifest as written whole, once read
         self._published, self._claim_runs, self._link_files = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         self.hits = 0  # pages kept as published
@@ -128,15 +130,26 @@ class PageCache:
 
     def _read(self) -> tuple[dict[str, _Published], _ClaimRuns | None, tuple[str, ...]]:
         """dest -> what was published there, where data/claims.json's runs of lines are,
-        and the files other than pages that links reached, from the manifest."""
+        and the files other than pages that links reached, from the manifest and its
+        journal."""
         try:
-            payload = checked(self.abs_manifest.read_bytes())
+            data = self.abs_manifest.read_bytes()
+            payload = checked(data)
             if payload is None:  # a number changed by one would keep wrong pages
                 raise ValueError("its checksum does not match: damaged")
-            data = _PlainUnpickler(io.BytesIO(payload)).load()
-            if not isinstance(data, tuple) or len(data) != 4 or data[0] != FORMAT:
+            manifest = _PlainUnpickler(io.BytesIO(payload)).load()
+            if not isinstance(manifest, tuple) or len(manifest) != 4 or manifest[0] != FORMAT:
                 return {}, None, ()
-            _, pages, runs, files = data
+            _, pages, runs, files = manifest
+            if type(pages) is not dict:
+                raise ValueError(f"its pages are not a dict: {pages!r:.200}")
+            self._written = _Written(data[:DIGEST], pages)
+            journal = self._journal(data[:DIGEST])
+            if journal is not None:
+                changed, removed, runs, files = journal
+                pages = {**pages, **changed}
+                for dest in removed:
+                    pages.pop(dest, None)
             if type(files) is not tuple or not all(type(f) is str and _inside(f) for f in files):
                 raise ValueError(f"a damaged record of the files links reach: {files!r:.200}")
             published = {str(d): _entry(entry) for d, entry in pages.items()}
@@ -146,7 +159,33 @@ class PageCache:
             return {}, None, ()
         except Exception as exc:  # a damaged manifest only costs a full render
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
+            self._written = None
             return {}, None, ()
+
+    def _journal(self, digest: bytes) -> tuple[dict[Any, Any], tuple[str, ...], Any, Any] | None:
+        """The pages changed and removed since the manifest of sha256 `digest` was written
+        whole, and the record of data/claims.json and of the files links reach, from the
+        journal written for it; None when there is none (module doc)."""
+        abs_journal = journal_path(self.abs_manifest)
+        try:
+            payload = checked(abs_journal.read_bytes())
+            if payload is None:
+                raise ValueError("its checksum does not match: damaged")
+            journal = _PlainUnpickler(io.BytesIO(payload)).load()
+        except FileNotFoundError:
+            return None
+        except Exception as exc:
+            log.warning("ignoring the page cache's journal %s: %s", abs_journal, exc)
+            return None
+        if not (
+            isinstance(journal, tuple) and len(journal) == 6 and journal[:2] == (FORMAT, digest)
+        ):
+            return None  # written for another manifest, or by another version
+        _, _, changed, removed, runs, files = journal
+        if type(changed) is not dict or type(removed) is not tuple:
+            log.warning("ignoring the page cache's journal %s: damaged", abs_journal)
+            return None
+        return changed, removed, runs, files
 
     def claims_file(self) -> CopySource | None:
         """The published data/claims.json, opened at the first call (in the worker that
@@ -303,17 +342,41 @@ class PageCache:
         if claims is not None and stamp is not None and self._new_runs:
             sha256 = claims.reused.sha256 if claims.reused is not None else _sha256(claims.text)
             runs = (sha256, stamp, self._new_runs)
-        manifest = (FORMAT, entries, runs, self._new_link_files)
         try:
-            write_atomically(
-                self.abs_manifest,
-                lambda out: out.write(with_digest(pickle.dumps(manifest, PROTOCOL))),
-            )
+            if not self._journaled(entries, runs):
+                manifest = (FORMAT, entries, runs, self._new_link_files)
+                data = with_digest(pickle.dumps(manifest, PROTOCOL))
+                write_atomically(self.abs_manifest, lambda out: out.write(data))
+                journal_path(self.abs_manifest).unlink(missing_ok=True)  # for the one replaced
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
         for legacy in (legacy_claims_pack(self.abs_manifest), legacy_manifest(self.abs_manifest)):
             with contextlib.suppress(OSError):  # where earlier versions kept what is here now
                 legacy.unlink(missing_ok=True)
+
+    def _journaled(self, entries: dict[str, Raw], runs: object) -> bool:
+        """Write the pages that differ from the manifest as written whole into its journal,
+        when they are few (`JOURNAL_SHARE`, module doc); whether it did."""
+        written = self._written
+        if written is None:
+            return False
+        changed = {d: e for d, e in entries.items() if written.pages.get(d) != e}
+        removed = tuple(sorted(written.pages.keys() - entries.keys()))
+        if (len(changed) + len(removed)) * JOURNAL_SHARE > len(entries):
+            return False
+        journal = (FORMAT, written.digest, changed, removed, runs, self._new_link_files)
+        data = with_digest(pickle.dumps(journal, PROTOCOL))
+        write_atomically(journal_path(self.abs_manifest), lambda out: out.write(data))
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """The manifest as it was written whole: its sha256 (`packs.with_digest`), which names
+    it in its journal, and its pages as written."""
+
+    digest: bytes
+    pages: dict[Any, Any]
 
 
 class _PlainUnpickler(pickle.Unpickler):

@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 
-from parallax import exports, page_cache, parallel, pipeline, registry_pages, render, story_pages
+from parallax import (
+    exports,
+    packs,
+    page_cache,
+    parallel,
+    pipeline,
+    registry_pages,
+    render,
+    story_pages,
+)
 from parallax import publish as publish_module
 from parallax.article_pages import article_inputs, article_page
 from parallax.lookup import Lookup, build_lookup
@@ -85,6 +94,72 @@ def test_a_cached_build_after_a_change_equals_a_clean_build(at_home, hits, chang
     first, unchanged, changed = hits
     assert first == 0 and unchanged > 100  # every page but the data files
     assert 0 < changed < unchanged if change != "template" else changed < unchanged - 60
+
+
+def _manifest_files(root: Path) -> tuple[Path, Path]:
+    manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
+    return manifest, packs.journal_path(manifest)
+
+
+def _journal(root: Path) -> tuple[Any, ...]:
+    record: tuple[Any, ...] = pickle.loads(_manifest_files(root)[1].read_bytes()[32:])
+    return record
+
+
+def test_a_build_that_changes_few_pages_writes_only_those_into_the_journal(at_home, hits):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    manifest, journal = _manifest_files(root)
+    whole = manifest.read_bytes()
+    assert not journal.exists()
+    build(root, use_cache=True)  # nothing changed
+    assert manifest.read_bytes() == whole and _journal(root)[1:4] == (whole[:32], {}, ())
+    CHANGES["change"](root)
+    build(root, use_cache=True)
+    _, _, changed, removed, _, _ = _journal(root)
+    assert manifest.read_bytes() == whole and not (root / "site_src" / removed[0]).exists()
+    assert FIRST in changed and len(changed) * page_cache.JOURNAL_SHARE <= hits[1]
+    assert all(whole.find(entry[1].encode()) < 0 for entry in changed.values())  # new bytes
+    build(root, use_cache=True)  # every page as the journal describes it is kept
+    assert hits[3] == hits[1]
+
+
+def test_the_manifest_is_written_whole_once_many_pages_change(at_home, hits):
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    build(root, use_cache=True)
+    manifest, journal = _manifest_files(root)
+    whole = manifest.read_bytes()
+    assert journal.exists()
+    CHANGES["template"](root)  # every article page
+    build(root, use_cache=True)
+    assert manifest.read_bytes() != whole and not journal.exists()
+    build(root, use_cache=True)
+    assert hits[3] == hits[1]
+
+
+@pytest.mark.parametrize("damage", ["another manifest", "checksum"])
+def test_a_journal_that_cannot_be_used_costs_only_a_render(at_home, caplog, hits, damage):
+    cached = make_project(at_home / "cached")
+    build(cached, use_cache=True)
+    build(cached, use_cache=True)
+    CHANGES["change"](cached)
+    build(cached, use_cache=True)
+    journal = _manifest_files(cached)[1]
+    data = journal.read_bytes()
+    if damage == "checksum":
+        journal.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    else:  # as if the manifest had been written whole since, by another build
+        record = pickle.loads(data[32:])
+        payload = pickle.dumps((record[0], bytes(32), *record[2:]))
+        journal.write_bytes(hashlib.sha256(payload).digest() + payload)
+    build(cached, use_cache=True)
+    assert hits[3] < hits[1]  # the pages the journal described are rendered again
+    clean = make_project(at_home / "clean")
+    CHANGES["change"](clean)
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    assert ("ignoring the page cache's journal" in caplog.text) == (damage == "checksum")
 
 
 def test_a_published_page_edited_by_hand_is_rendered_again(at_home, hits):
@@ -372,20 +447,26 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
 
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any, tuple[str, ...]]:
     """The manifest: its format, its pages, its record of data/claims.json and the files
-    other than pages that links reach."""
+    other than pages that links reach; with what its journal changed, when it has one."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
-    data: tuple[int, dict[str, Any], Any, tuple[str, ...]]
-    data = pickle.loads(manifest.read_bytes()[32:])
-    return data
+    data = manifest.read_bytes()
+    version, pages, runs, files = pickle.loads(data[32:])
+    journal = packs.journal_path(manifest)
+    if journal.exists():
+        _, written_for, changed, removed, runs, files = pickle.loads(journal.read_bytes()[32:])
+        assert written_for == data[:32], "a journal of another manifest"
+        pages = {d: e for d, e in {**pages, **changed}.items() if d not in removed}
+    return version, pages, runs, files
 
 
 def write_manifest(root: Path, data: object, *, digest: bool = True) -> None:
     """Write a manifest of `data`, with its sha256 before it, or (not `digest`) the sha256 it
-    had before: as a damaged byte would leave it."""
+    had before: as a damaged byte would leave it. Its journal goes."""
     manifest = page_cache.manifest_path(root / ".cache", root / "site_src")
     payload = pickle.dumps(data)
     checksum = hashlib.sha256(payload).digest() if digest else manifest.read_bytes()[:32]
     manifest.write_bytes(checksum + payload)
+    packs.journal_path(manifest).unlink(missing_ok=True)
 
 
 def claim_runs(root: Path) -> Any:
