@@ -8,10 +8,12 @@ a page, keyed by a slug of the name as written, so every claim's speaker can be 
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Item, Source
@@ -253,41 +255,72 @@ def claims_by_speaker(lookup: Lookup) -> dict[str, tuple[Claim, ...]]:
     # The items put in order once, and each item's claims then, rather than 92,000 claims
     # sorted by a key each (#9).
     day = {item_id: item.published.isoformat() for item_id, item in lookup.items.items()}
-    grouped: dict[str, list[Claim]] = {}
+    # In the same pass, what the actors' pages and table read of each speaker's claims
+    # (`_Said`), rather than a pass over each speaker's claims for each (#9).
+    items, stories = lookup.items, lookup.story_of_event
+    listed = {event_id for event_id in lookup.events if event_id in stories}
+    grouped: dict[str, tuple[list[Claim], list[Claim], list[str]]] = {}
     for item_id in sorted(lookup.claims_by_item, key=lambda i: (day.get(i, ""), i)):
-        for claim in sorted(lookup.claims_by_item[item_id], key=_in_item):
-            grouped.setdefault(speaker_key(lookup, claim), []).append(claim)
-    return {key: tuple(claims) for key, claims in sorted(grouped.items())}
+        claims = lookup.claims_by_item[item_id]
+        known = item_id in items
+        for claim in sorted(claims, key=_IN_ITEM) if len(claims) > 1 else claims:
+            said, shown, item_ids = grouped.setdefault(speaker_key(lookup, claim), ([], [], []))
+            said.append(claim)
+            if known and claim.event_id in listed:
+                shown.append(claim)
+            if not item_ids or item_ids[-1] != item_id:
+                item_ids.append(item_id)
+    kept: dict[str, _Said] = lookup.kept("actors' claims", dict)
+    found = {}
+    for key, (said, shown, item_ids) in sorted(grouped.items()):
+        found[key] = claims = tuple(said)
+        kept[key] = _Said(claims, tuple(shown), tuple(item_ids))
+    return found
 
 
-def _in_item(claim: Claim) -> tuple[int, str]:
-    return claim.sentence.index, claim.id
+# A claim's place in its item: its sentence, then its id.
+_IN_ITEM = operator.attrgetter("sentence.index", "id")
 
 
-def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
-    """The claims an actor page can show: in an event of a story, from a known item. Of the
-    speaker `key`, whose `claims` they are: picked once for the lookup, which the page's
-    inputs and the actors table both ask for (#9)."""
-    known: dict[str, tuple[tuple[Claim, ...], tuple[Claim, ...]]] = lookup.kept(
-        "actors' shown claims", dict
-    )
+class _Said(NamedTuple):
+    """What a speaker's page and row read of their claims (`claims_by_speaker`): the claims,
+    those the page can show (in an event of a story, from a known item), and the items they
+    are from, each once, in the claims' order."""
+
+    claims: tuple[Claim, ...]
+    shown: tuple[Claim, ...]
+    item_ids: tuple[str, ...]
+
+
+def _said(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> _Said:
+    """`_Said` of the speaker `key`, whose `claims` they are: as `claims_by_speaker` found
+    it, or worked out here for claims grouped otherwise."""
+    known: dict[str, _Said] = lookup.kept("actors' claims", dict)
     found = known.get(key)
-    if found is not None and found[0] is claims:
-        return found[1]
+    if found is not None and found.claims is claims:
+        return found
     events, stories, items = lookup.events, lookup.story_of_event, lookup.items
     shown = tuple(
         c for c in claims if c.event_id in events and c.event_id in stories and c.item_id in items
     )
-    known[key] = (claims, shown)
-    return shown
+    item_ids = tuple(dict.fromkeys(claim.item_id for claim in claims))
+    known[key] = found = _Said(claims, shown, item_ids)
+    return found
+
+
+def _shown(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[Claim, ...]:
+    """The claims an actor page can show: in an event of a story, from a known item."""
+    return _said(lookup, key, claims).shown
 
 
 def _actor_row(lookup: Lookup, key: str, claims: tuple[Claim, ...]) -> tuple[str, str | None]:
     """An actor page's name and side, as the page and the actors table show them."""
     actor = lookup.actors.get(key)
+    if actor is not None and actor.side:
+        return actor.name, actor.side
     sides = sorted({c.side for c in claims if c.side})
     name = claims[0].speaker if actor is None else actor.name
-    return name, (actor.side if actor and actor.side else ", ".join(sides) or None)
+    return name, ", ".join(sides) or None
 
 
 def actor_page(
@@ -336,9 +369,10 @@ def _list_inputs(
     involved has no key. Each claim's article key stands for its text, figures, speaker and
     outlet; the rest is where the claim stands: its event and its story."""
     parts = []
-    places: dict[str, str] = {}  # event id -> where it stands, written out once
+    item_keys = _item_keys(lookup, article_key)
+    places: dict[str, str] = lookup.kept("events' places", dict)  # written out once each
     for claim in latest:
-        found = article_key(lookup.items[claim.item_id].article_id)
+        found = item_keys[claim.item_id]
         if found is None:
             return None
         where = places.get(claim.event_id)
@@ -349,6 +383,19 @@ def _list_inputs(
             )
         parts.append(f"{claim.id!r} {found} {where}")
     return "\n".join(parts)
+
+
+def _item_keys(lookup: Lookup, article_key: Callable[[str], str | None]) -> dict[str, str | None]:
+    """The key of each item's article (`article_key`), by item id: worked out once for the
+    lookup, where each actor's inputs asked for it again for each item of their claims,
+    73,000 times at 10k articles (#9)."""
+    known: dict[Callable[[str], str | None], dict[str, str | None]]
+    known = lookup.kept("items' article keys", dict)
+    found = known.get(article_key)
+    if found is None:
+        items = lookup.items.items()
+        found = known[article_key] = {i: article_key(item.article_id) for i, item in items}
+    return found
 
 
 def actor_inputs(
@@ -362,14 +409,15 @@ def actor_inputs(
     (the actor, the outlets' names); the rest is the inputs of the list of claims the page
     shows (`_list_inputs`).
     """
+    said = _said(lookup, key, claims)
+    item_keys = _item_keys(lookup, article_key)
     keys = set()
-    for item_id in {claim.item_id for claim in claims}:  # a speaker's claims share items
-        item = lookup.items.get(item_id)
-        found = None if item is None else article_key(item.article_id)
+    for item_id in said.item_ids:  # a speaker's claims share items
+        found = item_keys.get(item_id)
         if found is None:
             return None
         keys.add(found)
-    shown = _shown(lookup, key, claims)
+    shown = said.shown
     listed = _list_inputs(lookup, shown[-ACTOR_CLAIMS:], article_key)
     return None if listed is None else "\n".join([key, *sorted(keys), str(len(shown)), listed])
 

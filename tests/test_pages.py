@@ -177,6 +177,30 @@ def test_actor_pages_list_claims_oldest_first_and_speakers_outside_the_registry(
     assert "speaker-state-emergency-service" in claims
 
 
+@pytest.mark.parametrize("unlisted", [False, True])
+def test_what_claims_by_speaker_finds_of_each_speaker_is_what_each_claim_says(unlisted):
+    analysis = site_analysis()
+    if unlisted:  # a story's events in no story, an item unknown: their claims are not shown
+        dropped = analysis.claims[0].item_id
+        items = tuple(i for i in analysis.items if i.id != dropped)
+        analysis = dataclasses.replace(analysis, stories=analysis.stories[1:], items=items)
+    lookup = build_lookup(analysis)
+    said = registry_pages.claims_by_speaker(lookup)
+    assert sum(map(len, said.values())) == len(analysis.claims)
+    hidden = 0
+    for key, claims in said.items():
+        found = registry_pages._said(lookup, key, claims)
+        again = registry_pages._said(build_lookup(analysis), key, tuple(claims))  # one by one
+        assert found == again and found.claims is claims
+        assert set(found.item_ids) == {c.item_id for c in claims}
+        hidden += len(claims) - len(found.shown)
+        _, side = registry_pages._actor_row(lookup, key, claims)
+        actor = lookup.actors.get(key)
+        sides = ", ".join(sorted({c.side for c in claims if c.side})) or None
+        assert side == (actor.side if actor and actor.side else sides)
+    assert (hidden > 0) == unlisted
+
+
 def test_source_pages_show_events_and_word_choices(lookup):
     page = registry_pages.source_page(lookup, lookup.sources["tass"])
     assert [e.title for e in page.events] == ["Grain talks resume", "Veresk dam breached"]
