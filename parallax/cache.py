@@ -33,8 +33,10 @@ import dataclasses
 import hashlib
 import io
 import logging
+import os
 import pickle
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -58,7 +60,16 @@ from parallax.ingest import (
 )
 from parallax.memo import by_identity
 from parallax.model import Claim, Item, Registries
-from parallax.packs import Blob, Stored, read_pack, remove_stale, save_pack, write_atomically
+from parallax.packs import (
+    Blob,
+    Stored,
+    checked,
+    read_pack,
+    remove_stale,
+    save_pack,
+    with_digest,
+    write_atomically,
+)
 from parallax.parallel import beside, worth_forking
 from parallax.problems import Problem
 from parallax.reducers import constructor_reducers
@@ -206,6 +217,97 @@ def pack_path(abs_dir: Path, abs_content: Path) -> Path:
     return abs_dir / PACKS / f"articles-{digest}.pickle"
 
 
+def file_digests_path(abs_pack: Path) -> Path:
+    """Where `FileDigests` of a content folder are kept: beside its pack."""
+    return abs_pack.with_name(abs_pack.name.replace("articles-", "files-", 1))
+
+
+# A file's stamp: device, inode, size, and modification and change times in nanoseconds.
+Stamp = tuple[int, int, int, int, int]
+DIGESTS_FORMAT = 1  # bump when the layout of `FileDigests`' file changes
+# How long a file must have gone unchanged before a build read it for its stamp to be kept.
+SETTLED_NS = 2_000_000_000
+
+
+class FileDigests:
+    """The sha256 of each article file's bytes as a build read them, by the file's path in
+    the content folder, with the stamp the file had then (#9). A file that still has that
+    stamp has those bytes, and is not read again: at 10k articles, reading and hashing
+    every file took 0.32-0.43 s in the process that does it, which this one then waited for.
+
+    The change time is the kernel's: a write moves it, and so does setting the modification
+    time, which anyone can. A stamp is kept only when the file had not changed for
+    `SETTLED_NS` before the build looked at it: a write in the same tick of the clock as
+    the one before it could leave the same stamp. Kept in one file per content folder,
+    beside its pack, after its sha256 (`packs.with_digest`); missing or damaged, every file
+    is read. Its stamps are of this machine: restored elsewhere (CI), none matches."""
+
+    def __init__(self, abs_path: Path) -> None:
+        self.abs_path = abs_path
+        self._known = self._read()
+        self._stamps: dict[str, Stamp] = {}  # of the files this build found
+        self._unread: set[str] = set()
+        self._kept: dict[str, tuple[Stamp, bytes]] = {}  # for the next build
+        self._settled = time.time_ns() - SETTLED_NS  # a change time before this is kept
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            payload = checked(self.abs_path.read_bytes())
+            if payload is None:
+                raise ValueError("its checksum does not match: damaged")
+            found = pickle.loads(payload)
+        except FileNotFoundError:
+            return {}
+        except Exception as exc:  # it only costs reading the files
+            log.warning("ignoring the file digests %s: %s", self.abs_path, exc)
+            return {}
+        if not isinstance(found, tuple) or len(found) != 2 or found[0] != DIGESTS_FORMAT:
+            return {}
+        return found[1] if isinstance(found[1], dict) else {}
+
+    def unread(self, rel: str, info: os.stat_result) -> bool:
+        """Whether the file at `rel` has the stamp it had when a build hashed its bytes:
+        then it need not be read (`ingest.read_files`)."""
+        stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        self._stamps[rel] = stamp
+        found = self._known.get(rel)
+        if (
+            type(found) is tuple
+            and len(found) == 2
+            and found[0] == stamp
+            and type(found[1]) is bytes
+            and len(found[1]) == hashlib.sha256().digest_size
+        ):
+            self._unread.add(rel)
+            self._kept[rel] = found
+            return True
+        return False
+
+    def was_unread(self, rel: str) -> bool:
+        return rel in self._unread
+
+    def sha256(self, rel: str, raw: bytes) -> bytes:
+        """The sha256 of the bytes of the file at `rel`: as known, for a file not read, else
+        of `raw`, kept for the next build when the file had settled (`SETTLED_NS`)."""
+        if rel in self._unread:
+            return self._kept[rel][1]
+        digest = hashlib.sha256(raw).digest()
+        stamp = self._stamps.get(rel)
+        if stamp is not None and stamp[4] < self._settled:
+            self._kept[rel] = (stamp, digest)
+        return digest
+
+    def save(self) -> None:
+        """Write what the next build needs, when it changed: files read, changed or gone."""
+        if self._kept == self._known:
+            return
+        data = with_digest(pickle.dumps((DIGESTS_FORMAT, self._kept), pickle.HIGHEST_PROTOCOL))
+        try:
+            write_atomically(self.abs_path, lambda out: out.write(data))
+        except OSError as exc:  # a read-only cache: the next build reads every file
+            log.warning("could not write the file digests %s: %s", self.abs_path, exc)
+
+
 class BuildCache:
     """The cache of one build: `parse` for loading, then `work` and `put_work` per article."""
 
@@ -236,10 +338,14 @@ class BuildCache:
 
     def key(self, rel: str, path: str, raw: bytes, registries: Registries) -> str:
         """The key of one file's entry."""
+        return self._key(rel, path, hashlib.sha256(raw).digest(), registries)
+
+    def _key(self, rel: str, path: str, raw_sha256: bytes, registries: Registries) -> str:
+        """`key`, given the sha256 of the file's bytes."""
         digest = hashlib.sha256(self._base)
         digest.update(_registries_digest(registries))
         digest.update(f"\n{rel}\n{path}\n".encode())
-        digest.update(raw)
+        digest.update(raw_sha256)
         return digest.hexdigest()
 
     def memoised(self, parse: ParseFiles = parse_files) -> Loading:
@@ -252,9 +358,10 @@ class BuildCache:
         reads the registries and the files and hashes the files, and sends back the
         registries and the keys without the files' bytes, while this one reads the pack and
         unpickles every entry: at 10k articles, 0.29 s and 0.55 s, which were one after the
-        other (#9). The files the pack has no entry for are then read again, here. The pack
-        is read after the fork: the parent would otherwise copy every page of it that it
-        touches while the child shares them.
+        other (#9). A file with the stamp it had when a build hashed it is not read at all
+        (`FileDigests`). The files the pack has no entry for are then read again, here. The
+        pack is read after the fork: the parent would otherwise copy every page of it that
+        it touches while the child shares them.
         """
         fork = self._same_base() and worth_forking(self._pack_size() // ENTRY_BYTES)
         scan = partial(self._scan, abs_content_dir, settings)
@@ -269,7 +376,11 @@ class BuildCache:
                 registries, problems, found, self._keys, dropped = scan(False)
         wanted = set(self._keys.values())  # the entries of files gone or changed are not
         self._unpickled = {k: v for k, v in self._unpickled.items() if k in wanted}
-        failed = [rel for rel in dropped if self._entry(self._keys[rel]) is None]
+        for rel in dropped:  # the files not read, without a fork: unpickled here once
+            key = self._keys[rel]
+            if key not in self._unpickled:
+                self._unpickled[key] = self._unpickle(key)
+        failed = [rel for rel in dropped if self._unpickled[self._keys[rel]] is None]
         if failed:
             found = self._read_again(found, failed, abs_content_dir, settings)
         return registries, problems, found
@@ -293,19 +404,23 @@ class BuildCache:
     ) -> tuple[Registries, tuple[Problem, ...], FilesRead, dict[str, str], list[str]]:
         """What `ingest.read_content` reads, the files' keys by their path in the content
         folder, and the files whose bytes were dropped: all of them in another process
-        (`away`), which would only send them back to be dropped there."""
-        registries, problems, found = read_content(abs_content_dir, settings)
+        (`away`), which would only send them back to be dropped there. A file with the stamp
+        it had when a build read it is not read again (`FileDigests`): its bytes are those
+        that build hashed."""
+        known = FileDigests(file_digests_path(self.abs_pack))
+        registries, problems, found = read_content(abs_content_dir, settings, known.unread)
         keys = {}
         dropped = []
         files = []
         for file, read_problems in found.files:
             if file is not None:
                 rel, path, raw = file
-                keys[rel] = self.key(rel, path, raw, registries)
-                if away:
+                keys[rel] = self._key(rel, path, known.sha256(rel, raw), registries)
+                if away or known.was_unread(rel):
                     file = (rel, path, b"")
                     dropped.append(rel)
             files.append((file, read_problems))
+        known.save()
         return registries, problems, FilesRead(found.problems, tuple(files)), keys, dropped
 
     def _read_again(

@@ -73,7 +73,8 @@ class Settings:
     cache_dir: str = _setting(
         ".cache",
         "Folder of the incremental build cache, relative to mkdocs.yml: each article's analysis, "
-        "keyed by its file's hash, the code and the settings; what lint, cluster and claims "
+        "keyed by its file's hash, the code and the settings; each file's hash with its "
+        "stamp, so that an unchanged file is not read again; what lint, cluster and claims "
         "found for those articles; a manifest of the published pages, of where each event's "
         "lines are in `data/claims.json` and of the hand-written pages their links reach; "
         "the compiled templates. Safe to delete; `--no-cache` ignores it.",

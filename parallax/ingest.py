@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +145,13 @@ def read_yaml_file(
 
 
 def read_bytes(
-    abs_path: Path, path: str, settings: Settings
+    abs_path: Path, path: str, settings: Settings, unread: Unread | None = None
 ) -> tuple[bytes | None, tuple[Problem, ...]]:
+    """The file's bytes, refused over the size limit; b"" for a file `unread` names, given
+    its `os.stat` (its size checked all the same)."""
     try:
-        size = abs_path.stat().st_size
+        info = abs_path.stat()
+        size = info.st_size
         if size > settings.max_file_bytes:
             return None, (
                 Problem(
@@ -157,6 +161,8 @@ def read_bytes(
                     "split it, or raise extra.digest.max_file_bytes",
                 ),
             )
+        if unread is not None and unread(info):
+            return b"", ()
         return abs_path.read_bytes(), ()
     except OSError as exc:
         return None, (Problem(SourceRef(path, 1), "", f"cannot read the file: {exc.strerror}"),)
@@ -490,6 +496,10 @@ REDUCERS = constructor_reducers(
     c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
 )
 RawFile = tuple[str, str, bytes]  # the file's path in the content folder, as shown, its bytes
+# Whether a file's bytes need not be read, given its `os.stat` (`read_bytes`), and given its
+# path in the content folder too (`read_files`): the build cache knows them (#9).
+Unread = Callable[[os.stat_result], bool]
+UnreadFile = Callable[[str, os.stat_result], bool]
 ParseFiles = Callable[[Sequence[RawFile], Registries], list[Loaded]]
 
 
@@ -518,15 +528,20 @@ class FilesRead:
     files: tuple[tuple[RawFile | None, tuple[Problem, ...]], ...]
 
 
-def read_files(abs_content_dir: Path, settings: Settings) -> FilesRead:
-    """Every article file under the folder's articles/, read as bytes (`_article_files`)."""
+def read_files(
+    abs_content_dir: Path, settings: Settings, unread: UnreadFile | None = None
+) -> FilesRead:
+    """Every article file under the folder's articles/, read as bytes (`_article_files`);
+    a file `unread` names, given its path in the folder and its `os.stat`, comes back with
+    no bytes (b"")."""
     found, problems = _article_files(abs_content_dir)
     rels = _relative_all(found, abs_content_dir)
     paths = dict(zip(rels, _relative_all(found, None), strict=True))
     problems += _case_clashes(rels, paths)
     files = []
     for rel, abs_path in zip(rels, found, strict=True):
-        raw, read_problems = read_bytes(abs_path, paths[rel], settings)
+        skip = None if unread is None else partial(unread, rel)
+        raw, read_problems = read_bytes(abs_path, paths[rel], settings, skip)
         files.append(((rel, paths[rel], raw) if raw is not None else None, read_problems))
     return FilesRead(tuple(problems), tuple(files))
 
@@ -548,10 +563,12 @@ def read_again(
 Read = tuple[Registries, tuple[Problem, ...], FilesRead]
 
 
-def read_content(abs_content_dir: Path, settings: Settings) -> Read:
+def read_content(
+    abs_content_dir: Path, settings: Settings, unread: UnreadFile | None = None
+) -> Read:
     """`load_registries` and `read_files` of a content folder: everything load reads."""
     registries, problems = load_registries(abs_content_dir, settings)
-    return registries, problems, read_files(abs_content_dir, settings)
+    return registries, problems, read_files(abs_content_dir, settings, unread)
 
 
 @dataclass(frozen=True, slots=True)

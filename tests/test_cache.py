@@ -521,12 +521,19 @@ def test_no_cache_on_the_command_line(at_home, command):
     assert cache_module.pack_path(root / ".cache", root / "content").exists()
 
 
+@pytest.mark.parametrize("settled", [False, True])
 @pytest.mark.parametrize("forked", [False, True])
-def test_reading_through_the_cache_loads_what_a_plain_read_loads(at_home, monkeypatch, forked):
+def test_reading_through_the_cache_loads_what_a_plain_read_loads(
+    at_home, monkeypatch, forked, settled
+):
     # On a large corpus another process reads and hashes the files while this one unpickles
     # the pack, and sends back keys without bytes: the files the pack cannot answer (a new
-    # one, a changed one, an entry that cannot be read) are read again here.
+    # one, a changed one, an entry that cannot be read) are read again here. Files a build
+    # read and that have not changed since (`settled`) are not read at all, unless the pack
+    # cannot answer them (the damaged entry).
     monkeypatch.setattr(cache_module, "worth_forking", lambda count: forked)
+    if settled:
+        monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
     root = make_project(at_home / "project")
     build(root, use_cache=True)
     copy_article(root)
@@ -678,3 +685,77 @@ def test_a_cached_build_equals_a_clean_one_whatever_the_hash_seed(tmp_path, seed
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _articles_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The article files each build reads, as they are read."""
+    read: list[str] = []
+    real = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        if path.suffix == ".md" and "articles" in path.parts:
+            read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return read
+
+
+def test_files_with_the_stamp_they_were_read_with_are_not_read_again(at_home, monkeypatch):
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)  # the fixture's files were just written
+    cached = make_project(at_home / "cached")
+    first = build(cached, use_cache=True)
+    read = _articles_read(monkeypatch)
+    again = build(cached, use_cache=True)
+    assert read == [] and again.analysis == first.analysis
+    # The same number of bytes, the modification time put back: the change time still moves.
+    path = cached / "content" / "articles" / "dailyherald" / "2022-09-01-grossi-frontline.md"
+    before = path.stat()
+    time.sleep(0.05)
+    text = path.read_text(encoding="utf-8")
+    assert "Grossi" in text
+    path.write_text(text.replace("Grossi", "Grozzi", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    build(cached, use_cache=True)
+    assert read == [path.name]  # the one file, once
+    clean = make_project(at_home / "clean")
+    clean_path = clean / "content" / path.relative_to(cached / "content")
+    clean_path.write_text(text.replace("Grossi", "Grozzi", 1), encoding="utf-8")
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+
+
+def test_a_file_changed_just_before_a_build_is_read_by_the_next_one_too(at_home, monkeypatch):
+    root = make_project(at_home / "project")  # its files changed a moment ago
+    build(root, use_cache=True)
+    digests = cache_module.file_digests_path(
+        cache_module.pack_path(root / ".cache", root / "content")
+    )
+    assert not digests.exists()
+    read = _articles_read(monkeypatch)
+    build(root, use_cache=True)
+    assert len(read) == len(list((root / "content" / "articles").rglob("*.md")))
+
+
+@pytest.mark.parametrize("damage", [b"", b"x" * 40, "format"])
+def test_damaged_file_digests_cost_only_reading_the_files(at_home, monkeypatch, caplog, damage):
+    monkeypatch.setattr(cache_module, "SETTLED_NS", 0)
+    root = make_project(at_home / "project")
+    first = build(root, use_cache=True)
+    digests = cache_module.file_digests_path(
+        cache_module.pack_path(root / ".cache", root / "content")
+    )
+    if damage == "format":  # written by another version: read as none, without a warning
+        payload = pickle.dumps((cache_module.DIGESTS_FORMAT + 1, {}))
+        digests.write_bytes(packs.with_digest(payload))
+    else:
+        digests.write_bytes(damage)
+    read = _articles_read(monkeypatch)
+    again = build(root, use_cache=True)
+    assert len(read) == len(list((root / "content" / "articles").rglob("*.md")))
+    assert again.analysis == first.analysis
+    assert ("ignoring the file digests" in caplog.text) == (damage != "format")
+    read.clear()
+    build(root, use_cache=True)  # written again whole
+    assert read == []
