@@ -1,7 +1,7 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure (but for the last build's data/claims.json, whose runs of lines the new one copies, and
-the spill `export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in,
+Pure (but for the last build's data/claims.json and points.json, whose runs of lines the new
+ones copy, and the spill `export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in,
 `RenderedPage`s under data/ out; publish writes them and MkDocs copies them into site/ unchanged.
 `clusters_json` and `claims_json` give the shapes of DESIGN.md's `clusters --json` and
 `claims --json`, so the command line and the site agree. Output is deterministic: lists
@@ -11,17 +11,21 @@ never the time of the build.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, Protocol
 
-from parallax.claims_json import claim_to_json, in_reading_order, points_to_json
+from parallax.claims_json import claim_to_json, in_reading_order, point_to_json, points_to_json
 from parallax.cluster import events_to_json
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import plain
-from parallax.model import Analysis, Claim, RenderedPage, Story
+from parallax.model import Analysis, Claim, Point, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.publish import CopySource, Pieces, ShortRun, Span, join_pieces
 from parallax.story_pages import story_events, story_sources
@@ -29,6 +33,7 @@ from parallax.urls import (
     CLAIMS_DATA,
     EVENTS_DATA,
     FEED,
+    POINTS_DATA,
     article_dest,
     event_anchor,
     safe_id,
@@ -113,48 +118,53 @@ def _opening(key: str) -> str:
     return f"{{{json.dumps(key)}: [\n"
 
 
-class ClaimLines(Protocol):
-    """Where an event's lines of data/claims.json may come from the last build (the page
-    cache, `page_cache.PageCache`)."""
+class Lines(Protocol):
+    """Where a data file's runs of lines may come from the last build (the page cache,
+    `page_cache.PageCache`)."""
 
-    def claim_lines_key(self, event_id: str, article_ids: Mapping[str, str]) -> str | None:
-        """The key of the lines of an event's claims, made of the claims of these items
-        (item id -> article id); None when they cannot be kept."""
+    def article_key(self, article_id: str) -> str | None:
+        """The build cache's key of an article, None when it has none."""
 
-    def claim_lines(self, key: str) -> Span | None:
-        """Where the lines kept under `key` are in the last build's file (`claims_file`),
-        or None."""
+    def lines_key(self, dest: str, made_of: str) -> str:
+        """The key of a run of lines of the file `dest` made only of `made_of`."""
 
-    def claims_file(self) -> CopySource | None:
-        """The last build's file, once `claim_lines` found a run in it; else None."""
+    def lines(self, dest: str, key: str) -> Span | None:
+        """Where the lines kept under `key` are in the last build's file at `dest`
+        (`runs_file`), or None."""
+
+    def runs_file(self, dest: str) -> CopySource | None:
+        """The last build's file at `dest`, once `lines` found a run in it; else None."""
 
 
-def claims_data(
-    lookup: Lookup, memo: ClaimLines | None = None
+# A run of lines of a data file, as `lines_data` takes it: what it is made of, written out
+# (None: it cannot be kept), and what encodes its lines.
+Run = tuple[str | None, Callable[[], bytes]]
+
+
+def lines_data(
+    dest: str, name: str, runs: Iterable[Run], memo: Lines | None = None
 ) -> tuple[list[bytes | Span], dict[str, Span]]:
-    """data/claims.json's bytes (`json_file` of `claims_json`'s claims) as pieces: bytes,
-    and runs of `memo`'s file (`ClaimLines.claims_file`), with where the lines of each
-    event's claims are in the whole, by their key, for the memo of the next build.
+    """The bytes of the data file `dest` (`json_file` of `{name: records}`) as pieces: bytes,
+    and runs of `memo`'s file (`Lines.runs_file`), with where each run of lines is in the
+    whole, by its key, for the memo of the next build.
 
-    The claims are in reading order (`in_reading_order`), so each event's claims are one
-    run of lines. A run is made of its claims and their items alone: with `memo`, the runs
-    whose items' articles are unchanged are copied from the last build's file instead of
-    encoded again, 93,000 claims at 10k articles, and their claims are not even put in order
-    (#9). Runs next to each other in both files are one piece: with one article added at
-    10k, a few pieces of the old file, which the kernel copies (`publish.Spill.pieces`).
+    With `memo`, a run made of the same as a run of the last build (`Lines.lines_key`) is
+    copied from the last build's file instead of encoded again (#9): its records are not
+    even made. Runs next to each other in both files are one piece: with one article added
+    at 10k, a few pieces of the old file, which the kernel copies (`publish.Spill.pieces`).
     """
-    opening = _opening("claims").encode()
+    opening = _opening(name).encode()
     pieces: list[bytes | Span] = []
     made: list[bytes] = [opening]  # bytes made since the last run of the old file
     spans: dict[str, Span] = {}
     at = len(opening)
-    for event_id, by_item in sorted(_claims_by_event(lookup).items()):
-        items = sorted(by_item)
-        key = None if memo is None else _run_key(lookup, memo, event_id, items)
-        run = None if key is None or memo is None else memo.claim_lines(key)
+    for made_of, encode in runs:
+        key = None if made_of is None or memo is None else memo.lines_key(dest, made_of)
+        run = None if key is None or memo is None else memo.lines(dest, key)
+        if key in spans:  # a run made of the same twice: neither is told apart later
+            run, key = None, None
         if run is None:
-            claims = (c for i in items for c in sorted(by_item[i], key=_sentence_index))
-            lines = ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims).encode()
+            lines = encode()
             made += (lines, _BETWEEN)
             length = len(lines)
         else:
@@ -168,8 +178,8 @@ def claims_data(
         if key is not None:
             spans[key] = (at, at + length)
         at += length + len(_BETWEEN)
-    if made == [opening] and not pieces:  # no claims
-        return [_lines_file(CLAIMS_DATA, "claims", []).text.encode()], spans
+    if made == [opening] and not pieces:  # no records
+        return [_lines_file(dest, name, []).text.encode()], spans
     made[-1] = _END  # the last run's separator is the end of the list
     pieces.append(b"".join(made))
     return pieces, spans
@@ -177,6 +187,34 @@ def claims_data(
 
 _BETWEEN = b",\n"  # between two runs of lines, as `_lines_file` joins lines
 _END = b"\n]}\n"  # after the last line, as `_lines_file` ends
+
+
+def claims_data(
+    lookup: Lookup, memo: Lines | None = None
+) -> tuple[list[bytes | Span], dict[str, Span]]:
+    """data/claims.json (`json_file` of `claims_json`'s claims) as `lines_data` pieces.
+
+    The claims are in reading order (`in_reading_order`), so each event's claims are one
+    run of lines. A run is made of its claims and their items alone, which the build cache's
+    keys of their articles stand for: with `memo`, the runs whose items' articles are
+    unchanged are copied from the last build's file, 93,000 claims at 10k articles, and
+    their claims are not even put in order (#9).
+    """
+
+    def runs() -> Iterator[Run]:
+        for event_id, by_item in sorted(_claims_by_event(lookup).items()):
+            items = sorted(by_item)
+            made_of = None if memo is None else _claims_made_of(lookup, memo, event_id, items)
+            yield made_of, partial(_claim_lines, lookup, by_item, items)
+
+    return lines_data(CLAIMS_DATA, "claims", runs(), memo)
+
+
+def _claim_lines(
+    lookup: Lookup, by_item: Mapping[str, tuple[Claim, ...]], items: list[str]
+) -> bytes:
+    claims = (c for i in items for c in sorted(by_item[i], key=_sentence_index))
+    return ",\n".join(_ENCODER.encode(claim_record(lookup, c)) for c in claims).encode()
 
 
 def _claims_by_event(lookup: Lookup) -> dict[str, dict[str, tuple[Claim, ...]]]:
@@ -193,14 +231,95 @@ def _sentence_index(claim: Claim) -> int:
     return claim.sentence.index
 
 
-def _run_key(lookup: Lookup, memo: ClaimLines, event_id: str, item_ids: list[str]) -> str | None:
-    article_ids = {}
+def _claims_made_of(lookup: Lookup, memo: Lines, event_id: str, item_ids: list[str]) -> str | None:
+    """What an event's lines of data/claims.json are made of: its id, and its items with
+    their articles' keys; None when an item or its article's key is unknown."""
+    parts = [event_id]
     for item_id in item_ids:
-        item = lookup.items.get(item_id)
-        if item is None:
+        key = _item_key(lookup, memo, item_id)
+        if key is None:
             return None
-        article_ids[item_id] = item.article_id
-    return memo.claim_lines_key(event_id, article_ids)
+        parts.append(key)
+    return "\n".join(parts)
+
+
+def _item_key(lookup: Lookup, memo: Lines, item_id: str) -> str | None:
+    """An item's id with its article's key (`Lines.article_key`), or None."""
+    item = lookup.items.get(item_id)
+    key = None if item is None else memo.article_key(item.article_id)
+    return None if key is None else f"{item_id} {key}"
+
+
+def points_data(
+    lookup: Lookup, memo: Lines | None = None
+) -> tuple[list[bytes | Span], dict[str, Span]]:
+    """data/points.json (`json_file` of `points_to_json`'s records, in the analysis's order)
+    as `lines_data` pieces, an event's points a run: the analysis lists them by event.
+
+    An event's points are made of its claims and items, and, for those that span a story's
+    events, of the claims and items of every event of its story (`points.align_claims`):
+    with `memo`, the runs of events whose story's events hold the same items, of the same
+    articles' keys, are copied from the last build's file; where each record lists its
+    points' events and story, and made 13,000 records at 10k articles (#9).
+    """
+    points = lookup.analysis.points
+    story_of = {
+        e: s.id for s in sorted(lookup.analysis.stories, key=lambda s: s.id) for e in s.event_ids
+    }
+
+    def encode(run: tuple[Point, ...]) -> bytes:
+        records = (point_to_json(p, lookup.claims, story_of) for p in run)
+        return ",\n".join(map(_ENCODER.encode, records)).encode()
+
+    def runs() -> Iterator[Run]:
+        seen: set[str] = set()
+        for event_id, run in groupby(points, attrgetter("event_id")):
+            kept = memo is not None and event_id not in seen  # an event's points in one run
+            seen.add(event_id)
+            made_of = _points_made_of(lookup, memo, event_id) if kept and memo else None
+            yield made_of, partial(encode, tuple(run))
+
+    return lines_data(POINTS_DATA, "points", runs(), memo)
+
+
+def _points_made_of(lookup: Lookup, memo: Lines, event_id: str) -> str | None:
+    """What an event's lines of data/points.json are made of (`points_data`): the event's
+    own (`_event_made_of`) and its story's, the events of its story each with theirs; None
+    when one is unknown."""
+    own = _event_made_of(lookup, memo, event_id)
+    story = lookup.story_of_event.get(event_id)
+    if own is None or story is None:
+        return own
+    known: dict[tuple[Lines, str], str | None] = lookup.kept("stories' made of", dict)
+    if (memo, story.id) not in known:
+        parts = [story.id]
+        for other in story.event_ids:
+            found = _event_made_of(lookup, memo, other)
+            if found is None:
+                parts = []
+                break
+            parts.append(found)
+        made = "\n".join(parts).encode("utf-8", "surrogatepass")
+        known[memo, story.id] = hashlib.sha256(made).hexdigest() if parts else None
+    whole = known[memo, story.id]
+    return None if whole is None else f"{own}\nstory {story.id} {whole}"
+
+
+def _event_made_of(lookup: Lookup, memo: Lines, event_id: str) -> str | None:
+    """An event's id and its items, each with its article's key; None when one is
+    unknown. Worked out once an event for the lookup."""
+    known: dict[tuple[Lines, str], str | None] = lookup.kept("events' made of", dict)
+    if (memo, event_id) not in known:
+        event = lookup.events.get(event_id)
+        parts = [] if event is None else [event_id]
+        for item_id in () if event is None else event.item_ids:
+            key = _item_key(lookup, memo, item_id)
+            if key is None:
+                parts = []
+                break
+            parts.append(key)
+        known[memo, event_id] = "\n".join(parts) if parts else None
+    return known[memo, event_id]
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -266,24 +385,39 @@ def export_files(lookup: Lookup, site_name: str) -> list[RenderedPage]:
     return [page for group in export_groups(lookup, site_name) for page in group()[0]]
 
 
-def _claims_file(lookup: Lookup, memo: ClaimLines | None, spill: Sink | None) -> Exported:
-    pieces, spans = claims_data(lookup, memo)
-    source = None if memo is None else memo.claims_file()
-    if spill is None:
-        return [RenderedPage(CLAIMS_DATA, join_pieces(pieces, source).decode(), MADE_BY)], spans
-    return [spill.pieces(CLAIMS_DATA, MADE_BY, pieces, source)], spans
+def _runs_file(
+    dest: str,
+    make: Callable[[Lines | None], tuple[list[bytes | Span], dict[str, Span]]],
+    memo: Lines | None,
+    spill: Sink | None,
+) -> Exported:
+    """The data file at `dest` that `make` gives as pieces (`lines_data`), with where its
+    runs are; made anew, without `memo`, when the last build's file was cut short while its
+    runs were copied (`ShortRun`)."""
+    try:
+        pieces, spans = make(memo)
+        source = None if memo is None else memo.runs_file(dest)
+        if spill is None:
+            page = RenderedPage(dest, join_pieces(pieces, source).decode(), MADE_BY)
+        else:
+            page = spill.pieces(dest, MADE_BY, pieces, source)
+    except ShortRun:
+        if memo is None:
+            raise
+        return _runs_file(dest, make, None, spill)
+    return [page], {dest: spans}
 
 
-# Data files, and where data/claims.json's runs of lines are, by key (`claims_data`), when
-# the group wrote that file.
-Exported = tuple[list[RenderedPage], dict[str, Span] | None]
+# Data files, and where the runs of lines of those made of runs are, by destination, then by
+# key (`lines_data`).
+Exported = tuple[list[RenderedPage], dict[str, dict[str, Span]]]
 
 
 def export_groups(
-    lookup: Lookup, site_name: str, memo: ClaimLines | None = None, spill: Sink | None = None
+    lookup: Lookup, site_name: str, memo: Lines | None = None, spill: Sink | None = None
 ) -> tuple[Callable[[], Exported], ...]:
     """`export_files` in three groups that can be made apart (#9): the claims, by far the
-    largest, the points, and the rest. `memo` as for `claims_data`; with a `spill`, each file is
+    largest, the points, and the rest. `memo` as for `lines_data`; with a `spill`, each file is
     handed to it as it is made (a render worker's, which writes it rather than send it)."""
     analysis = lookup.analysis
 
@@ -296,14 +430,10 @@ def export_groups(
         return spill.data(dest, MADE_BY, json_data(key, made))
 
     def claims() -> Exported:
-        try:
-            return _claims_file(lookup, memo, spill)
-        except ShortRun:  # the last build's file changed while it was copied: made anew
-            return _claims_file(lookup, None, spill)
+        return _runs_file(CLAIMS_DATA, partial(claims_data, lookup), memo, spill)
 
     def points() -> Exported:
-        points = points_to_json(analysis.points, lookup.claims, analysis.stories)
-        return [records("data/points.json", "points", points)], None
+        return _runs_file(POINTS_DATA, partial(points_data, lookup), memo, spill)
 
     def clusters() -> Exported:
         data = clusters_json(analysis, lookup)
@@ -311,6 +441,6 @@ def export_groups(
             records("data/stories.json", "stories", data["stories"]),
             records(EVENTS_DATA, "events", data["events"]),
             handed(feed_file(lookup, site_name)),
-        ], None
+        ], {}
 
     return (claims, points, clusters)

@@ -3,7 +3,7 @@ unchanged (#9).
 
 I/O at the edge: the manifest is read once before rendering and written once after a
 successful publish; rendering reads a published page only on a hit, and the lines of
-data/claims.json (below) in the worker that writes that file. The manifest, one per
+data/claims.json and points.json (below) in the process that writes each file. The manifest, one per
 site_src/ folder (`<cache_dir>/parallax/pages-<digest>.pickle`), maps each page's destination to
 its key, the sha256 of the file published for it, that file's stamp once published (device,
 inode, size and modification time: `publish.file_stamp`) and the link paths of its HTML
@@ -28,13 +28,13 @@ its items, claims and framing, the registries and the settings. Their page objec
 only when the key has changed. Overview pages are keyed on their page objects. A page
 rendered again copies from its published file each part (`render._part`) made of the same
 values: the manifest records where each part is in the file, by its key (`PageParts`). Data files
-are made afresh, but data/claims.json copies the lines of each event's claims from the last
-build when the build cache's keys of their items' articles are unchanged (`claim_lines`):
-the manifest records where each run of lines is in the published file, with that file's
-sha256 and stamp (in bytes), and the worker that writes the new file opens the old one,
-trusted as a page is, and has the kernel copy the runs (`publish.CopySource`). (They used to
-be kept in a pack of their own, 45 MB at 10k articles, written by that worker and read by it
-again at the next build; then read from the old file, #9.)
+are made afresh, but data/claims.json and points.json copy an event's run of lines from the
+last build when what it is made of is unchanged (`lines_key`, `exports.lines_data`): the
+manifest records where each run of lines is in each published file, with that file's sha256
+and stamp (in bytes), and the process that writes the new file opens the old one, trusted as
+a page is, and has the kernel copy the runs (`publish.CopySource`). (The claims' lines used
+to be kept in a pack of their own, 45 MB at 10k articles, written by the render worker and
+read by it again at the next build; then read from the old file, #9.)
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ from parallax.cache import PACKS, renderer_version
 from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
 from parallax.packs import DIGEST, checked, journal_path, with_digest, write_atomically
 from parallax.publish import CopySource, ShortRun, Span, file_stamp
-from parallax.urls import CLAIMS_DATA, is_page_link
+from parallax.urls import is_page_link
 
 log = logging.getLogger(__name__)
 
-FORMAT = 8  # bump when the manifest's layout changes
+FORMAT = 9  # bump when the manifest's layout changes
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 JOURNAL_SHARE = 8  # the journal holds at most one page in this many (module doc)
 
@@ -116,22 +116,21 @@ class PageCache:
         base = f"{FORMAT}\n{renderer_version()}\n{templates_digest(abs_template_dirs)}"
         self._base = hashlib.sha256(base.encode()).digest()
         self._written: _Written | None = None  # the manifest as written whole, once read
-        self._published, self._claim_runs, self._link_files = self._read()
+        self._published, self._runs, self._link_files = self._read()
         self._keys: dict[str, str] = {}  # dest -> key, of the pages this build rendered
         self.hits = 0  # pages kept as published
-        # The published data/claims.json, opened by the worker that writes the new one;
-        # None when it cannot be trusted.
-        self._claims_file: CopySource | None = None
-        self._claims_opened = False
-        self._new_runs: dict[str, Span] = {}  # where this build's runs are, by key
+        # The published data files whose runs of lines the manifest records, by destination,
+        # each opened by the process that writes the new one; None when it cannot be trusted.
+        self._sources: dict[str, CopySource | None] = {}
+        self._new_runs: dict[str, dict[str, Span]] = {}  # this build's, by file, then key
         # The files of site_src/, not pages of the build, that links of the published pages
         # reached (`render.check_links`): as read, then as this build's links reach them.
         self._new_link_files: tuple[str, ...] = ()
 
-    def _read(self) -> tuple[dict[str, _Published], _ClaimRuns | None, tuple[str, ...]]:
-        """dest -> what was published there, where data/claims.json's runs of lines are,
-        and the files other than pages that links reached, from the manifest and its
-        journal."""
+    def _read(self) -> tuple[dict[str, _Published], dict[str, _Runs], tuple[str, ...]]:
+        """dest -> what was published there, where each data file's runs of lines are (by
+        destination), and the files other than pages that links reached, from the manifest
+        and its journal."""
         try:
             data = self.abs_manifest.read_bytes()
             payload = checked(data)
@@ -139,7 +138,7 @@ class PageCache:
                 raise ValueError("its checksum does not match: damaged")
             manifest = _PlainUnpickler(io.BytesIO(payload)).load()
             if not isinstance(manifest, tuple) or len(manifest) != 4 or manifest[0] != FORMAT:
-                return {}, None, ()
+                return {}, {}, ()
             _, pages, runs, files = manifest
             if type(pages) is not dict:
                 raise ValueError(f"its pages are not a dict: {pages!r:.200}")
@@ -154,17 +153,17 @@ class PageCache:
                 raise ValueError(f"a damaged record of the files links reach: {files!r:.200}")
             published = {str(d): _entry(entry) for d, entry in pages.items()}
             _check_links({link for entry in published.values() for link in entry.links})
-            return published, _claim_runs(runs), files
+            return published, _runs_of(runs), files
         except FileNotFoundError:
-            return {}, None, ()
+            return {}, {}, ()
         except Exception as exc:  # a damaged manifest only costs a full render
             log.warning("ignoring the page cache %s: %s", self.abs_manifest, exc)
             self._written = None
-            return {}, None, ()
+            return {}, {}, ()
 
     def _journal(self, digest: bytes) -> tuple[dict[Any, Any], tuple[str, ...], Any, Any] | None:
         """The pages changed and removed since the manifest of sha256 `digest` was written
-        whole, and the record of data/claims.json and of the files links reach, from the
+        whole, and the record of the data files' runs and of the files links reach, from the
         journal written for it; None when there is none (module doc)."""
         abs_journal = journal_path(self.abs_manifest)
         try:
@@ -187,16 +186,16 @@ class PageCache:
             return None
         return changed, removed, runs, files
 
-    def claims_file(self) -> CopySource | None:
-        """The published data/claims.json, opened at the first call (in the worker that
-        writes the new one) when it is the file the manifest describes; else None."""
-        runs = self._claim_runs
-        if not self._claims_opened:
-            self._claims_opened = True
-            if runs is not None:
-                abs_path = self._site_src_prefix + CLAIMS_DATA
-                self._claims_file = CopySource.open_trusted(abs_path, runs.stamp, runs.sha256)
-        return self._claims_file
+    def runs_file(self, dest: str) -> CopySource | None:
+        """The data file published at `dest`, opened at the first call (in the process that
+        writes the new one) when it is the file whose runs the manifest records; else None."""
+        if dest not in self._sources:
+            runs = self._runs.get(dest)
+            self._sources[dest] = None
+            if runs is not None and _inside(dest):
+                abs_path = self._site_src_prefix + dest
+                self._sources[dest] = CopySource.open_trusted(abs_path, runs.stamp, runs.sha256)
+        return self._sources[dest]
 
     def key(self, template: str, dest: str, page: object) -> str:
         """The key of one page: what its text is made from."""
@@ -217,37 +216,31 @@ class PageCache:
         digest.update(f"\n{template}\n{dest}\n{made_of}".encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
-    def claim_lines_key(self, event_id: str, article_ids: Mapping[str, str]) -> str | None:
-        """The key of the lines of an event's claims in data/claims.json, made of the claims
-        of these items (item id -> article id), for `exports.claims_data`: those lines are
-        made of the event's id and its claims and items alone, which the build cache's keys
-        of their articles stand for. None when an article has no key."""
-        parts = [event_id]
-        for item_id, article_id in article_ids.items():
-            key = self._article_keys.get(article_id)
-            if key is None:
-                return None
-            parts.append(f"{item_id} {key}")
-        return self._key("parallax/exports.py", CLAIMS_DATA, "\n".join(parts))
+    def lines_key(self, dest: str, made_of: str) -> str:
+        """The key of a run of lines of the data file `dest` made only of `made_of`
+        (everything it is made from, written out: `exports.lines_data`)."""
+        return self._key("parallax/exports.py", dest, f"lines\n{made_of}")
 
-    def claim_lines(self, key: str) -> Span | None:
-        """Where the lines the last build wrote under `key` are in its data/claims.json
-        (`claims_file`), or None. Pure but for opening that file once: it runs in the render
-        worker that writes the new one."""
-        span = None if self._claim_runs is None else self._claim_runs.spans.get(key)
+    def lines(self, dest: str, key: str) -> Span | None:
+        """Where the lines the last build wrote under `key` are in its file at `dest`
+        (`runs_file`), or None. Pure but for opening that file once: it runs in the render
+        process that writes the new one."""
+        runs = self._runs.get(dest)
+        span = None if runs is None else runs.spans.get(key)
         if span is None:
             return None
-        source = self.claims_file()
+        source = self.runs_file(dest)
         return span if source is not None and span[1] <= source.size else None
 
-    def remember_claim_runs(self, spans: Mapping[str, Span]) -> None:
-        """Note where the runs of lines of this build's data/claims.json are, by key
-        (`exports.claims_data`), for the manifest: the next build copies them from there.
+    def remember_runs(self, dest: str, spans: Mapping[str, Span]) -> None:
+        """Note where the runs of lines of this build's data file at `dest` are, by key
+        (`exports.lines_data`), for the manifest: the next build copies them from there.
         The last build's file is no longer needed: its bytes, if this process read them, go."""
-        self._new_runs = dict(spans)
-        if self._claims_file is not None:
-            self._claims_file.close()
-        self._claims_file, self._claims_opened = None, True
+        self._new_runs[dest] = dict(spans)
+        source = self._sources.get(dest)
+        if source is not None:
+            source.close()
+        self._sources[dest] = None
 
     def reuse(self, template: str, dest: str, key: str) -> RenderedPage | None:
         """The page published at `dest`, kept (no text), when it was made from `key` and is
@@ -336,12 +329,13 @@ class PageCache:
             for p in pages
             if p.dest_path in self._keys
         }
-        claims = next((p for p in pages if p.dest_path == CLAIMS_DATA), None)
-        stamp = stamps.get(CLAIMS_DATA)
-        runs = None
-        if claims is not None and stamp is not None and self._new_runs:
-            sha256 = claims.reused.sha256 if claims.reused is not None else _sha256(claims.text)
-            runs = (sha256, stamp, self._new_runs)
+        runs = {}
+        for page in pages:
+            spans, stamp = self._new_runs.get(page.dest_path), stamps.get(page.dest_path)
+            if spans and stamp is not None:
+                reused = page.reused
+                sha256 = reused.sha256 if reused is not None else _sha256(page.text)
+                runs[page.dest_path] = (sha256, stamp, spans)
         try:
             if not self._journaled(entries, runs):
                 manifest = (FORMAT, entries, runs, self._new_link_files)
@@ -481,23 +475,28 @@ Raw = tuple[str, str, FileStamp | None, tuple[str, ...], tuple[PartSpan, ...]]
 
 
 @dataclass(frozen=True, slots=True)
-class _ClaimRuns:
-    """Where the published data/claims.json's runs of lines are (`exports.claims_data`)."""
+class _Runs:
+    """Where a published data file's runs of lines are (`exports.lines_data`)."""
 
     sha256: str  # of the file as published
     stamp: FileStamp  # its file's, once published
-    spans: dict[str, Span]  # by key (`claim_lines_key`)
+    spans: dict[str, Span]  # by key (`lines_key`)
 
 
-def _claim_runs(raw: object) -> _ClaimRuns | None:
-    """The manifest's record of data/claims.json, as `save` wrote it (None: there is none)."""
-    if raw is None:
-        return None
-    if not isinstance(raw, tuple) or len(raw) != 3:
-        raise ValueError(f"a damaged record of {CLAIMS_DATA}: {raw!r:.200}")
+def _runs_of(raw: object) -> dict[str, _Runs]:
+    """The manifest's record of the data files' runs, by destination, as `save` wrote it."""
+    if type(raw) is not dict:
+        raise ValueError(f"a damaged record of runs of lines: {raw!r:.200}")
+    return {dest: _runs(dest, record) for dest, record in raw.items()}
+
+
+def _runs(dest: object, raw: object) -> _Runs:
+    """The manifest's record of one data file's runs."""
+    if not isinstance(dest, str) or not isinstance(raw, tuple) or len(raw) != 3:
+        raise ValueError(f"a damaged record of {dest}: {raw!r:.200}")
     sha256, stamp, spans = raw
     if not isinstance(sha256, str) or not _is_stamp(stamp) or not isinstance(spans, dict):
-        raise ValueError(f"a damaged record of {CLAIMS_DATA}: {raw!r:.200}")
+        raise ValueError(f"a damaged record of {dest}: {raw!r:.200}")
     for key, span in spans.items():
         if not (
             isinstance(key, str)
@@ -506,8 +505,8 @@ def _claim_runs(raw: object) -> _ClaimRuns | None:
             and type(span[0]) is type(span[1]) is int
             and 0 <= span[0] <= span[1]
         ):
-            raise ValueError(f"a damaged record of {CLAIMS_DATA}: {key}: {span!r:.200}")
-    return _ClaimRuns(sha256, stamp, spans)
+            raise ValueError(f"a damaged record of {dest}: {key}: {span!r:.200}")
+    return _Runs(sha256, stamp, spans)
 
 
 _NO_STAMP: FileStamp = (-1, -1, -1, -1)  # matches no file

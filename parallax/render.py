@@ -294,11 +294,11 @@ def render_page(
 # parent's page cache must know comes back with the page), and the page cache's key for it
 # ("" without a cache).
 Done = tuple[RenderedPage, str]
-# What a task of `render_site` made: its pages, and where data/claims.json's runs of lines
-# are, for the page cache, when it wrote that file (`exports.Exported`).
-Made = tuple[list[Done], dict[str, Span] | None]
+# What a task of `render_site` made: its pages, and where the runs of lines are of the data
+# files it wrote that are made of runs, by destination, for the page cache (`exports.Exported`).
+Made = tuple[list[Done], dict[str, dict[str, Span]]]
 # `Made` as a render worker sends it (`_sendable`).
-Sent = tuple[Sequence[tuple[RenderedPage | KeptPage, str]], dict[str, Span] | None]
+Sent = tuple[Sequence[tuple[RenderedPage | KeptPage, str]], dict[str, dict[str, Span]]]
 
 
 def _render(
@@ -385,11 +385,11 @@ def _tasks(
     ]
 
     def overview(specs: Callable[[], list[overview_pages.PageSpec]]) -> Made:
-        return [_overview_page(env, cache, *spec) for spec in specs()], None
+        return [_overview_page(env, cache, *spec) for spec in specs()], {}
 
     def exports(files: Callable[[], Exported]) -> Made:
-        pages, lines = files()  # with a spill, written where made, not sent to the parent
-        return [(page, "") for page in pages], lines
+        pages, runs = files()  # with a spill, written where made, not sent to the parent
+        return [(page, "") for page in pages], runs
 
     claims, points, clusters = export_groups(lookup, site_name, cache, spill)
     lists, sources, actors = overview_pages.overview_groups(lookup, site_name, latest_stories)
@@ -442,7 +442,7 @@ def _content_page(
     """A story or article page: `_render_from` with the inputs its builder reads, written
     out given the build cache's key of each article (`story_inputs`, `article_inputs`)."""
     done = _render_from(env, cache, template, dest, build, lambda c: inputs(c.article_key))
-    return [done], None
+    return [done], {}
 
 
 def render_site(
@@ -474,9 +474,8 @@ def render_site(
             if key:
                 cache.remember(page, key)
         for n in long_at:
-            spans = made[n][1]
-            if spans is not None:
-                cache.remember_claim_runs(spans)
+            for dest, spans in made[n][1].items():
+                cache.remember_runs(dest, spans)
     return tuple(sorted((d[0] for d in found), key=lambda p: p.dest_path))
 
 

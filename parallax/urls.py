@@ -32,6 +32,7 @@ METHODOLOGY = "methodology.md"
 DATA_INDEX = "data/index.md"
 FEED = "data/feed.xml"
 CLAIMS_DATA = "data/claims.json"
+POINTS_DATA = "data/points.json"
 EVENTS_DATA = "data/events.json"
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from parallax.claims_json import points_to_json
-from parallax.exports import claims_json, clusters_json, export_files, json_data, json_file
+from parallax.exports import (
+    claims_json,
+    clusters_json,
+    export_files,
+    json_data,
+    json_file,
+    points_data,
+)
 from parallax.lookup import build_lookup
 from tests.conftest_golden import site_analysis
 
@@ -155,3 +164,51 @@ def test_hostile_text_in_the_feed_is_escaped_xml(files):
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\u202e" not in text
     ET.fromstring(text)  # still well-formed
+
+
+def test_the_points_made_as_runs_are_the_points_json_of_the_analysis():
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    (made,), spans = points_data(lookup)
+    records = points_to_json(analysis.points, analysis.claims, analysis.stories)
+    assert len(records) >= 5 and spans == {}  # no memo: no run is kept
+    assert made == json_data("points", records)
+    empty = dataclasses.replace(analysis, points=())
+    assert points_data(build_lookup(empty))[0] == [json_data("points", [])]
+
+
+class _Memo:
+    """A memo that keeps nothing, and notes what each run is made of."""
+
+    def __init__(self) -> None:
+        self.made_of: list[str] = []
+
+    def article_key(self, article_id: str) -> str | None:
+        return f"key of {article_id}"
+
+    def lines_key(self, dest: str, made_of: str) -> str:
+        self.made_of.append(made_of)
+        return f"{dest} {len(self.made_of)} {made_of}"
+
+    def lines(self, dest: str, key: str) -> None:
+        return None
+
+    def runs_file(self, dest: str) -> None:
+        return None
+
+
+def test_an_events_points_are_made_of_its_story_and_each_event_of_it():
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    memo = _Memo()
+    (made,), spans = points_data(lookup, memo)
+    assert made == points_data(lookup)[0][0]
+    events = [e for e, _ in itertools.groupby(p.event_id for p in analysis.points)]
+    assert len(memo.made_of) == len(events) == len(spans) and len(set(events)) == len(events)
+    for (key, (start, end)), event_id in zip(spans.items(), events, strict=True):
+        run = [json.loads(line.rstrip(",")) for line in made[start:end].decode().split("\n")]
+        assert {r["event"] for r in run} == {event_id}
+        event = lookup.events[event_id]
+        assert all(f"{i} key of {lookup.items[i].article_id}" in key for i in event.item_ids)
+        story = lookup.story_of_event.get(event_id)
+        assert (f"story {story.id} " in key) == (story is not None)

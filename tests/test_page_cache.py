@@ -29,6 +29,7 @@ from parallax.lookup import Lookup, build_lookup
 from parallax.model import Analysis, Claim, Reused
 from parallax.page_cache import PageCache
 from parallax.story_pages import story_inputs, story_page
+from parallax.urls import CLAIMS_DATA, POINTS_DATA
 from tests.conftest import tree_bytes
 from tests.test_cache import add_article, build, cached_equals_clean, make_project
 
@@ -205,12 +206,12 @@ def test_pages_kept_on_their_stamps_are_never_read(at_home, hits, monkeypatch):
     build(root, use_cache=True)
     assert hits[1] > 100
     # Only the data files, made afresh and compared with the published ones, and
-    # data/claims.json, opened to copy its runs of lines.
+    # data/claims.json and points.json, opened to copy their runs of lines.
     site_src = root / "site_src"
     in_site_src = sorted(p.relative_to(site_src).as_posix() for p in read if site_src in p.parents)
     data_files = sorted(p.relative_to(site_src).as_posix() for p in (site_src / "data").iterdir())
     assert in_site_src == sorted(
-        [*(d for d in data_files if d != "data/index.md"), "data/claims.json"]
+        [*(d for d in data_files if d != "data/index.md"), CLAIMS_DATA, POINTS_DATA]
     )
     assert tree_bytes(root / "site_src") == published
 
@@ -308,10 +309,11 @@ def test_a_damaged_manifest_costs_only_a_render(at_home, caplog, hits, damage):
         pages[FIRST] = (*pages[FIRST][:3], Exploding())
         write_manifest(root, (version, pages, runs, files))
     elif damage == "a number one more":  # well formed, but not what was written
-        sha256, stamp, spans = runs
+        sha256, stamp, spans = runs[CLAIMS_DATA]
         key = min(spans)
         spans[key] = (spans[key][0] + 1, spans[key][1])
-        write_manifest(root, (version, pages, (sha256, stamp, spans), files), digest=False)
+        runs[CLAIMS_DATA] = (sha256, stamp, spans)
+        write_manifest(root, (version, pages, runs, files), digest=False)
     elif damage == "a part that ends before it starts":
         pages[FIRST] = (*pages[FIRST][:4], (("0" * 64, 9, 2),))
         write_manifest(root, (version, pages, runs, files))
@@ -445,6 +447,40 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
+def test_points_json_encodes_only_the_points_of_stories_that_changed(at_home, monkeypatch):
+    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
+    encoded: list[str] = []
+    record = exports.point_to_json
+
+    def counting(point: Any, *args: Any) -> dict[str, Any]:
+        encoded.append(point.event_id)
+        return record(point, *args)
+
+    monkeypatch.setattr(exports, "point_to_json", counting)
+    cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
+    first = build(cached, use_cache=True)
+    assert len(encoded) == len(first.analysis.points) > 20
+    points_json = cached / "site_src" / POINTS_DATA
+    written = points_json.stat()
+    encoded.clear()
+    build(cached, use_cache=True)
+    assert encoded == []  # nothing changed: every run copied, and the file kept as it was
+    assert points_json.stat().st_ino == written.st_ino
+    EDITS["join"](cached)
+    EDITS["join"](clean)
+    joined = build(cached, use_cache=True)
+    stories = {e: s for s in joined.analysis.stories for e in s.event_ids}
+    (event,) = [e.id for e in joined.analysis.events if JOINED in e.item_ids]
+    assert encoded and {stories[e].id for e in encoded} == {stories[event].id}
+    assert len(encoded) < len(joined.analysis.points)
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    runs = read_manifest(cached)[2]
+    assert set(runs) == {CLAIMS_DATA, POINTS_DATA}
+    data = points_json.read_bytes()
+    assert all(data[start : start + 7] == b'{"id": ' for start, _ in runs[POINTS_DATA][2].values())
+
+
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any, tuple[str, ...]]:
     """The manifest: its format, its pages, its record of data/claims.json and the files
     other than pages that links reach; with what its journal changed, when it has one."""
@@ -471,12 +507,15 @@ def write_manifest(root: Path, data: object, *, digest: bool = True) -> None:
 
 def claim_runs(root: Path) -> Any:
     """The manifest's record of where data/claims.json's runs of lines are."""
-    return read_manifest(root)[2]
+    return read_manifest(root)[2][CLAIMS_DATA]
 
 
 def damage_claim_runs(root: Path, runs: object) -> None:
-    version, pages, _, files = read_manifest(root)
-    write_manifest(root, (version, pages, runs, files))
+    """The manifest with `runs` as its record of data/claims.json's runs, or as its record
+    of every file's (not a record)."""
+    version, pages, records, files = read_manifest(root)
+    damaged = runs if runs == "not a record" else {**records, CLAIMS_DATA: runs}
+    write_manifest(root, (version, pages, damaged, files))
 
 
 @pytest.mark.parametrize(
