@@ -3,11 +3,13 @@
 - `parallax._linkage`: average link, for clustering and story linking;
 - `parallax._makers`: what unpickling calls to make a frozen dataclass;
 - `parallax._cosine`: the cosines of story linking's event profiles;
-- `parallax._arenas`: Python's small-object arenas, filled with pages as they are made.
+- `parallax._arenas`: Python's small-object arenas, filled with pages as they are made;
+- `parallax._writeback`: a new file's pages written to disk, started without waiting.
 
 Each is optional: where they cannot be compiled (no C compiler), the install goes on and
 `parallax.linkage`, `parallax.reducers` and `parallax.stories` run their Python versions,
-with the same results (`parallax.arenas` then leaves the arenas as they are).
+with the same results (`parallax.arenas` then leaves the arenas as they are, and
+`parallax.publish` new files to be written when the kernel decides).
 """
 
 from setuptools import Extension, setup
@@ -24,6 +26,6 @@ setup(
             optional=True,
             extra_compile_args=NO_FUSED_SUMS,
         )
-        for name in ("_linkage", "_makers", "_cosine", "_arenas")
+        for name in ("_linkage", "_makers", "_cosine", "_arenas", "_writeback")
     ]
 )

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -191,6 +191,27 @@ def _write_bytes(out: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(out, view) :]
+
+
+def _compiled_writeback() -> Callable[[int], bool] | None:
+    """`parallax._writeback.start`, compiled with the package where a C compiler was found
+    (setup.py), else None."""
+    try:
+        from parallax._writeback import start
+    except ImportError:
+        return None
+    return start
+
+
+_WRITEBACK = _compiled_writeback()
+
+
+def start_writeback(handle: int) -> bool:
+    """Start writing the pages of the file open as `handle` to disk, without waiting: in the
+    process that made a data file, rather than in the rename that publishes it, which waits
+    for that (`parallax._writeback`, #9). Whether it started (never off Linux, nor without
+    the compiled module: the kernel then writes the file when it decides)."""
+    return _WRITEBACK is not None and _WRITEBACK(handle)
 
 
 def file_sha256(handle: int) -> str:
@@ -407,6 +428,7 @@ class Spill:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
+            start_writeback(handle)
             info = os.fstat(handle)
         stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
         return RenderedPage(dest, "", template, links, Reused(stamp, sha256, abs_path))
@@ -433,6 +455,7 @@ class Spill:
                     _write_bytes(handle, piece)
                 else:
                     source.copy_into(handle, *piece)
+            start_writeback(handle)
             sha256 = file_sha256(handle)
             info = os.fstat(handle)
         finally:
