@@ -44,3 +44,19 @@ def test_the_title_counts_and_parts_of_other_words_do_not():
     assert framing("Warfare and Kyivstar.", title="Invasion enters its third year") == (
         ("war", "invasion"),
     )
+
+
+def test_only_the_variants_a_text_may_use_are_compiled():
+    from parallax import framing as framing_module
+
+    registries = Registries(terms=REGISTRIES.terms)  # patterns of its own, none compiled yet
+    item = Item("articles/x/a", None, "x", dt.date(2024, 1, 1), "T", "Kiev said nothing.")
+    assert framing_terms(item, registries) == (("capital", "Kiev"),)
+    index = framing_module._patterns(registries)
+    assert len(index.patterns) == 6
+    assert [index.patterns[n][1] for n in index.compiled] == ["Kiev"]
+    # Another text, another variant; one compiled before is not compiled again.
+    kiev = index.compiled[1]
+    other = Item("articles/x/b", None, "x", dt.date(2024, 1, 1), "T", "Kiev and the war.")
+    assert framing_terms(other, registries) == (("capital", "Kiev"), ("war", "war"))
+    assert index.compiled[1] is kiev and len(index.compiled) == 2
