@@ -77,7 +77,7 @@ def _todo_fields(articles: tuple[Article, ...]) -> Iterator[Problem]:
     for article in articles:
         fields = [("title", article.title)] + [("author", a) for a in article.authors]
         for name, value in fields:
-            if value.strip().upper().startswith("TODO"):
+            if _marked_todo(value):
                 hint = (
                     "write the headline as the outlet published it"
                     if name == "title"
@@ -89,6 +89,13 @@ def _todo_fields(articles: tuple[Article, ...]) -> Iterator[Problem]:
             hint = "put in the outlet's full text from the article's url, then remove the tag"
             message = f'still tagged "{NEEDS_REVIEW}" by the importer'
             yield Problem(article.origin, "tags", message, hint, ERROR)
+
+
+def _marked_todo(value: str) -> bool:
+    """Whether `value.strip().upper()` starts with "TODO": a letter's capital is never
+    shorter than the letter, so the first four letters decide, and no whole title is
+    capitalised, which was a fifth of lint with one article added to 10k (#9)."""
+    return value.lstrip()[:4].upper().startswith("TODO")
 
 
 # --- dates ----------------------------------------------------------------------------------

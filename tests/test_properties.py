@@ -431,3 +431,15 @@ def test_speaker_tokens_are_the_token_pattern_s_matches(text):
     for token, match in zip(tokens, matches, strict=True):
         assert token.text in (match[0], match[0].rstrip("."))
         assert token.lower == token.text.lower()
+
+
+@SOME
+@given(st.text(alphabet=st.sampled_from(" \t\ntodoTODOßŉﬁΐǰ\u0149\u1e9e\u00a0"), max_size=12))
+@example("  todo: headline")
+@example("ŉtodo")
+@example("ßTODO")
+@example(" \u00a0 ")
+def test_a_value_marked_todo_is_found_from_its_first_letters(value):
+    from parallax.lint import _marked_todo
+
+    assert _marked_todo(value) == value.strip().upper().startswith("TODO")
