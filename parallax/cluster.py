@@ -532,7 +532,8 @@ def _evidence_json(evidence: Evidence) -> dict[str, Any]:
     return {"items": list(evidence.item_ids), "score": evidence.score, "shared": shared}
 
 
-def _event_json(event: Event, items_by_id: Mapping[str, Item]) -> dict[str, Any]:
+def event_json(event: Event, items_by_id: Mapping[str, Item]) -> dict[str, Any]:
+    """One event's record of `events_to_json`."""
     members = [items_by_id[i] for i in event.item_ids]
     return {
         "id": event.id,
@@ -549,17 +550,22 @@ def events_to_json(
     events: Sequence[Event], stories: Sequence[Story], items_by_id: Mapping[str, Item]
 ) -> dict[str, Any]:
     """The events and stories in the shape DESIGN.md documents, sorted by date and id."""
-    start = {event.id: event.start for event in events}
     return {
         "events": [
-            _event_json(e, items_by_id) for e in sorted(events, key=lambda e: (e.start, e.id))
+            event_json(e, items_by_id) for e in sorted(events, key=lambda e: (e.start, e.id))
         ],
-        "stories": [
-            {
-                "id": story.id,
-                "title": story.title,
-                "events": sorted(story.event_ids, key=lambda e: (start[e], e)),
-            }
-            for story in sorted(stories, key=lambda s: (start[s.event_ids[0]], s.id))
-        ],
+        "stories": stories_json(stories, events),
     }
+
+
+def stories_json(stories: Sequence[Story], events: Sequence[Event]) -> list[dict[str, Any]]:
+    """The stories' records of `events_to_json`, by the date of their first event, then id."""
+    start = {event.id: event.start for event in events}
+    return [
+        {
+            "id": story.id,
+            "title": story.title,
+            "events": sorted(story.event_ids, key=lambda e: (start[e], e)),
+        }
+        for story in sorted(stories, key=lambda s: (start[s.event_ids[0]], s.id))
+    ]

@@ -76,8 +76,8 @@ class Settings:
         "keyed by its file's hash, the code and the settings; each file's hash with its "
         "stamp, so that an unchanged file is not read again; what lint, cluster and claims "
         "found for those articles; a manifest of the published pages, of where each event's "
-        "lines are in `data/claims.json` and `data/points.json` and of the hand-written "
-        "pages their links reach; "
+        "lines are in `data/claims.json`, `data/points.json` and `data/events.json` and of "
+        "the hand-written pages their links reach; "
         "the compiled templates. Safe to delete; `--no-cache` ignores it.",
     )
 

@@ -1,8 +1,9 @@
 """Data files of the site: JSON exports of stories, events, claims and points, and an Atom feed.
 
-Pure (but for the last build's data/claims.json and points.json, whose runs of lines the new
-ones copy, and the spill `export_groups` may hand the files to): an `Analysis` (or its `Lookup`) in,
-`RenderedPage`s under data/ out; publish writes them and MkDocs copies them into site/ unchanged.
+Pure (but for the last build's data/claims.json, points.json and events.json, whose runs of
+lines the new ones copy, and the spill `export_groups` may hand the files to): an `Analysis`
+(or its `Lookup`) in, `RenderedPage`s under data/ out; publish writes them and MkDocs copies
+them into site/ unchanged.
 `clusters_json` and `claims_json` give the shapes of DESIGN.md's `clusters --json` and
 `claims --json`, so the command line and the site agree. Output is deterministic: lists
 sorted by id, keys in a fixed order, no clock. The feed's dates are the stories' own dates,
@@ -22,10 +23,10 @@ from operator import attrgetter
 from typing import Any, Protocol
 
 from parallax.claims_json import claim_to_json, in_reading_order, point_to_json, points_to_json
-from parallax.cluster import events_to_json
+from parallax.cluster import event_json, events_to_json, stories_json
 from parallax.lookup import Lookup, build_lookup
 from parallax.markup import plain
-from parallax.model import Analysis, Claim, Point, RenderedPage, Story
+from parallax.model import Analysis, Claim, Event, Point, RenderedPage, Story
 from parallax.overview_pages import FEED_ENTRIES, stories_newest_first
 from parallax.publish import CopySource, Pieces, ShortRun, Span, join_pieces
 from parallax.story_pages import story_events, story_sources
@@ -55,14 +56,20 @@ def clusters_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str,
     lookup = build_lookup(analysis) if lookup is None else lookup
     data = events_to_json(analysis.events, analysis.stories, lookup.items)
     for event in data["events"]:
-        story = lookup.story_of_event.get(event["id"])
-        event["story"] = None if story is None else story.id
-        event["url"] = (
-            None if story is None else site_url(story_dest(story.id), event_anchor(event["id"]))
-        )
+        _on_the_site(lookup, event)
     for story_json in data["stories"]:
         story_json["url"] = site_url(story_dest(story_json["id"]))
     return data
+
+
+def _on_the_site(lookup: Lookup, event: dict[str, Any]) -> dict[str, Any]:
+    """An event's record (`cluster.event_json`) with its story and its URL on the site."""
+    story = lookup.story_of_event.get(event["id"])
+    event["story"] = None if story is None else story.id
+    event["url"] = (
+        None if story is None else site_url(story_dest(story.id), event_anchor(event["id"]))
+    )
+    return event
 
 
 def claims_json(analysis: Analysis, lookup: Lookup | None = None) -> dict[str, Any]:
@@ -282,6 +289,43 @@ def points_data(
     return lines_data(POINTS_DATA, "points", runs(), memo)
 
 
+def events_data(
+    lookup: Lookup, memo: Lines | None = None
+) -> tuple[list[bytes | Span], dict[str, Span]]:
+    """data/events.json (`json_file` of `clusters_json`'s events) as `lines_data` pieces, an
+    event's record a run.
+
+    A record is made of the event (its items in order, title, dates and evidence), its
+    items, which their articles' keys stand for, and its story's id: with `memo`, the
+    records of events all of which are unchanged are copied from the last build's file,
+    where each build made and encoded 2,800 records at 10k articles (#9)."""
+    events = sorted(lookup.analysis.events, key=lambda e: (e.start, e.id))
+
+    def encode(event: Event) -> bytes:
+        record = _on_the_site(lookup, event_json(event, lookup.items))
+        return _ENCODER.encode(record).encode()
+
+    def runs() -> Iterator[Run]:
+        for event in events:
+            made_of = None if memo is None else _event_record_made_of(lookup, memo, event)
+            yield made_of, partial(encode, event)
+
+    return lines_data(EVENTS_DATA, "events", runs(), memo)
+
+
+def _event_record_made_of(lookup: Lookup, memo: Lines, event: Event) -> str | None:
+    """What an event's record in data/events.json is made of (`events_data`); None when an
+    item or its article's key is unknown. The event's id and items come first, in order
+    (`_event_made_of`), then its story's id and the rest of it, as plain values."""
+    own = _event_made_of(lookup, memo, event.id)
+    if own is None or lookup.events.get(event.id) is not event:
+        return None  # another event of the same id: not told apart
+    story = lookup.story_of_event.get(event.id)
+    evidence = tuple((e.item_ids, e.score, e.shared) for e in event.evidence)
+    rest = (None if story is None else story.id, event.title, event.start, event.end, evidence)
+    return f"{own}\n{rest!r}"
+
+
 def _points_made_of(lookup: Lookup, memo: Lines, event_id: str) -> str | None:
     """What an event's lines of data/points.json are made of (`points_data`): the event's
     own (`_event_made_of`) and its story's, the events of its story each with theirs; None
@@ -436,11 +480,11 @@ def export_groups(
         return _runs_file(POINTS_DATA, partial(points_data, lookup), memo, spill)
 
     def clusters() -> Exported:
-        data = clusters_json(analysis, lookup)
-        return [
-            records("data/stories.json", "stories", data["stories"]),
-            records(EVENTS_DATA, "events", data["events"]),
-            handed(feed_file(lookup, site_name)),
-        ], {}
+        stories = stories_json(analysis.stories, analysis.events)
+        for story in stories:
+            story["url"] = site_url(story_dest(story["id"]))
+        events, runs = _runs_file(EVENTS_DATA, partial(events_data, lookup), memo, spill)
+        pages = [records("data/stories.json", "stories", stories), *events]
+        return [*pages, handed(feed_file(lookup, site_name))], runs
 
     return (claims, points, clusters)

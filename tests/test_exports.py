@@ -13,6 +13,7 @@ from parallax.claims_json import points_to_json
 from parallax.exports import (
     claims_json,
     clusters_json,
+    events_data,
     export_files,
     json_data,
     json_file,
@@ -212,3 +213,20 @@ def test_an_events_points_are_made_of_its_story_and_each_event_of_it():
         assert all(f"{i} key of {lookup.items[i].article_id}" in key for i in event.item_ids)
         story = lookup.story_of_event.get(event_id)
         assert (f"story {story.id} " in key) == (story is not None)
+
+
+def test_the_events_made_as_runs_are_the_events_json_of_the_analysis():
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    (made,), spans = events_data(lookup)
+    assert spans == {}  # no memo: no run is kept
+    assert made == json_data("events", clusters_json(analysis, lookup)["events"])
+    memo = _Memo()
+    (kept,), spans = events_data(lookup, memo)
+    assert kept == made and len(spans) == len(analysis.events) == len(memo.made_of)
+    for made_of, event in zip(
+        memo.made_of, sorted(analysis.events, key=lambda e: (e.start, e.id)), strict=True
+    ):
+        # Each record is made of its event's id and items first, then the rest of it.
+        assert made_of.startswith(f"{event.id}\n") and repr(event.title) in made_of
+        assert all(f"{i} key of {lookup.items[i].article_id}" in made_of for i in event.item_ids)

@@ -29,7 +29,7 @@ from parallax.lookup import Lookup, build_lookup
 from parallax.model import Analysis, Claim, Reused
 from parallax.page_cache import PageCache
 from parallax.story_pages import story_inputs, story_page
-from parallax.urls import CLAIMS_DATA, POINTS_DATA
+from parallax.urls import CLAIMS_DATA, EVENTS_DATA, POINTS_DATA
 from tests.conftest import tree_bytes
 from tests.test_cache import add_article, build, cached_equals_clean, make_project
 
@@ -206,12 +206,12 @@ def test_pages_kept_on_their_stamps_are_never_read(at_home, hits, monkeypatch):
     build(root, use_cache=True)
     assert hits[1] > 100
     # Only the data files, made afresh and compared with the published ones, and
-    # data/claims.json and points.json, opened to copy their runs of lines.
+    # data/claims.json, points.json and events.json, opened to copy their runs of lines.
     site_src = root / "site_src"
     in_site_src = sorted(p.relative_to(site_src).as_posix() for p in read if site_src in p.parents)
     data_files = sorted(p.relative_to(site_src).as_posix() for p in (site_src / "data").iterdir())
     assert in_site_src == sorted(
-        [*(d for d in data_files if d != "data/index.md"), CLAIMS_DATA, POINTS_DATA]
+        [*(d for d in data_files if d != "data/index.md"), CLAIMS_DATA, POINTS_DATA, EVENTS_DATA]
     )
     assert tree_bytes(root / "site_src") == published
 
@@ -476,9 +476,36 @@ def test_points_json_encodes_only_the_points_of_stories_that_changed(at_home, mo
     build(clean, use_cache=False)
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
     runs = read_manifest(cached)[2]
-    assert set(runs) == {CLAIMS_DATA, POINTS_DATA}
+    assert set(runs) == {CLAIMS_DATA, POINTS_DATA, EVENTS_DATA}
     data = points_json.read_bytes()
     assert all(data[start : start + 7] == b'{"id": ' for start, _ in runs[POINTS_DATA][2].values())
+
+
+def test_events_json_encodes_only_the_events_that_changed(at_home, monkeypatch):
+    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
+    encoded: list[str] = []
+    record = exports.event_json
+
+    def counting(event: Any, *args: Any) -> dict[str, Any]:
+        encoded.append(event.id)
+        return record(event, *args)
+
+    monkeypatch.setattr(exports, "event_json", counting)
+    cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
+    first = build(cached, use_cache=True)
+    assert len(encoded) == len(first.analysis.events) > 20
+    events_json = cached / "site_src" / EVENTS_DATA
+    written = events_json.stat()
+    encoded.clear()
+    build(cached, use_cache=True)
+    assert encoded == [] and events_json.stat().st_ino == written.st_ino
+    EDITS["join"](cached)
+    EDITS["join"](clean)
+    joined = build(cached, use_cache=True)
+    (event,) = [e.id for e in joined.analysis.events if JOINED in e.item_ids]
+    assert event in encoded and len(encoded) < len(joined.analysis.events) / 2
+    build(clean, use_cache=False)
+    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any, tuple[str, ...]]:
