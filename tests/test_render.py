@@ -365,3 +365,33 @@ def test_the_paragraphs_filter_writes_html_paragraphs_in_an_html_template(tmp_pa
     assert render_page(env, "p.md.j2", "index.md", notes).text == (
         "One \\*line\\* still one.\n\n&lt;b&gt;Two&lt;/b&gt;\n"
     )
+
+
+@pytest.mark.parametrize("chunk", [2, 3, 64])
+def test_render_tasks_hold_each_page_once_and_the_long_ones_where_they_say(monkeypatch, chunk):
+    import functools
+
+    from parallax import render
+    from parallax.lookup import build_lookup
+    from parallax.urls import article_dest, story_dest
+
+    monkeypatch.setattr(render, "CHUNK", chunk)
+    lookup = build_lookup(site_analysis())
+    tasks, long_at = render._tasks(
+        make_environment(REPO / "templates"), lookup, "Parallax", 20, None, None
+    )
+    content = [n for n in range(len(tasks)) if n not in long_at]
+    made = [tasks[n] for n in content]  # each content page's task, made when asked for
+    assert all(isinstance(t, functools.partial) and t.func is render._content_page for t in made)
+    stories, articles = lookup.analysis.stories, lookup.analysis.corpus.articles
+    expected = [story_dest(s.id) for s in stories] + [article_dest(a.id) for a in articles]
+    # Every page once, in order between the long tasks: the worker's two first, a chunk
+    # apart, this process's four last.
+    assert [t.args[3] for t in made] == expected
+    assert len(long_at) == 6 and long_at[0] == 0
+    assert long_at[1] == min(chunk, len(expected) + 1)  # a chunk apart, where there are pages
+    assert len([n for n in content if n > long_at[2]]) <= 4 * (chunk - 1)
+    assert all(getattr(tasks[n], "func", None) is not render._content_page for n in long_at)
+    assert [getattr(t, "args", ())[3:4] for t in tasks[1:3]] == [
+        getattr(tasks[n], "args", ())[3:4] for n in (1, 2)
+    ]
