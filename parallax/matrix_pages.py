@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from parallax.lookup import Lookup
-from parallax.page_parts import group_order
+from parallax.page_parts import framing_counts, group_order
 from parallax.pages import Link, described
 from parallax.registry_pages import EventLink, event_link
 from parallax.story_pages import event_voices
@@ -91,12 +91,12 @@ def coverage_page(lookup: Lookup) -> CoveragePage:
 
 
 def _term_counts(lookup: Lookup) -> dict[str, Counter[tuple[str, str]]]:
-    """Per term key, how many items of each source use each variant: one pass over the items
-    for all terms, not one per term, which grew with corpus times registry (#9)."""
+    """Per term key, how many items of each source use each variant: from one pass over the
+    items for all terms (`framing_counts`), not one per term, which grew with corpus times
+    registry (#9)."""
     counts: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    for item in lookup.analysis.items:
-        for key, variant in set(lookup.framing.get(item.id, ())):
-            counts[key][(item.source, variant)] += 1
+    for (source, key, variant), n in framing_counts(lookup).items():
+        counts[key][(source, variant)] = n
     return counts
 
 

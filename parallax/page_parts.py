@@ -55,6 +55,23 @@ def figure_texts(figures: Iterable[Figure], limit: int = 5) -> tuple[str, ...]:
     return tuple(seen)[:limit]
 
 
+def framing_counts(lookup: Lookup) -> Counter[tuple[str, str, str]]:
+    """How many items of each outlet use each variant of each term, by (source key, term
+    key, variant): counted once for the lookup, in one pass over the items, for the sources'
+    pages and the vocabulary page, which counted them each their own way, an update a
+    time (#9)."""
+
+    def count() -> Counter[tuple[str, str, str]]:
+        framing = lookup.framing
+        return Counter(
+            (item.source, key, variant)
+            for item in lookup.analysis.items
+            for key, variant in set(framing.get(item.id, ()))
+        )
+
+    return lookup.kept("framing counts", count)
+
+
 def coverage_bar(lookup: Lookup, source_keys: Iterable[str]) -> CoverageBar:
     """Reports by source group: one entry per report's source key."""
     counts = Counter(lookup.group_of(key) for key in source_keys)

@@ -17,7 +17,13 @@ from typing import NamedTuple
 
 from parallax.lookup import Lookup
 from parallax.model import Article, Claim, Item, Source
-from parallax.page_parts import article_summary, articles_newest_first, group_order, speaker_key
+from parallax.page_parts import (
+    article_summary,
+    articles_newest_first,
+    framing_counts,
+    group_order,
+    speaker_key,
+)
 from parallax.pages import ArticleSummary, ClaimView, LazyList, Link, described
 from parallax.story_pages import claim_view
 from parallax.urls import (
@@ -193,9 +199,7 @@ def _source_events(lookup: Lookup, key: str) -> list[str]:
 
 
 def _words(lookup: Lookup, key: str) -> tuple[WordChoice, ...]:
-    counts: Counter[tuple[str, str]] = Counter()
-    for item in _source_items(lookup, key):
-        counts.update(set(lookup.framing.get(item.id, ())))
+    counts = {(t, v): n for (source, t, v), n in framing_counts(lookup).items() if source == key}
     concept = {t.key: t.concept for t in lookup.terms.values()}
     return tuple(
         WordChoice(concept.get(term, term), variant, n)

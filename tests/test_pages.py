@@ -402,3 +402,25 @@ def test_the_claims_of_an_item_are_looked_up_together():
     assert sum(map(len, lookup.claims_by_item.values())) == len(analysis.claims) > 5
     for item_id, claims in lookup.claims_by_item.items():
         assert claims == tuple(c for c in analysis.claims if c.item_id == item_id)
+
+
+def test_the_framing_counts_are_each_items_variants_counted_once_by_outlet(lookup):
+    from collections import Counter, defaultdict
+
+    from parallax import matrix_pages, page_parts
+
+    counted = page_parts.framing_counts(lookup)
+    assert page_parts.framing_counts(lookup) is counted  # once for the lookup
+    by_term: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    by_source: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for item in lookup.analysis.items:
+        for key, variant in set(lookup.framing.get(item.id, ())):
+            by_term[key][(item.source, variant)] += 1
+            by_source[item.source][(key, variant)] += 1
+    assert sum(counted.values()) >= 2
+    assert matrix_pages._term_counts(lookup) == by_term
+    for source in lookup.sources:
+        words = registry_pages._words(lookup, source)
+        concept = {t.key: t.concept for t in lookup.terms.values()}
+        expected = [(concept.get(t, t), v, n) for (t, v), n in sorted(by_source[source].items())]
+        assert [(w.concept, w.variant, w.count) for w in words] == expected
