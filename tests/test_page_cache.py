@@ -447,65 +447,48 @@ def test_claims_json_encodes_only_the_claims_of_events_that_changed(at_home, enc
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
 
 
-def test_points_json_encodes_only_the_points_of_stories_that_changed(at_home, monkeypatch):
+@pytest.mark.parametrize("dest", [POINTS_DATA, EVENTS_DATA])
+def test_a_data_file_of_runs_encodes_only_the_records_that_changed(at_home, monkeypatch, dest):
+    # points.json: an event's points, made of its story's events; events.json: an event.
     monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
-    encoded: list[str] = []
-    record = exports.point_to_json
+    encoded: list[str] = []  # the event of each record encoded
+    name, event_of = {
+        POINTS_DATA: ("point_to_json", lambda point: point.event_id),
+        EVENTS_DATA: ("event_json", lambda event: event.id),
+    }[dest]
+    record = getattr(exports, name)
 
-    def counting(point: Any, *args: Any) -> dict[str, Any]:
-        encoded.append(point.event_id)
-        return record(point, *args)
+    def counting(value: Any, *args: Any) -> dict[str, Any]:
+        encoded.append(event_of(value))
+        return record(value, *args)
 
-    monkeypatch.setattr(exports, "point_to_json", counting)
+    monkeypatch.setattr(exports, name, counting)
     cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
     first = build(cached, use_cache=True)
-    assert len(encoded) == len(first.analysis.points) > 20
-    points_json = cached / "site_src" / POINTS_DATA
-    written = points_json.stat()
+    made = first.analysis.points if dest == POINTS_DATA else first.analysis.events
+    assert len(encoded) == len(made) > 20
+    published = cached / "site_src" / dest
+    written = published.stat()
     encoded.clear()
     build(cached, use_cache=True)
     assert encoded == []  # nothing changed: every run copied, and the file kept as it was
-    assert points_json.stat().st_ino == written.st_ino
+    assert published.stat().st_ino == written.st_ino
     EDITS["join"](cached)
     EDITS["join"](clean)
     joined = build(cached, use_cache=True)
-    stories = {e: s for s in joined.analysis.stories for e in s.event_ids}
     (event,) = [e.id for e in joined.analysis.events if JOINED in e.item_ids]
-    assert encoded and {stories[e].id for e in encoded} == {stories[event].id}
-    assert len(encoded) < len(joined.analysis.points)
+    if dest == POINTS_DATA:  # the points of the story of the event joined
+        stories = {e: s.id for s in joined.analysis.stories for e in s.event_ids}
+        assert encoded and {stories[e] for e in encoded} == {stories[event]}
+        assert len(encoded) < len(joined.analysis.points)
+    else:  # the event joined, and those whose evidence moved with the weights
+        assert event in encoded and len(encoded) < len(joined.analysis.events) / 2
     build(clean, use_cache=False)
     assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
     runs = read_manifest(cached)[2]
     assert set(runs) == {CLAIMS_DATA, POINTS_DATA, EVENTS_DATA}
-    data = points_json.read_bytes()
-    assert all(data[start : start + 7] == b'{"id": ' for start, _ in runs[POINTS_DATA][2].values())
-
-
-def test_events_json_encodes_only_the_events_that_changed(at_home, monkeypatch):
-    monkeypatch.setenv("PARALLAX_JOBS", "1")  # count in this process
-    encoded: list[str] = []
-    record = exports.event_json
-
-    def counting(event: Any, *args: Any) -> dict[str, Any]:
-        encoded.append(event.id)
-        return record(event, *args)
-
-    monkeypatch.setattr(exports, "event_json", counting)
-    cached, clean = make_project(at_home / "cached"), make_project(at_home / "clean")
-    first = build(cached, use_cache=True)
-    assert len(encoded) == len(first.analysis.events) > 20
-    events_json = cached / "site_src" / EVENTS_DATA
-    written = events_json.stat()
-    encoded.clear()
-    build(cached, use_cache=True)
-    assert encoded == [] and events_json.stat().st_ino == written.st_ino
-    EDITS["join"](cached)
-    EDITS["join"](clean)
-    joined = build(cached, use_cache=True)
-    (event,) = [e.id for e in joined.analysis.events if JOINED in e.item_ids]
-    assert event in encoded and len(encoded) < len(joined.analysis.events) / 2
-    build(clean, use_cache=False)
-    assert tree_bytes(cached / "site_src") == tree_bytes(clean / "site_src")
+    data = published.read_bytes()
+    assert all(data[start : start + 7] == b'{"id": ' for start, _ in runs[dest][2].values())
 
 
 def read_manifest(root: Path) -> tuple[int, dict[str, Any], Any, tuple[str, ...]]:
