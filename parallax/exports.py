@@ -275,7 +275,7 @@ def points_data(
     }
 
     def encode(run: tuple[Point, ...]) -> bytes:
-        records = (point_to_json(p, lookup.claims, story_of) for p in run)
+        records = (point_to_json(p, lookup.point_claims(p), story_of) for p in run)
         return ",\n".join(map(_ENCODER.encode, records)).encode()
 
     def runs() -> Iterator[Run]:

@@ -121,7 +121,8 @@ def claim_view(lookup: Lookup, claim: Claim, dest: str) -> ClaimView | None:
 
 
 def _point_view(lookup: Lookup, point: Point, dest: str) -> PointView:
-    claims = [lookup.claims[c] for c in point.claim_ids if c in lookup.claims]
+    near = lookup.point_claims(point)
+    claims = [near[c] for c in point.claim_ids if c in near]
     claims.sort(key=lambda c: (*group_order(lookup, c.source), c.id))
     views = (claim_view(lookup, c, dest) for c in claims)
     return PointView(

@@ -424,3 +424,20 @@ def test_the_framing_counts_are_each_items_variants_counted_once_by_outlet(looku
         concept = {t.key: t.concept for t in lookup.terms.values()}
         expected = [(concept.get(t, t), v, n) for (t, v), n in sorted(by_source[source].items())]
         assert [(w.concept, w.variant, w.count) for w in words] == expected
+
+
+def test_a_points_claims_are_found_near_it_and_every_claim_is_made_only_when_asked_for():
+    analysis = site_analysis()
+    lookup = build_lookup(analysis)
+    everything = {c.id: c for c in analysis.claims}
+    assert analysis.points
+    for point in analysis.points:
+        near = lookup.point_claims(point)
+        assert all(near[c] is everything[c] for c in point.claim_ids)
+    assert lookup.claims._by_id is None  # not made: every point's claims were near it
+    # A claim outside the point's story (no build makes one): every claim is read instead.
+    point = analysis.points[0]
+    outside = next(c for c in analysis.claims if c.id not in lookup.point_claims(point))
+    odd = dataclasses.replace(point, claim_ids=(*point.claim_ids, outside.id))
+    assert lookup.point_claims(odd) is lookup.claims
+    assert lookup.claims[outside.id] is outside and dict(lookup.claims) == everything
