@@ -63,12 +63,12 @@ from parallax.model import Claim, Item, Registries
 from parallax.packs import (
     Blob,
     Stored,
-    checked,
+    read_checked,
     read_pack,
     remove_stale,
     save_pack,
-    with_digest,
     write_atomically,
+    write_checked,
 )
 from parallax.parallel import beside, worth_forking
 from parallax.problems import Problem
@@ -252,10 +252,7 @@ class FileDigests:
 
     def _read(self) -> dict[str, Any]:
         try:
-            payload = checked(self.abs_path.read_bytes())
-            if payload is None:
-                raise ValueError("its checksum does not match: damaged")
-            found = pickle.loads(payload)
+            found = pickle.loads(read_checked(self.abs_path)[1])
         except FileNotFoundError:
             return {}
         except Exception as exc:  # it only costs reading the files
@@ -301,9 +298,9 @@ class FileDigests:
         """Write what the next build needs, when it changed: files read, changed or gone."""
         if self._kept == self._known:
             return
-        data = with_digest(pickle.dumps((DIGESTS_FORMAT, self._kept), pickle.HIGHEST_PROTOCOL))
+        payload = pickle.dumps((DIGESTS_FORMAT, self._kept), pickle.HIGHEST_PROTOCOL)
         try:
-            write_atomically(self.abs_path, lambda out: out.write(data))
+            write_checked(self.abs_path, payload)
         except OSError as exc:  # a read-only cache: the next build reads every file
             log.warning("could not write the file digests %s: %s", self.abs_path, exc)
 

@@ -265,6 +265,22 @@ def checked(data: bytes) -> bytes | None:
     return payload if hashlib.sha256(payload).digest() == digest else None
 
 
+def read_checked(abs_path: Path) -> tuple[bytes, bytes]:
+    """The sha256 and the payload of a file `write_checked` wrote. FileNotFoundError when
+    there is none; ValueError when its sha256 does not match (damaged)."""
+    data = abs_path.read_bytes()
+    payload = checked(data)
+    if payload is None:
+        raise ValueError("its checksum does not match: damaged")
+    return data[:DIGEST], payload
+
+
+def write_checked(abs_path: Path, payload: bytes) -> None:
+    """`payload` after its sha256 (`with_digest`), written atomically (`write_atomically`)."""
+    data = with_digest(payload)
+    write_atomically(abs_path, lambda out: out.write(data))
+
+
 def write_atomically(abs_path: Path, write: Callable[[BinaryIO], object]) -> None:
     """`write` into `abs_path` atomically: a temporary file in the same folder, then
     `os.replace`, so that a build stopped halfway leaves the old file or the new one."""

@@ -60,7 +60,7 @@ from typing import Any
 
 from parallax.cache import PACKS, renderer_version
 from parallax.model import FileStamp, PartSpan, RenderedPage, Reused
-from parallax.packs import DIGEST, checked, journal_path, with_digest, write_atomically
+from parallax.packs import journal_path, read_checked, write_checked
 from parallax.publish import CopySource, ShortRun, Span, file_stamp
 from parallax.urls import is_page_link
 
@@ -140,18 +140,16 @@ class PageCache:
         destination), and the files other than pages that links reached, from the manifest
         and its journal."""
         try:
-            data = self.abs_manifest.read_bytes()
-            payload = checked(data)
-            if payload is None:  # a number changed by one would keep wrong pages
-                raise ValueError("its checksum does not match: damaged")
+            # Checked: a number changed by one would keep wrong pages.
+            digest, payload = read_checked(self.abs_manifest)
             manifest = _PlainUnpickler(io.BytesIO(payload)).load()
             if not isinstance(manifest, tuple) or len(manifest) != 4 or manifest[0] != FORMAT:
                 return {}, {}, ()
             _, pages, runs, files = manifest
             if type(pages) is not dict:
                 raise ValueError(f"its pages are not a dict: {pages!r:.200}")
-            self._written = _Written(data[:DIGEST], pages)
-            journal = self._journal(data[:DIGEST])
+            self._written = _Written(digest, pages)
+            journal = self._journal(digest)
             if journal is not None:
                 changed, removed, runs, files = journal
                 pages = {**pages, **changed}
@@ -175,9 +173,7 @@ class PageCache:
         journal written for it; None when there is none (module doc)."""
         abs_journal = journal_path(self.abs_manifest)
         try:
-            payload = checked(abs_journal.read_bytes())
-            if payload is None:
-                raise ValueError("its checksum does not match: damaged")
+            _, payload = read_checked(abs_journal)
             journal = _PlainUnpickler(io.BytesIO(payload)).load()
         except FileNotFoundError:
             return None
@@ -347,8 +343,7 @@ class PageCache:
         try:
             if not self._journaled(entries, runs):
                 manifest = (FORMAT, entries, runs, self._new_link_files)
-                data = with_digest(pickle.dumps(manifest, PROTOCOL))
-                write_atomically(self.abs_manifest, lambda out: out.write(data))
+                write_checked(self.abs_manifest, pickle.dumps(manifest, PROTOCOL))
                 journal_path(self.abs_manifest).unlink(missing_ok=True)  # for the one replaced
         except OSError as exc:  # a read-only checkout still builds, only slower next time
             log.warning("could not write the page cache %s: %s", self.abs_manifest, exc)
@@ -367,8 +362,7 @@ class PageCache:
         if (len(changed) + len(removed)) * JOURNAL_SHARE > len(entries):
             return False
         journal = (FORMAT, written.digest, changed, removed, runs, self._new_link_files)
-        data = with_digest(pickle.dumps(journal, PROTOCOL))
-        write_atomically(journal_path(self.abs_manifest), lambda out: out.write(data))
+        write_checked(journal_path(self.abs_manifest), pickle.dumps(journal, PROTOCOL))
         return True
 
 

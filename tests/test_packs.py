@@ -122,3 +122,15 @@ def test_a_journal_is_weighed_with_the_views_it_would_hold(tmp_path):
     packs.write_pack(pack, more, stored)  # 6,006 bytes: the pack written whole
     assert not packs.journal_path(pack).exists()
     assert packs.read_pack(pack, "test pack").entries == more
+
+
+def test_a_checked_file_reads_back_its_payload_and_refuses_a_damaged_one(tmp_path):
+    path = tmp_path / "cache" / "file.pickle"
+    with pytest.raises(FileNotFoundError):
+        packs.read_checked(path)
+    packs.write_checked(path, b"payload")
+    digest, payload = packs.read_checked(path)
+    assert payload == b"payload" and path.read_bytes() == digest + payload
+    path.write_bytes(path.read_bytes()[:-1] + b"!")  # one byte changed
+    with pytest.raises(ValueError, match="damaged"):
+        packs.read_checked(path)
