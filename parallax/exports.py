@@ -252,8 +252,7 @@ def _claims_made_of(lookup: Lookup, memo: Lines, event_id: str, item_ids: list[s
 
 def _item_key(lookup: Lookup, memo: Lines, item_id: str) -> str | None:
     """An item's id with its article's key (`Lines.article_key`), or None."""
-    item = lookup.items.get(item_id)
-    key = None if item is None else memo.article_key(item.article_id)
+    key = lookup.item_keys(memo.article_key).get(item_id)
     return None if key is None else f"{item_id} {key}"
 
 
@@ -281,9 +280,10 @@ def points_data(
     def runs() -> Iterator[Run]:
         seen: set[str] = set()
         for event_id, run in groupby(points, attrgetter("event_id")):
-            kept = memo is not None and event_id not in seen  # an event's points in one run
+            # An event's points are one run: one listed apart is not kept.
+            kept = event_id not in seen
             seen.add(event_id)
-            made_of = _points_made_of(lookup, memo, event_id) if kept and memo else None
+            made_of = _points_made_of(lookup, memo, event_id) if memo is not None and kept else None
             yield made_of, partial(encode, tuple(run))
 
     return lines_data(POINTS_DATA, "points", runs(), memo)

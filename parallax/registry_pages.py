@@ -373,7 +373,7 @@ def _list_inputs(
     involved has no key. Each claim's article key stands for its text, figures, speaker and
     outlet; the rest is where the claim stands: its event and its story."""
     parts = []
-    item_keys = _item_keys(lookup, article_key)
+    item_keys = lookup.item_keys(article_key)
     places: dict[str, str] = lookup.kept("events' places", dict)  # written out once each
     for claim in latest:
         found = item_keys[claim.item_id]
@@ -389,19 +389,6 @@ def _list_inputs(
     return "\n".join(parts)
 
 
-def _item_keys(lookup: Lookup, article_key: Callable[[str], str | None]) -> dict[str, str | None]:
-    """The key of each item's article (`article_key`), by item id: worked out once for the
-    lookup, where each actor's inputs asked for it again for each item of their claims,
-    73,000 times at 10k articles (#9)."""
-    known: dict[Callable[[str], str | None], dict[str, str | None]]
-    known = lookup.kept("items' article keys", dict)
-    found = known.get(article_key)
-    if found is None:
-        items = lookup.items.items()
-        found = known[article_key] = {i: article_key(item.article_id) for i, item in items}
-    return found
-
-
 def actor_inputs(
     lookup: Lookup, key: str, claims: tuple[Claim, ...], article_key: Callable[[str], str | None]
 ) -> str | None:
@@ -414,7 +401,7 @@ def actor_inputs(
     shows (`_list_inputs`).
     """
     said = _said(lookup, key, claims)
-    item_keys = _item_keys(lookup, article_key)
+    item_keys = lookup.item_keys(article_key)
     keys = set()
     for item_id in said.item_ids:  # a speaker's claims share items
         found = item_keys.get(item_id)
