@@ -403,6 +403,7 @@ def _tasks(
         partial(exports, points),
         partial(exports, clusters),
     ]
+    # A chunk apart at both ends: with more cores, no one takes two long tasks at once.
     count = len(stories) + len(articles)
     step = CHUNK - 1
     ahead, behind = len(first) * step, max(len(first) * step, count - len(last) * step)
