@@ -16,9 +16,10 @@ import dataclasses
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from parallax.analyse import analyse_item, build_lexicon
@@ -36,7 +37,7 @@ from parallax.signature import (
     item_signature,
     token_weights,
 )
-from parallax.stories import StoryScores, link_stories
+from parallax.stories import PAIR, StoryScores, link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
@@ -58,10 +59,16 @@ class _Scores:
     order: Mapping[str, int]  # item id -> its place in content order (see item_order_key)
     signatures: Mapping[str, Signature]
     weights: Mapping[str, float]
-    pairs: Mapping[tuple[str, str], float]  # (lower id, higher id) -> score, for scored pairs
+    # The scored pairs: (lower place, higher place) in content order -> score.
+    pairs: Mapping[tuple[int, int], float]
     # item id -> its `content_digest`, where the per-article pass made it: an event's id
     # reads its earliest item's, which that item would otherwise work out from its sentences
     digests: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def score(self, a: str, b: str) -> float | None:
+        """The score of the items `a` and `b`, when they were scored."""
+        one, other = self.order[a], self.order[b]
+        return self.pairs.get((one, other) if one < other else (other, one))
 
 
 # A connected part of the graph of scored pairs, as `PairScores` keeps it: how many pairs
@@ -79,9 +86,15 @@ class PairScores:
     steps (`signature.rarity`), so one more article moves few weights.
     """
 
-    keys: Mapping[str, str | None]  # each item scored -> its article's build-cache key
+    # Each item scored -> its article's build-cache key, in content order: the places that
+    # `pairs` name.
+    keys: Mapping[str, str | None]
     weights: Mapping[str, float]
-    pairs: Mapping[tuple[str, str], float]  # every candidate pair, (earlier, later) item ids
+    # Every candidate pair, as an array of `stories.PAIR` (the places of its items, earlier
+    # first, and its score) in the order `candidate_pairs` finds them, in bytes: read back
+    # at once, where a dict by the items' ids was 42,000 keys to unpickle, look up and
+    # pickle again at 10k articles (#9).
+    pairs: bytes
     # Each connected part, by its items in content order. Average link never joins two
     # parts, and groups a part the same way whatever else the graph holds.
     parts: Mapping[tuple[str, ...], Part]
@@ -107,7 +120,8 @@ class LastPairs(NamedTuple):
     """The last build's candidate pairs, when this build's items are the last build's (as
     they were) and `added` (`candidate_pairs`)."""
 
-    pairs: Collection[tuple[str, str]]  # (earlier, later) item ids
+    ids: Sequence[str]  # the last build's items, at the places its pairs name
+    pairs: np.ndarray  # of `stories.PAIR`, (earlier, later); their scores are not read
     added: Collection[str]
 
 
@@ -117,7 +131,20 @@ def candidate_pairs(
     min_shared: int,
     last: LastPairs | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, published within the window and sharing enough rare tokens.
+    """Pairs (i, j), i < j, published within the window and sharing enough rare tokens,
+    by i then j: `candidate_places` as a list."""
+    first, second = candidate_places(signatures, window_days, min_shared, last)
+    return list(zip(first.tolist(), second.tolist(), strict=True))
+
+
+def candidate_places(
+    signatures: Sequence[Signature],
+    window_days: int,
+    min_shared: int,
+    last: LastPairs | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j), i < j, published within the window and sharing enough rare tokens,
+    as an array of each i and one of each j, by i then j.
 
     `signatures` must be sorted by day. A token is rare for an item when fewer than
     MAX_POSTINGS items within the window around it carry the token.
@@ -141,7 +168,8 @@ def candidate_pairs(
         low = bisect_left(token_days, day - window_days)
         return low, bisect_right(token_days, day + window_days)
 
-    def row(i: int) -> list[tuple[int, int]]:
+    def row(i: int) -> list[int]:
+        """The j of each pair (i, j), in order."""
         shared: dict[int, int] = defaultdict(int)
         for token in blocking[i]:
             low, high = window(i, token)
@@ -150,25 +178,39 @@ def candidate_pairs(
             for j in posted[token][low:high]:
                 if j > i:
                     shared[j] += 1
-        return [(i, j) for j, count in sorted(shared.items()) if count >= min_shared]
+        return [j for j, count in sorted(shared.items()) if count >= min_shared]
+
+    def rows(todo: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        firsts: list[int] = []
+        seconds: list[int] = []
+        for i in todo:
+            found = row(i)
+            firsts += [i] * len(found)
+            seconds += found
+        return np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64)
 
     if last is None:
-        return [pair for i in range(len(signatures)) for pair in row(i)]
+        return rows(range(len(signatures)))
     redo: set[int] = set()
     for i, signature in enumerate(signatures):
         if signature.item_id in last.added:
             for token in blocking[i]:
                 low, high = window(i, token)
                 redo.update(posted[token][low:high])  # the added item itself among them
+    # The last build's pairs at this build's places, but those of the items redone, in
+    # numpy: a loop over them took 0.025 s at 10k articles (#9).
     position = {s.item_id: n for n, s in enumerate(signatures)}
-    kept: dict[int, list[int]] = defaultdict(list)
-    for a, b in last.pairs:
-        if (i := position[a]) not in redo:
-            kept[i].append(position[b])
-    pairs = []
-    for i in range(len(signatures)):
-        pairs += row(i) if i in redo else [(i, j) for j in sorted(kept.get(i, ()))]
-    return pairs
+    place = np.array([position[i] for i in last.ids], dtype=np.int64)
+    first = place[last.pairs["first"]]
+    second = place[last.pairs["second"]]
+    redone = np.zeros(len(signatures), dtype=bool)
+    redone[list(redo)] = True
+    kept = ~redone[first]
+    fresh = rows(sorted(redo))
+    first = np.concatenate((first[kept], fresh[0]))
+    second = np.concatenate((second[kept], fresh[1]))
+    order = np.lexsort((second, first))
+    return first[order], second[order]
 
 
 def _weight(signature: Signature, weights: Mapping[str, float]) -> float:
@@ -247,16 +289,19 @@ def _score_items(
     made: Mapping[str, Signature] | None,
     memo: ScoreMemo | None,
     digests: Mapping[str, str] | None = None,
-) -> tuple[_Scores, dict[tuple[str, str], float], set[str]]:
-    """The scores, every candidate pair's score by the items' ids (for `PairScores`), and
-    the items whose every score was the last build's."""
+) -> tuple[_Scores, np.ndarray, set[str]]:
+    """The scores, every candidate pair with its score (an array of `stories.PAIR`, by
+    place, for `PairScores`), and the items whose every score was the last build's."""
     signatures = _signatures(items, registries, made)
     weights = token_weights(signatures)
     last = None if memo is None else _last_pairs(memo, signatures)
     window, min_shared = settings.event_window_days, settings.min_shared_terms
-    pairs = candidate_pairs(signatures, window, min_shared, last)
-    same, kept = (set(), {}) if memo is None else _kept(memo, signatures, weights)
+    first, second = candidate_places(signatures, window, min_shared, last)
+    every = np.zeros(len(first), dtype=PAIR)
+    every["first"], every["second"] = first, second
     ids = [s.item_id for s in signatures]
+    same = set() if memo is None else _settled(memo, signatures, weights)
+    kept = np.zeros(len(first), dtype=bool) if memo is None else _kept(memo, same, ids, every)
     # What scoring reads of an item (its text without background tokens, and its tokens'
     # summed weight), made for the items of pairs scored here only: with the cache, those
     # are a few hundred of 10,000 (#9).
@@ -271,29 +316,21 @@ def _score_items(
             )
         return found
 
-    every = {}
-    scored = {}
-    reused = 0
-    for i, j in pairs:
-        score = kept.get((ids[i], ids[j]))
-        if score is None:
-            (one, total_one), (other, total_other) = scorable_item(i), scorable_item(j)
-            score = score_pair(one, other, weights, total_one + total_other)
-            same.difference_update((ids[i], ids[j]))
-        else:
-            reused += 1
-        every[ids[i], ids[j]] = score
-        if score >= SCORE_FLOOR:
-            a, b = sorted((ids[i], ids[j]))
-            scored[(a, b)] = score
+    todo = np.flatnonzero(~kept)
+    for k, i, j in zip(todo.tolist(), first[todo].tolist(), second[todo].tolist(), strict=True):
+        (one, total_one), (other, total_other) = scorable_item(i), scorable_item(j)
+        every["score"][k] = score_pair(one, other, weights, total_one + total_other)
+        same.difference_update((ids[i], ids[j]))
     if memo is not None:
-        memo.kept = reused
+        memo.kept = len(first) - len(todo)
+    scored = np.flatnonzero(every["score"] >= SCORE_FLOOR)
+    pairs = zip(first[scored].tolist(), second[scored].tolist(), strict=True)
     scores = _Scores(
         items={item.id: item for item in items},
         order={item.id: n for n, item in enumerate(items)},
         signatures={s.item_id: s for s in signatures},
         weights=weights,
-        pairs=scored,
+        pairs=dict(zip(pairs, every["score"][scored].tolist(), strict=True)),
         digests=digests or {},
     )
     return scores, every, same
@@ -310,27 +347,53 @@ def _last_pairs(memo: ScoreMemo, signatures: Sequence[Signature]) -> LastPairs |
         key is None or keys.get(i) != key for i, key in last.keys.items()
     ):
         return None  # an item without a key, now or then, or one changed or gone
-    return LastPairs(last.pairs.keys(), keys.keys() - last.keys.keys())
+    pairs = np.frombuffer(last.pairs, dtype=PAIR)
+    return LastPairs(list(last.keys), pairs, keys.keys() - last.keys.keys())
 
 
-def _kept(
+def _settled(
     memo: ScoreMemo, signatures: Sequence[Signature], weights: Mapping[str, float]
-) -> tuple[set[str], dict[tuple[str, str], float]]:
-    """The items whose scores cannot have changed, and the last build's scores of their
-    pairs."""
+) -> set[str]:
+    """The items whose scores cannot have changed."""
     last = memo.last
     if last is None:
-        return set(), {}
+        return set()
     moved = {t for t, w in weights.items() if last.weights.get(t) != w}
-    same = {
+    return {
         s.item_id
         for s in signatures
         if (key := memo.keys.get(s.item_id)) is not None
         and last.keys.get(s.item_id) == key
         and moved.isdisjoint(s.tokens)
     }
-    kept = {pair: s for pair, s in last.pairs.items() if pair[0] in same and pair[1] in same}
-    return same, kept
+
+
+def _kept(memo: ScoreMemo, same: set[str], ids: Sequence[str], pairs: np.ndarray) -> np.ndarray:
+    """Set the score of each of `pairs` (`stories.PAIR`, by place in `ids`) whose two
+    items are both `same` to the last build's; whether each was set.
+
+    The last build's pairs of such items are moved to this build's places and looked up by
+    position, in numpy, as `stories._keep_scores` does for events (#9)."""
+    kept = np.zeros(len(pairs), dtype=bool)
+    last = memo.last
+    if last is None or not last.pairs or not len(pairs):
+        return kept
+    at = {item_id: n for n, item_id in enumerate(ids) if item_id in same}
+    place = np.array([at.get(item_id, -1) for item_id in last.keys], dtype=np.int64)
+    old = np.frombuffer(last.pairs, dtype=PAIR)
+    first, second = place[old["first"]], place[old["second"]]
+    both = (first >= 0) & (second >= 0)
+    size = len(ids)
+    keys = first[both] * size + second[both]
+    order = np.argsort(keys, kind="stable")
+    keys, scores = keys[order], old["score"][both][order]
+    if not len(keys):
+        return kept
+    wanted = pairs["first"].astype(np.int64) * size + pairs["second"]
+    at_key = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    found: np.ndarray = keys[at_key] == wanted
+    pairs["score"][found] = scores[at_key[found]]
+    return found
 
 
 def _group_items(
@@ -344,7 +407,7 @@ def _group_items(
     whose items' scores are all the last build's, with the same items and as many pairs,
     keeps its groups (#9). Also every part with its pairs and groups, and the kept groups."""
     index = {item.id: n for n, item in enumerate(items)}
-    edges = sorted((index[a], index[b], score) for (a, b), score in scores.pairs.items())
+    edges = _edges(items, scores)
     part_of = _parts(len(items), edges)
     members: dict[int, list[int]] = defaultdict(list)
     for n, root in enumerate(part_of):
@@ -381,6 +444,16 @@ def _group_items(
     return sorted(groups, key=lambda g: index[g[0]]), parts, kept
 
 
+def _edges(items: Sequence[Item], scores: _Scores) -> list[tuple[int, int, float]]:
+    """The scored pairs as (place, place, score), each pair's item with the lower id first,
+    sorted: the order in which average link has always read them."""
+    found = [
+        (a, b, score) if items[a].id < items[b].id else (b, a, score)
+        for (a, b), score in scores.pairs.items()
+    ]
+    return sorted(found)
+
+
 def _parts(size: int, edges: Sequence[tuple[int, int, float]]) -> list[int]:
     """Each node's part of the graph: the lowest node it is connected to (union-find)."""
     parent = list(range(size))
@@ -403,10 +476,9 @@ def _pair_scores(group: Sequence[str], scores: _Scores) -> list[tuple[float, str
     found = []
     for n, a in enumerate(group):
         for b in group[n + 1 :]:
-            low, high = min(a, b), max(a, b)
-            score = scores.pairs.get((low, high))
+            score = scores.score(a, b)
             if score is not None:
-                found.append((score, low, high))
+                found.append((score, min(a, b), max(a, b)))
     return sorted(found, key=lambda p: (-p[0], p[1], p[2]))
 
 
@@ -522,7 +594,8 @@ def cluster_items(
     stories, story_problems = retitle(stories, overrides, "story")
     if memo is not None:
         keys = {i: memo.keys.get(i) for i in scores.items}
-        memo.made = PairScores(keys, scores.weights, every, parts, made, linked)
+        pairs = every.tobytes()
+        memo.made = PairScores(keys, scores.weights, pairs, parts, made, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems
 

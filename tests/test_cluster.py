@@ -260,7 +260,7 @@ def test_a_build_keeps_the_scores_that_still_hold_and_equals_a_clean_build():
     first = score_memo(corpus)
     assert cluster_items(corpus, Registries(), SETTINGS, memo=first) == cluster(corpus)
     assert first.made is not None and first.kept == 0
-    every = len(first.made.pairs)
+    every = len(np.frombuffer(first.made.pairs, dtype=stories.PAIR))
 
     again = score_memo(corpus, first.made)
     assert cluster_items(corpus, Registries(), SETTINGS, memo=again) == cluster(corpus)
@@ -312,9 +312,11 @@ def test_candidate_pairs_after_items_are_added_are_those_worked_out_afresh(rows,
     before = [s for s in signatures if s.item_id not in added]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cluster_module, "MAX_POSTINGS", 3)
-        last = {(before[i].item_id, before[j].item_id) for i, j in candidate_pairs(before, 2, 1)}
+        pairs = np.zeros(len(found := candidate_pairs(before, 2, 1)), dtype=stories.PAIR)
+        pairs["first"], pairs["second"] = zip(*found, strict=True) if found else ((), ())
+        last = LastPairs([s.item_id for s in before], pairs, added)
         fresh = candidate_pairs(signatures, 2, 1)
-        assert candidate_pairs(signatures, 2, 1, LastPairs(last, added)) == fresh
+        assert candidate_pairs(signatures, 2, 1, last) == fresh
 
 
 def test_a_signature_brings_its_blocking_tokens_and_pairs_as_one_made_without_them():
