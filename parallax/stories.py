@@ -143,13 +143,19 @@ def _profiles(
         counts.append(total)
     document = Counter(token for c in counts for token in c)
     rarities = {n: rarity(n, len(events)) for n in set(document.values())}
+    # One string for each token, in every profile: the items' counts each have their own,
+    # and the stage memo pickles a string once, however many profiles hold it (#9).
+    same = {token: token for token in document}
     profiles = []
     for event, count in zip(events, counts, strict=True):
-        scored = {t: tf * KIND_WEIGHTS[t[0]] * rarities[document[t]] for t, tf in count.items()}
-        ranked = sorted((t for t in scored if scored[t] > 0), key=lambda t: (-scored[t], t))
-        kept = {t: scored[t] for t in ranked[:PROFILE_TOKENS]}
+        # Best first, then by token: each score negated, exactly.
+        ranked = sorted(
+            (-tf * KIND_WEIGHTS[t[0]] * rarities[document[t]], t) for t, tf in count.items()
+        )
+        kept = {same[t]: -score for score, t in ranked[:PROFILE_TOKENS] if score < 0}
         norm = math.sqrt(sum(v * v for v in kept.values()))
-        profiles.append(Profile(event.start.toordinal(), kept, norm, tuple(ranked[:KEY_TOKENS])))
+        keys = tuple(kept)[:KEY_TOKENS]
+        profiles.append(Profile(event.start.toordinal(), kept, norm, keys))
     return profiles
 
 
