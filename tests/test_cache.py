@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from parallax import cache as cache_module
+from parallax import cluster as cluster_module
 from parallax import packs, parallel, pipeline
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
@@ -489,6 +490,25 @@ def test_the_pair_scores_keep_each_event_in_an_entry_of_its_own(at_home):
     again = build(root, use_cache=True)
     assert again.analysis == added.analysis and tree_bytes(root / "site_src") == published
     assert stored_events() == before  # written again, all of them readable
+
+
+def test_an_event_made_again_just_as_it_was_keeps_its_entry(at_home, monkeypatch):
+    # No item counts as settled, so every part of the graph is grouped again and each event
+    # made again: those equal to the last build's are not pickled into the journal again.
+    root = make_project(at_home / "project")
+    build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+    before = {k: pickle.loads(v) for k, v in entries_of(memo).items() if k.startswith("event ")}
+    monkeypatch.setattr(cluster_module, "_settled", lambda *args: set())
+    add_article(root)
+    added = build(root, use_cache=True)
+    assert added.analysis is not None
+    stored = packs.read_pack(memo, "test pack")
+    written = {k for k, v in stored.entries.items() if stored.own.get(k) is not v}
+    new = {e for e in added.analysis.events if e not in before.values()}
+    assert 0 < len(new) < len(added.analysis.events)
+    assert {pickle.loads(stored.entries[k]) for k in written if k.startswith("event ")} == new
 
 
 def test_work_on_is_what_the_stages_make_one_by_one(at_home):
