@@ -35,7 +35,8 @@ from parallax.signature import (
     display_names,
     informative_text,
     item_signature,
-    token_weights,
+    token_counts,
+    weights_of,
 )
 from parallax.stories import PAIR, StoryScores, link_stories
 
@@ -90,6 +91,7 @@ class PairScores:
     # `pairs` name.
     keys: Mapping[str, str | None]
     weights: Mapping[str, float]
+    counts: Mapping[str, int]  # how many items carry each token (`signature.token_counts`)
     # Every candidate pair, as an array of `stories.PAIR` (the places of its items, earlier
     # first, and its score) in the order `candidate_pairs` finds them, in bytes: read back
     # at once, where a dict by the items' ids was 42,000 keys to unpickle, look up and
@@ -289,12 +291,14 @@ def _score_items(
     made: Mapping[str, Signature] | None,
     memo: ScoreMemo | None,
     digests: Mapping[str, str] | None = None,
-) -> tuple[_Scores, np.ndarray, set[str]]:
+) -> tuple[_Scores, np.ndarray, set[str], dict[str, int]]:
     """The scores, every candidate pair with its score (an array of `stories.PAIR`, by
-    place, for `PairScores`), and the items whose every score was the last build's."""
+    place, for `PairScores`), the items whose every score was the last build's, and how
+    many items carry each token."""
     signatures = _signatures(items, registries, made)
-    weights = token_weights(signatures)
     last = None if memo is None else _last_pairs(memo, signatures)
+    counts = _token_counts(signatures, memo, last)
+    weights = weights_of(counts, len(signatures))
     window, min_shared = settings.event_window_days, settings.min_shared_terms
     first, second = candidate_places(signatures, window, min_shared, last)
     every = np.zeros(len(first), dtype=PAIR)
@@ -333,7 +337,23 @@ def _score_items(
         pairs=dict(zip(pairs, every["score"][scored].tolist(), strict=True)),
         digests=digests or {},
     )
-    return scores, every, same
+    return scores, every, same, counts
+
+
+def _token_counts(
+    signatures: Sequence[Signature], memo: ScoreMemo | None, last: LastPairs | None
+) -> dict[str, int]:
+    """How many items carry each token: the last build's counts and the added items' tokens,
+    when the items are the last build's and added ones (`last`), as counting all 10,000
+    signatures' tokens again took 0.02 s at 10k articles (#9)."""
+    if memo is None or memo.last is None or last is None:
+        return token_counts(signatures)
+    counts = dict(memo.last.counts)
+    for signature in signatures:
+        if signature.item_id in last.added:
+            for token in signature.tokens:
+                counts[token] = counts.get(token, 0) + 1
+    return counts
 
 
 def _last_pairs(memo: ScoreMemo, signatures: Sequence[Signature]) -> LastPairs | None:
@@ -569,7 +589,8 @@ def cluster_items(
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries, digests), overrides)
-    scores, every, settled = _score_items(kept, registries, settings, signatures, memo, digests)
+    scored = _score_items(kept, registries, settings, signatures, memo, digests)
+    scores, every, settled, counts = scored
     last = None if memo is None else memo.last
     groups, parts, same = _group_items(
         kept, scores, settings.event_threshold, {} if last is None else last.parts, settled
@@ -595,7 +616,7 @@ def cluster_items(
     if memo is not None:
         keys = {i: memo.keys.get(i) for i in scores.items}
         pairs = every.tobytes()
-        memo.made = PairScores(keys, scores.weights, pairs, parts, made, linked)
+        memo.made = PairScores(keys, scores.weights, counts, pairs, parts, made, linked)
     all_problems = problems + split_problems + merge_problems + event_problems + story_problems
     return events, stories, all_problems
 

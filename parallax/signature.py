@@ -260,7 +260,15 @@ def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
 
     Tokens most items share weigh nothing; a village's name weighs a lot.
     """
-    counts = Counter(token for s in signatures for token in s.tokens)
-    total = len(signatures)
+    return weights_of(token_counts(signatures), len(signatures))
+
+
+def token_counts(signatures: Iterable[Signature]) -> dict[str, int]:
+    """How many of the signatures carry each token."""
+    return dict(Counter(token for s in signatures for token in s.tokens))
+
+
+def weights_of(counts: Mapping[str, int], total: int) -> dict[str, float]:
+    """`token_weights` of `total` signatures, given how many carry each token (`counts`)."""
     rarities = {count: rarity(count, total) for count in set(counts.values())}
     return {token: KIND_WEIGHTS[token[0]] * rarities[count] for token, count in counts.items()}
