@@ -16,6 +16,7 @@ import pytest
 
 from parallax import cache as cache_module
 from parallax import cluster as cluster_module
+from parallax import lint as lint_module
 from parallax import packs, parallel, pipeline
 from parallax.cache import BuildCache
 from parallax.claims import extract_claims
@@ -161,7 +162,7 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     pack = cache_module.pack_path(root / ".cache", root / "content")
     memo = pack.with_name(pack.name.replace("articles-", "stages-"))
     entries = entries_of(memo)
-    assert any(key.startswith("lint ") for key in entries)  # back from lint's process too
+    assert "spellings" in entries  # back from lint's process too
     assert sum(key.startswith("scores ") for key in entries) == 1  # clustering's pair scores
     # Clustering's signatures are made in the per-article pass, and kept with its results.
     found = articles_of(pack)
@@ -175,6 +176,36 @@ def test_the_stage_memo_answers_an_unchanged_build(at_home, lint_beside):
     written = stamps(memo)
     build(root, use_cache=True)
     assert stamps(memo) == written  # every entry was found: nothing to write
+
+
+def test_unknown_spellings_are_kept_by_article_in_one_entry(at_home, monkeypatch, lint_beside):
+    # Lint looks for unknown spellings only in the articles it has none kept for, and the
+    # entry then holds those of the build's articles, no others.
+    root = make_project(at_home / "project")
+    first = build(root, use_cache=True)
+    pack = cache_module.pack_path(root / ".cache", root / "content")
+    memo = pack.with_name(pack.name.replace("articles-", "stages-"))
+
+    def kept() -> dict[str, Any]:
+        value = pickle.loads(entries_of(memo)["spellings"])
+        assert isinstance(value, dict)
+        return value
+
+    assert len(kept()) == len(first.analysis.corpus.articles)
+    looked = at_home / "looked"  # written to by lint's process too
+    spellings = lint_module._article_spellings
+
+    def spy(article: Any, *args: Any) -> Any:
+        with looked.open("a", encoding="utf-8") as out:
+            out.write(article.id + "\n")
+        return spellings(article, *args)
+
+    monkeypatch.setattr(lint_module, "_article_spellings", spy)
+    (root / NORTHWIRE / "2022-09-10-ukraine-retakes-izium.md").unlink()
+    add_article(root)
+    again = build(root, use_cache=True)
+    assert looked.read_text(encoding="utf-8") == "articles/northwire/2023-07-20-odesa-port\n"
+    assert len(kept()) == len(again.analysis.corpus.articles) == len(first.analysis.corpus.articles)
 
 
 def test_lint_is_weighed_for_a_process_of_its_own_by_what_it_must_work_out(at_home, monkeypatch):
