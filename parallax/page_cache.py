@@ -548,4 +548,9 @@ def _check_links(links: set[object]) -> None:
 
 
 def _is_stamp(stamp: object) -> bool:
-    return type(stamp) is tuple and len(stamp) == 4 and all(type(n) is int for n in stamp)
+    # Each number's type named, not looped over: read for each of 10,400 pages at 10k.
+    return (
+        type(stamp) is tuple
+        and len(stamp) == 4
+        and type(stamp[0]) is type(stamp[1]) is type(stamp[2]) is type(stamp[3]) is int
+    )
