@@ -211,7 +211,8 @@ def candidate_places(
     fresh = rows(sorted(redo))
     first = np.concatenate((first[kept], fresh[0]))
     second = np.concatenate((second[kept], fresh[1]))
-    order = np.lexsort((second, first))
+    # Sorted by i, then j, as one key: see `stories._candidate_places`.
+    order = np.argsort(first * len(signatures) + second, kind="stable")
     return first[order], second[order]
 
 

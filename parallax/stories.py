@@ -16,7 +16,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,26 +161,92 @@ def _profiles(
 
 def _candidates(profiles: Sequence[Profile], window: int) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, within the window that share a rare key token, by i then j."""
+    first, second = _candidate_places(profiles, (), window, None)
+    return list(zip(first.tolist(), second.tolist(), strict=True))
+
+
+def _candidate_places(
+    profiles: Sequence[Profile], ids: Sequence[str], window: int, last: StoryScores | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_candidates` as an array of each i and one of each j. `ids` are the events' ids, and
+    `last` what the last build scored: its pairs hold where nothing they depend on moved.
+
+    Whether i and j pair depends on their key tokens and days, and on how many events hold
+    each of i's key tokens within the window around i. An event that is new or gone, or
+    whose keys or day moved, changes that only for the events holding one of its key tokens
+    (as it was, and as it is) within the window around it: only the pairs of those events,
+    and its own, are worked out again. With one article added at 10k, one to five events'
+    keys or days moved: this took 0.011-0.020 s, where finding every pair took 0.035 s (#9).
+    """
     days: dict[str, list[int]] = defaultdict(list)
     posted: dict[str, list[int]] = defaultdict(list)
     for index, profile in enumerate(profiles):  # profiles are sorted by day
         for token in profile.keys:
             days[token].append(profile.day)
             posted[token].append(index)
-    pairs = []
-    for i, profile in enumerate(profiles):
-        shared: set[int] = set()
-        for token in profile.keys:
-            on = days[token]
-            low = bisect_left(on, profile.day - window)
-            high = bisect_right(on, profile.day + window)
-            if high - low <= MAX_POSTINGS:
-                # A token's holders are in index order: only those after i, found by
-                # bisection, rather than every holder in the window counted (#9).
-                holders = posted[token]
-                shared.update(holders[bisect_right(holders, i, low, high) : high])
-        pairs += [(i, j) for j in sorted(shared)]
-    return pairs
+
+    def near(day: int, token: str) -> tuple[int, int]:
+        """Where the events holding `token` within the window around `day` are posted."""
+        on = days.get(token, ())
+        return bisect_left(on, day - window), bisect_right(on, day + window)
+
+    def rows(todo: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        firsts: list[int] = []
+        seconds: list[int] = []
+        for i in todo:
+            profile = profiles[i]
+            shared: set[int] = set()
+            for token in profile.keys:
+                low, high = near(profile.day, token)
+                if high - low <= MAX_POSTINGS:
+                    # A token's holders are in index order: only those after i, found by
+                    # bisection, rather than every holder in the window counted (#9).
+                    holders = posted[token]
+                    shared.update(holders[bisect_right(holders, i, low, high) : high])
+            found = sorted(shared)
+            firsts += [i] * len(found)
+            seconds += found
+        return np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64)
+
+    if last is None or not last.pairs:
+        return rows(range(len(profiles)))
+    at = {event_id: n for n, event_id in enumerate(ids)}
+    place = np.full(len(last.profiles), -1, dtype=np.int64)  # -1: moved or gone
+    moved = []  # (day, keys) of each event that moved, as it was and as it is
+    for n, (event_id, was) in enumerate(last.profiles.items()):
+        m = at.get(event_id)
+        if m is not None and profiles[m].day == was.day and profiles[m].keys == was.keys:
+            place[n] = m
+        else:
+            moved.append((was.day, was.keys))
+    redone = np.ones(len(profiles), dtype=bool)
+    redone[place[place >= 0]] = False
+    for m in np.flatnonzero(redone).tolist():
+        moved.append((profiles[m].day, profiles[m].keys))
+    # A holder of a token that more than MAX_POSTINGS events hold around it, however the
+    # moved events counted then, pairs through it neither then nor now: it is not redone for
+    # that token. At 10k articles with one article added, one event's keys moved, and 1,490
+    # of the 2,790 events held one of them around it.
+    moving = Counter(token for _, keys in moved for token in keys)
+    for day, keys in moved:
+        for token in keys:
+            low, high = near(day, token)
+            on, holders = days.get(token, []), posted.get(token, [])
+            for at_day, holder in zip(on[low:high], holders[low:high], strict=True):
+                around = bisect_right(on, at_day + window) - bisect_left(on, at_day - window)
+                if around - moving[token] <= MAX_POSTINGS:
+                    redone[holder] = True
+    old = np.frombuffer(last.pairs, dtype=PAIR)
+    first, second = place[old["first"]], place[old["second"]]
+    kept = (first >= 0) & (second >= 0)
+    kept[kept] = ~redone[first[kept]]
+    fresh = rows(np.flatnonzero(redone).tolist())
+    first = np.concatenate((first[kept], fresh[0]))
+    second = np.concatenate((second[kept], fresh[1]))
+    # Sorted by i, then j: as one key, in a stable sort of what is mostly in order already,
+    # which took 0.5 ms for 119,000 pairs where `np.lexsort` took 13 ms.
+    order = np.argsort(first * len(profiles) + second, kind="stable")
+    return first[order], second[order]
 
 
 def story_score(a: Profile, b: Profile) -> float:
@@ -263,11 +329,10 @@ def link_stories(
     them already; `last` is what the last build scored, to keep what still holds (#9)."""
     ordered = sorted(events, key=lambda e: (e.start, e.id))
     profiles = _profiles(ordered, items, registries, counts or {})
-    found = _candidates(profiles, settings.story_window_days)
     ids = [event.id for event in ordered]
-    pairs = np.zeros(len(found), dtype=PAIR)
-    if found:
-        pairs["first"], pairs["second"] = zip(*found, strict=True)
+    first, second = _candidate_places(profiles, ids, settings.story_window_days, last)
+    pairs = np.zeros(len(first), dtype=PAIR)
+    pairs["first"], pairs["second"] = first, second
     kept = _keep_scores(last, ids, profiles, pairs)
     todo = np.flatnonzero(~kept)
     pairs["score"][todo] = story_scores(profiles, pairs["first"][todo], pairs["second"][todo])

@@ -520,6 +520,50 @@ def test_story_candidates_are_as_defined(events, window, max_postings):
         )
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.sets(st.sampled_from("abcdef"), max_size=3)),
+        max_size=30,
+    ),
+    st.data(),
+    st.integers(0, 8),
+    st.integers(1, 4),
+)
+@settings(max_examples=300, deadline=None)
+def test_story_candidates_after_events_moved_are_those_worked_out_afresh(
+    events, data, window, max_postings
+):
+    # The last build's events, then some gone, some new, some with other keys or another
+    # day: the pairs kept and worked out again are the pairs worked out from nothing.
+    def profiles_of(rows: list[tuple[str, int, frozenset[str]]]) -> dict[str, stories.Profile]:
+        ordered = sorted(rows, key=lambda r: (r[1], r[0]))
+        return {i: stories.Profile(day, {}, 0.0, tuple(sorted(keys))) for i, day, keys in ordered}
+
+    before = [(f"e{n:02}", day, frozenset(keys)) for n, (day, keys) in enumerate(events)]
+    after = []
+    for event_id, day, keys in before:
+        change = data.draw(st.sampled_from(["same", "same", "gone", "keys", "day"]))
+        if change == "keys":
+            keys = frozenset(data.draw(st.sets(st.sampled_from("abcdef"), max_size=3)))
+        elif change == "day":
+            day = data.draw(st.integers(0, 30))
+        if change != "gone":
+            after.append((event_id, day, keys))
+    added = data.draw(st.lists(st.tuples(st.integers(0, 30), st.sets(st.sampled_from("abcdef")))))
+    after += [(f"n{n:02}", day, frozenset(keys)) for n, (day, keys) in enumerate(added)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stories, "MAX_POSTINGS", max_postings)
+        then = profiles_of(before)
+        found = stories._candidates(list(then.values()), window)
+        pairs = np.zeros(len(found), dtype=stories.PAIR)
+        pairs["first"], pairs["second"] = zip(*found, strict=True) if found else ((), ())
+        last = stories.StoryScores(then, pairs.tobytes())
+        now = profiles_of(after)
+        first, second = stories._candidate_places(list(now.values()), list(now), window, last)
+        fresh = stories._candidates(list(now.values()), window)
+        assert list(zip(first.tolist(), second.tolist(), strict=True)) == fresh
+
+
 def _scored_pairs(scores: stories.StoryScores) -> dict[tuple[str, str], float]:
     """The scores of `scores`' candidate pairs, by the two events' ids."""
     ids = list(scores.profiles)
