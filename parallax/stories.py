@@ -227,15 +227,22 @@ def _candidate_places(
     # moved events counted then, pairs through it neither then nor now: it is not redone for
     # that token. At 10k articles with one article added, one event's keys moved, and 1,490
     # of the 2,790 events held one of them around it.
+    # Each holder is looked at once for each token, however many moved events hold it:
+    # a day's news moves hundreds of events on one day, and holders around it.
     moving = Counter(token for _, keys in moved for token in keys)
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for day, keys in moved:
         for token in keys:
-            low, high = near(day, token)
-            on, holders = days.get(token, []), posted.get(token, [])
-            for at_day, holder in zip(on[low:high], holders[low:high], strict=True):
-                around = bisect_right(on, at_day + window) - bisect_left(on, at_day - window)
+            if token in posted:
+                spans[token].append(near(day, token))
+    for token, found in spans.items():
+        on, holders, done = days[token], posted[token], 0
+        for low, high in sorted(found):
+            for n in range(max(low, done), high):
+                around = bisect_right(on, on[n] + window) - bisect_left(on, on[n] - window)
                 if around - moving[token] <= MAX_POSTINGS:
-                    redone[holder] = True
+                    redone[holders[n]] = True
+            done = max(done, high)
     old = np.frombuffer(last.pairs, dtype=PAIR)
     first, second = place[old["first"]], place[old["second"]]
     kept = (first >= 0) & (second >= 0)
