@@ -268,7 +268,11 @@ def claims_by_speaker(lookup: Lookup) -> dict[str, tuple[Claim, ...]]:
         claims = lookup.claims_by_item[item_id]
         known = item_id in items
         for claim in sorted(claims, key=_IN_ITEM) if len(claims) > 1 else claims:
-            said, shown, item_ids = grouped.setdefault(speaker_key(lookup, claim), ([], [], []))
+            key = speaker_key(lookup, claim)
+            lists = grouped.get(key)  # not `setdefault`, which made three lists a claim
+            if lists is None:
+                lists = grouped[key] = ([], [], [])
+            said, shown, item_ids = lists
             said.append(claim)
             if known and claim.event_id in listed:
                 shown.append(claim)
