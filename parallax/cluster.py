@@ -270,8 +270,8 @@ def _prepare(
         analysed = {item.id: analyse_item(item, lexicon) for item in raw}
         items = [analysed.get(item.id, item) for item in items]
     digests = digests or {}
-    keys = {item.id: item_order_key(item, digests.get(item.id)) for item in items}
-    return tuple(sorted(items, key=lambda item: keys[item.id]))
+    keys = [item_order_key(item, digests.get(item.id)) for item in items]
+    return tuple(items[n] for n in sorted(range(len(items)), key=keys.__getitem__))
 
 
 def _signatures(
@@ -427,8 +427,9 @@ def _group_items(
     """The groups of average link, each part of the graph of scored pairs in turn; a part
     whose items' scores are all the last build's, with the same items and as many pairs,
     keeps its groups (#9). Also every part with its pairs and groups, and the kept groups."""
-    index = {item.id: n for n, item in enumerate(items)}
-    edges = _edges(items, scores)
+    item_ids = [item.id for item in items]  # a property, which makes the id each time
+    index = {item_id: n for n, item_id in enumerate(item_ids)}
+    edges = _edges(item_ids, scores)
     part_of = _parts(len(items), edges)
     members: dict[int, list[int]] = defaultdict(list)
     for n, root in enumerate(part_of):
@@ -438,7 +439,7 @@ def _group_items(
     kept: set[tuple[str, ...]] = set()
     redo: set[int] = set()  # the roots of the parts grouped again
     for root, nodes in members.items():
-        ids = tuple(items[n].id for n in nodes)
+        ids = tuple(item_ids[n] for n in nodes)
         if len(ids) == 1:
             continue
         part = last.get(ids)
@@ -456,20 +457,20 @@ def _group_items(
     )
     grouped: dict[int, list[tuple[str, ...]]] = defaultdict(list)
     for group in found:
-        ids = tuple(items[regrouped[m]].id for m in group)
+        ids = tuple(item_ids[regrouped[m]] for m in group)
         grouped[part_of[regrouped[group[0]]]].append(ids)
     for root in redo:
-        parts[tuple(items[n].id for n in members[root])] = (counts[root], tuple(grouped[root]))
+        parts[tuple(item_ids[n] for n in members[root])] = (counts[root], tuple(grouped[root]))
     groups = [g for _, found_groups in parts.values() for g in found_groups]
-    groups += [(items[ns[0]].id,) for ns in members.values() if len(ns) == 1]
+    groups += [(item_ids[ns[0]],) for ns in members.values() if len(ns) == 1]
     return sorted(groups, key=lambda g: index[g[0]]), parts, kept
 
 
-def _edges(items: Sequence[Item], scores: _Scores) -> list[tuple[int, int, float]]:
-    """The scored pairs as (place, place, score), each pair's item with the lower id first,
-    sorted: the order in which average link has always read them."""
+def _edges(ids: Sequence[str], scores: _Scores) -> list[tuple[int, int, float]]:
+    """The scored pairs as (place, place, score), each pair's item with the lower id (of
+    `ids`, by place) first, sorted: the order in which average link has always read them."""
     found = [
-        (a, b, score) if items[a].id < items[b].id else (b, a, score)
+        (a, b, score) if ids[a] < ids[b] else (b, a, score)
         for (a, b), score in scores.pairs.items()
     ]
     return sorted(found)
