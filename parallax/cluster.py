@@ -38,7 +38,7 @@ from parallax.signature import (
     token_counts,
     weights_of,
 )
-from parallax.stories import PAIR, StoryScores, link_stories
+from parallax.stories import PAIR, StoryScores, carry_scores, link_stories
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
@@ -394,27 +394,13 @@ def _kept(memo: ScoreMemo, same: set[str], ids: Sequence[str], pairs: np.ndarray
     items are both `same` to the last build's; whether each was set.
 
     The last build's pairs of such items are moved to this build's places and looked up by
-    position, in numpy, as `stories._keep_scores` does for events (#9)."""
-    kept = np.zeros(len(pairs), dtype=bool)
+    position, in numpy (`stories.carry_scores`, as for events, #9)."""
     last = memo.last
     if last is None or not last.pairs or not len(pairs):
-        return kept
+        return np.zeros(len(pairs), dtype=bool)
     at = {item_id: n for n, item_id in enumerate(ids) if item_id in same}
     place = np.array([at.get(item_id, -1) for item_id in last.keys], dtype=np.int64)
-    old = np.frombuffer(last.pairs, dtype=PAIR)
-    first, second = place[old["first"]], place[old["second"]]
-    both = (first >= 0) & (second >= 0)
-    size = len(ids)
-    keys = first[both] * size + second[both]
-    order = np.argsort(keys, kind="stable")
-    keys, scores = keys[order], old["score"][both][order]
-    if not len(keys):
-        return kept
-    wanted = pairs["first"].astype(np.int64) * size + pairs["second"]
-    at_key = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    found: np.ndarray = keys[at_key] == wanted
-    pairs["score"][found] = scores[at_key[found]]
-    return found
+    return carry_scores(place, last.pairs, pairs, len(ids))
 
 
 def _group_items(

@@ -382,9 +382,8 @@ def _keep_scores(
     events are ordered by day and id), so a pair of them is the pair it was, at new places:
     the last build's pairs are moved to this build's places and looked up by position, in
     numpy, rather than one dict look-up a pair (#9)."""
-    kept = np.zeros(len(pairs), dtype=bool)
     if last is None or not last.pairs or not len(pairs):
-        return kept
+        return np.zeros(len(pairs), dtype=bool)
     at = {event_id: n for n, event_id in enumerate(ids)}
     place = np.array(
         [
@@ -393,10 +392,21 @@ def _keep_scores(
         ],
         dtype=np.int64,
     )
-    old = np.frombuffer(last.pairs, dtype=PAIR)
+    return carry_scores(place, last.pairs, pairs, len(ids))
+
+
+def carry_scores(place: np.ndarray, last: bytes, pairs: np.ndarray, size: int) -> np.ndarray:
+    """Set the score of each of `pairs` (an array of PAIR, by this build's `size` places)
+    that the last build scored (`last`, PAIR in bytes, by its places) to that score, where
+    `place` takes each of the last build's places to this build's (-1: not kept); whether
+    each was set. The last build's pairs are moved to this build's places and looked up by
+    position, in numpy, rather than one dict look-up a pair (#9)."""
+    kept = np.zeros(len(pairs), dtype=bool)
+    if not last or not len(pairs):
+        return kept
+    old = np.frombuffer(last, dtype=PAIR)
     first, second = place[old["first"]], place[old["second"]]
     both = (first >= 0) & (second >= 0)
-    size = len(ids)
     keys = first[both] * size + second[both]
     order = np.argsort(keys, kind="stable")
     keys, scores = keys[order], old["score"][both][order]
