@@ -16,7 +16,7 @@ import dataclasses
 import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -38,7 +38,14 @@ from parallax.signature import (
     token_counts,
     weights_of,
 )
-from parallax.stories import PAIR, StoryScores, carry_scores, link_stories
+from parallax.stories import (
+    PAIR,
+    StoryScores,
+    carry_scores,
+    link_stories,
+    pair_rows,
+    pairs_redone,
+)
 
 MAX_POSTINGS = 50  # a token posted by more items than this within a window is not rare
 SCORE_FLOOR = 20.0  # pairs scoring below this are left out of the grouping (count as 0)
@@ -123,7 +130,7 @@ class LastPairs(NamedTuple):
     they were) and `added` (`candidate_pairs`)."""
 
     ids: Sequence[str]  # the last build's items, at the places its pairs name
-    pairs: np.ndarray  # of `stories.PAIR`, (earlier, later); their scores are not read
+    pairs: bytes  # of `stories.PAIR`, (earlier, later); their scores are not read
     added: Collection[str]
 
 
@@ -182,17 +189,8 @@ def candidate_places(
                     shared[j] += 1
         return [j for j, count in sorted(shared.items()) if count >= min_shared]
 
-    def rows(todo: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
-        firsts: list[int] = []
-        seconds: list[int] = []
-        for i in todo:
-            found = row(i)
-            firsts += [i] * len(found)
-            seconds += found
-        return np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64)
-
     if last is None:
-        return rows(range(len(signatures)))
+        return pair_rows(range(len(signatures)), row)
     redo: set[int] = set()
     for i, signature in enumerate(signatures):
         if signature.item_id in last.added:
@@ -203,17 +201,9 @@ def candidate_places(
     # numpy: a loop over them took 0.025 s at 10k articles (#9).
     position = {s.item_id: n for n, s in enumerate(signatures)}
     place = np.array([position[i] for i in last.ids], dtype=np.int64)
-    first = place[last.pairs["first"]]
-    second = place[last.pairs["second"]]
     redone = np.zeros(len(signatures), dtype=bool)
     redone[list(redo)] = True
-    kept = ~redone[first]
-    fresh = rows(sorted(redo))
-    first = np.concatenate((first[kept], fresh[0]))
-    second = np.concatenate((second[kept], fresh[1]))
-    # Sorted by i, then j, as one key: see `stories._candidate_places`.
-    order = np.argsort(first * len(signatures) + second, kind="stable")
-    return first[order], second[order]
+    return pairs_redone(place, last.pairs, redone, row)
 
 
 def _weight(signature: Signature, weights: Mapping[str, float]) -> float:
@@ -368,8 +358,7 @@ def _last_pairs(memo: ScoreMemo, signatures: Sequence[Signature]) -> LastPairs |
         key is None or keys.get(i) != key for i, key in last.keys.items()
     ):
         return None  # an item without a key, now or then, or one changed or gone
-    pairs = np.frombuffer(last.pairs, dtype=PAIR)
-    return LastPairs(list(last.keys), pairs, keys.keys() - last.keys.keys())
+    return LastPairs(list(last.keys), last.pairs, keys.keys() - last.keys.keys())
 
 
 def _settled(
@@ -577,8 +566,9 @@ def cluster_items(
     """
     overrides = registries.overrides
     kept, problems = exclude_items(_prepare(items, registries, digests), overrides)
-    scored = _score_items(kept, registries, settings, signatures, memo, digests)
-    scores, every, settled, counts = scored
+    scores, every, settled, counts = _score_items(
+        kept, registries, settings, signatures, memo, digests
+    )
     last = None if memo is None else memo.last
     groups, parts, same = _group_items(
         kept, scores, settings.event_threshold, {} if last is None else last.parts, settled

@@ -14,7 +14,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from parallax.analyse import ORG_WORDS
@@ -255,20 +255,16 @@ def _stepped(total: int) -> float:
     return math.pow(2.0, math.floor(math.log2(total) * SIZE_STEPS) / SIZE_STEPS)
 
 
-def token_weights(signatures: Sequence[Signature]) -> dict[str, float]:
-    """Each token's weight: its kind's weight times its rarity among the items.
-
-    Tokens most items share weigh nothing; a village's name weighs a lot.
-    """
-    return weights_of(token_counts(signatures), len(signatures))
-
-
 def token_counts(signatures: Iterable[Signature]) -> dict[str, int]:
     """How many of the signatures carry each token."""
     return dict(Counter(token for s in signatures for token in s.tokens))
 
 
 def weights_of(counts: Mapping[str, int], total: int) -> dict[str, float]:
-    """`token_weights` of `total` signatures, given how many carry each token (`counts`)."""
+    """Each token's weight among `total` signatures, given how many carry it (`counts`,
+    `token_counts`): its kind's weight times its rarity among them.
+
+    Tokens most items share weigh nothing; a village's name weighs a lot.
+    """
     rarities = {count: rarity(count, total) for count in set(counts.values())}
     return {token: KIND_WEIGHTS[token[0]] * rarities[count] for token, count in counts.items()}

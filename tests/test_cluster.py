@@ -314,7 +314,7 @@ def test_candidate_pairs_after_items_are_added_are_those_worked_out_afresh(rows,
         patch.setattr(cluster_module, "MAX_POSTINGS", 3)
         pairs = np.zeros(len(found := candidate_pairs(before, 2, 1)), dtype=stories.PAIR)
         pairs["first"], pairs["second"] = zip(*found, strict=True) if found else ((), ())
-        last = LastPairs([s.item_id for s in before], pairs, added)
+        last = LastPairs([s.item_id for s in before], pairs.tobytes(), added)
         fresh = candidate_pairs(signatures, 2, 1)
         assert candidate_pairs(signatures, 2, 1, last) == fresh
 
